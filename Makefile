@@ -1,0 +1,88 @@
+# Stepscope's two commands: `make serve` and `make test`. Both install whatever is missing first,
+# and every install step is skipped when the right version is already there.
+
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+export PATH := $(HOME)/.cargo/bin:$(PATH)
+
+E2E := tests/e2e
+NODE_BIN := $(E2E)/node_modules/.bin
+TRUNK_VERSION := 0.21.14
+# wasm-bindgen-cli must match the wasm-bindgen crate in Cargo.lock exactly.
+WB_VERSION := $(shell awk '/^name = "wasm-bindgen"$$/ {getline; gsub(/version = |"/, ""); print; exit}' Cargo.lock)
+SUDO := $(shell [ "$$(id -u)" -eq 0 ] || echo sudo)
+PORT ?= 8080
+SOURCES := $(shell find src style -type f) index.html Cargo.toml Cargo.lock Trunk.toml
+WASM_RUNNER := CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER=wasm-bindgen-test-runner CHROMEDRIVER=/usr/bin/chromedriver
+
+.PHONY: help tools rust-tools node-tools browser build serve test lint test-native test-web test-e2e bench sizes clean
+
+help:
+	@echo "make serve   install what is missing, build the release bundle, serve it at http://127.0.0.1:$(PORT)"
+	@echo "make test    install what is missing, then lint and run native, in-browser and end-to-end tests"
+	@echo "make bench   print benchmarks (never pass/fail)"
+
+## Tools ---------------------------------------------------------------------------------------
+
+tools: rust-tools node-tools browser
+
+rust-tools:
+	@rustup target list --installed | grep -qx wasm32-unknown-unknown || rustup target add wasm32-unknown-unknown
+	@rustup component list --installed 2>/dev/null | grep -q '^clippy' || rustup component add clippy rustfmt
+	@trunk --version 2>/dev/null | grep -qF "trunk $(TRUNK_VERSION)" || cargo install trunk --version $(TRUNK_VERSION) --locked
+	@wasm-bindgen --version 2>/dev/null | grep -qF "wasm-bindgen $(WB_VERSION)" || cargo install wasm-bindgen-cli --version $(WB_VERSION) --force
+
+# playwright-core (drives Debian's Chromium) and binaryen's wasm-opt (Debian's corrupts our output).
+node-tools: $(E2E)/node_modules/.stamp
+$(E2E)/node_modules/.stamp: $(E2E)/package.json $(E2E)/package-lock.json
+	cd $(E2E) && npm ci --no-audit --no-fund
+	@touch $@
+
+browser:
+	@command -v chromium >/dev/null && command -v chromedriver >/dev/null || { \
+	  $(SUDO) apt-get update && $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y chromium chromium-driver; }
+
+## Build and serve -----------------------------------------------------------------------------
+
+build: dist/.stamp
+dist/.stamp: $(SOURCES) | rust-tools node-tools
+	trunk build --release --offline
+	@touch $@
+	@$(MAKE) --no-print-directory sizes
+
+sizes:
+	@wasm=$$(ls dist/*.wasm | head -1); js=$$(ls dist/stepscope-web-*.js | head -1); \
+	 printf 'build: wasm %d bytes (gzip %d), js glue %d bytes (gzip %d), css gzip %d\n' \
+	   $$(stat -c %s $$wasm) $$(gzip -9c $$wasm | wc -c) $$(stat -c %s $$js) $$(gzip -9c $$js | wc -c) \
+	   $$(cat dist/*.css | gzip -9c | wc -c)
+
+serve: build
+	node $(E2E)/serve.mjs dist $(PORT)
+
+## Tests ---------------------------------------------------------------------------------------
+
+test: tools lint test-native test-web test-e2e
+	@echo "make test: all suites passed"
+
+lint: rust-tools
+	cargo fmt --all --check
+	cargo clippy --all-targets -- -D warnings
+	cargo clippy --target wasm32-unknown-unknown --all-targets -- -D warnings
+
+test-native:
+	cargo test
+
+test-web: rust-tools browser
+	$(WASM_RUNNER) cargo test --target wasm32-unknown-unknown --test web
+
+test-e2e: build browser node-tools
+	node --test --test-concurrency=1 $(E2E)/
+
+## Benchmarks (printed, never pass/fail) --------------------------------------------------------
+
+bench: build
+	@$(MAKE) --no-print-directory sizes
+
+clean:
+	cargo clean
+	rm -rf dist

@@ -1,0 +1,358 @@
+//! A YAML reader over yaml-rust2's event parser that builds the same spanned tree as JSON.
+//!
+//! We use the event API (not its `Yaml` document type) because only events carry positions and
+//! tags: CloudFormation short forms (`!Sub`, `!GetAtt`) arrive as tags and must be kept.
+//! Anchors and aliases are expanded with a budget, so an alias bomb is an error, not a hang.
+//! Merge keys (`<<: *base`) are applied, as the Serverless Framework and SAM users write them.
+
+use super::{Member, Node, Span, SyntaxError, Value};
+use yaml_rust2::parser::{Event, MarkedEventReceiver, Parser, Tag};
+use yaml_rust2::scanner::{Marker, TScalarStyle};
+
+/// The most nodes alias expansion may create before we give up.
+const MAX_NODES: usize = 2_000_000;
+/// Deeper nesting is refused rather than risking the stack.
+const MAX_DEPTH: usize = 256;
+
+pub fn parse(text: &str) -> Result<Node, SyntaxError> {
+    let offsets = CharOffsets::new(text);
+    // yaml-rust2 recurses on nesting; refuse absurd depth before handing it over.
+    if let Some(at) = too_deep(text) {
+        return Err(SyntaxError {
+            message: format!("nesting deeper than {MAX_DEPTH} levels"),
+            span: Span::new(at, at + 1),
+        });
+    }
+    let mut builder = Builder {
+        offsets: &offsets,
+        stack: Vec::new(),
+        anchors: Vec::new(),
+        docs: Vec::new(),
+        nodes: 0,
+        error: None,
+    };
+    let mut parser = Parser::new_from_str(text);
+    if let Err(e) = parser.load(&mut builder, true) {
+        let at = offsets.byte(e.marker().index());
+        return Err(SyntaxError {
+            message: clean_message(e.info()),
+            span: Span::new(at, at + 1),
+        });
+    }
+    if let Some(err) = builder.error {
+        return Err(err);
+    }
+    let mut docs = builder.docs.into_iter();
+    match docs.next() {
+        Some(doc) => Ok(doc),
+        None => Ok(Node::new(Value::Null, Span::new(0, 0))),
+    }
+}
+
+/// A cheap pre-scan for flow-style nesting so deep that the recursive parser could overflow.
+fn too_deep(text: &str) -> Option<usize> {
+    let mut depth = 0usize;
+    for (i, b) in text.bytes().enumerate() {
+        match b {
+            b'[' | b'{' => {
+                depth += 1;
+                if depth > MAX_DEPTH {
+                    return Some(i);
+                }
+            }
+            b']' | b'}' => depth = depth.saturating_sub(1),
+            _ => {}
+        }
+    }
+    None
+}
+
+fn clean_message(info: &str) -> String {
+    info.trim_end_matches('.').to_string()
+}
+
+/// Maps yaml-rust2's character indexes to byte offsets.
+struct CharOffsets {
+    ascii: bool,
+    bytes: Vec<usize>,
+    len: usize,
+}
+
+impl CharOffsets {
+    fn new(text: &str) -> Self {
+        let ascii = text.is_ascii();
+        let bytes = if ascii {
+            Vec::new()
+        } else {
+            text.char_indices().map(|(b, _)| b).collect()
+        };
+        CharOffsets {
+            ascii,
+            bytes,
+            len: text.len(),
+        }
+    }
+
+    fn byte(&self, char_index: usize) -> usize {
+        if self.ascii {
+            char_index.min(self.len)
+        } else {
+            self.bytes.get(char_index).copied().unwrap_or(self.len)
+        }
+    }
+}
+
+enum Frame {
+    Seq {
+        start: usize,
+        anchor: usize,
+        tag: Option<String>,
+        items: Vec<Node>,
+    },
+    Map {
+        start: usize,
+        anchor: usize,
+        tag: Option<String>,
+        members: Vec<Member>,
+        key: Option<Node>,
+    },
+}
+
+struct Builder<'a> {
+    offsets: &'a CharOffsets,
+    stack: Vec<Frame>,
+    anchors: Vec<(usize, Node)>,
+    docs: Vec<Node>,
+    nodes: usize,
+    error: Option<SyntaxError>,
+}
+
+fn tag_name(tag: Option<Tag>) -> Option<String> {
+    let tag = tag?;
+    if tag.handle == "tag:yaml.org,2002:" {
+        Some(format!("!!{}", tag.suffix))
+    } else {
+        Some(format!("{}{}", tag.handle, tag.suffix))
+    }
+}
+
+fn resolve_plain(s: &str) -> Value {
+    match s {
+        "" | "~" | "null" | "Null" | "NULL" => return Value::Null,
+        "true" | "True" | "TRUE" => return Value::Bool(true),
+        "false" | "False" | "FALSE" => return Value::Bool(false),
+        ".inf" | ".Inf" | ".INF" | "+.inf" => {
+            return Value::Number(f64::INFINITY, s.to_string());
+        }
+        "-.inf" | "-.Inf" | "-.INF" => return Value::Number(f64::NEG_INFINITY, s.to_string()),
+        _ => {}
+    }
+    let looks_numeric = s
+        .bytes()
+        .next()
+        .is_some_and(|b| b.is_ascii_digit() || b == b'-' || b == b'+' || b == b'.');
+    if looks_numeric {
+        if let Some(hex) = s.strip_prefix("0x") {
+            if let Ok(n) = i64::from_str_radix(hex, 16) {
+                return Value::Number(n as f64, n.to_string());
+            }
+        }
+        if let Some(oct) = s.strip_prefix("0o") {
+            if let Ok(n) = i64::from_str_radix(oct, 8) {
+                return Value::Number(n as f64, n.to_string());
+            }
+        }
+        let numeric_chars = s
+            .bytes()
+            .all(|b| b.is_ascii_digit() || matches!(b, b'-' | b'+' | b'.' | b'e' | b'E'));
+        if numeric_chars {
+            if let Ok(n) = s.parse::<f64>() {
+                if n.is_finite() {
+                    let raw = s.trim_start_matches('+').to_string();
+                    return Value::Number(n, raw);
+                }
+            }
+        }
+    }
+    Value::String(s.to_string())
+}
+
+impl Builder<'_> {
+    fn fail(&mut self, message: &str, at: usize) {
+        if self.error.is_none() {
+            self.error = Some(SyntaxError {
+                message: message.to_string(),
+                span: Span::new(at, at + 1),
+            });
+        }
+    }
+
+    fn push_node(&mut self, node: Node, anchor: usize) {
+        self.nodes += 1;
+        if anchor > 0 {
+            self.anchors.push((anchor, node.clone()));
+        }
+        match self.stack.last_mut() {
+            None => self.docs.push(node),
+            Some(Frame::Seq { items, .. }) => items.push(node),
+            Some(Frame::Map { members, key, .. }) => match key.take() {
+                None => *key = Some(node),
+                Some(k) => {
+                    let key_text = match &k.value {
+                        Value::String(s) => s.clone(),
+                        Value::Number(_, raw) => raw.clone(),
+                        Value::Bool(b) => b.to_string(),
+                        Value::Null => "null".to_string(),
+                        _ => k.to_json().to_string(),
+                    };
+                    members.push(Member {
+                        key: key_text,
+                        key_span: k.span,
+                        value: node,
+                    });
+                }
+            },
+        }
+    }
+
+    fn count(node: &Node) -> usize {
+        1 + match &node.value {
+            Value::Array(items) => items.iter().map(Builder::count).sum(),
+            Value::Object(members) => members.iter().map(|m| Builder::count(&m.value)).sum(),
+            _ => 0,
+        }
+    }
+}
+
+/// Applies YAML merge keys (`<<`) in place: merged members never override explicit ones.
+fn apply_merges(members: Vec<Member>) -> Vec<Member> {
+    if !members.iter().any(|m| m.key == "<<") {
+        return members;
+    }
+    let mut own: Vec<Member> = Vec::new();
+    let mut merged: Vec<Member> = Vec::new();
+    for m in members {
+        if m.key == "<<" {
+            let sources: Vec<Node> = match m.value.value {
+                Value::Array(items) => items,
+                other => vec![Node::new(other, m.value.span)],
+            };
+            for src in sources {
+                if let Value::Object(src_members) = src.value {
+                    merged.extend(src_members);
+                }
+            }
+        } else {
+            own.push(m);
+        }
+    }
+    for m in merged {
+        if !own.iter().any(|o| o.key == m.key) {
+            own.push(m);
+        }
+    }
+    own
+}
+
+impl MarkedEventReceiver for Builder<'_> {
+    fn on_event(&mut self, ev: Event, mark: Marker) {
+        if self.error.is_some() {
+            return;
+        }
+        let at = self.offsets.byte(mark.index());
+        match ev {
+            Event::Scalar(text, style, anchor, tag) => {
+                let tag = tag_name(tag);
+                let value = if style == TScalarStyle::Plain && tag.as_deref() != Some("!!str") {
+                    resolve_plain(&text)
+                } else {
+                    Value::String(text.clone())
+                };
+                let quoted = usize::from(style != TScalarStyle::Plain) * 2;
+                let mut node = Node::new(value, Span::new(at, at + text.len() + quoted));
+                node.tag = tag.filter(|t| !t.starts_with("!!"));
+                self.push_node(node, anchor);
+            }
+            Event::SequenceStart(anchor, tag) => {
+                if self.stack.len() >= MAX_DEPTH {
+                    self.fail("nesting too deep", at);
+                    return;
+                }
+                self.stack.push(Frame::Seq {
+                    start: at,
+                    anchor,
+                    tag: tag_name(tag),
+                    items: Vec::new(),
+                });
+            }
+            Event::MappingStart(anchor, tag) => {
+                if self.stack.len() >= MAX_DEPTH {
+                    self.fail("nesting too deep", at);
+                    return;
+                }
+                self.stack.push(Frame::Map {
+                    start: at,
+                    anchor,
+                    tag: tag_name(tag),
+                    members: Vec::new(),
+                    key: None,
+                });
+            }
+            Event::SequenceEnd | Event::MappingEnd => {
+                let Some(frame) = self.stack.pop() else {
+                    return;
+                };
+                let (node, anchor) = match frame {
+                    Frame::Seq {
+                        start,
+                        anchor,
+                        tag,
+                        items,
+                    } => {
+                        let mut n = Node::new(Value::Array(items), Span::new(start, at.max(start)));
+                        n.tag = tag.filter(|t| !t.starts_with("!!"));
+                        (n, anchor)
+                    }
+                    Frame::Map {
+                        start,
+                        anchor,
+                        tag,
+                        members,
+                        ..
+                    } => {
+                        let members = apply_merges(members);
+                        let mut n =
+                            Node::new(Value::Object(members), Span::new(start, at.max(start)));
+                        n.tag = tag.filter(|t| !t.starts_with("!!"));
+                        (n, anchor)
+                    }
+                };
+                self.push_node(node, anchor);
+            }
+            Event::Alias(id) => {
+                let found = self
+                    .anchors
+                    .iter()
+                    .rev()
+                    .find(|(a, _)| *a == id)
+                    .map(|(_, n)| n.clone());
+                match found {
+                    Some(node) => {
+                        self.nodes += Builder::count(&node);
+                        if self.nodes > MAX_NODES {
+                            self.fail("too many alias expansions (is this an alias bomb?)", at);
+                            return;
+                        }
+                        self.push_node(node, 0);
+                    }
+                    None => self.fail("alias to an unknown anchor", at),
+                }
+            }
+            Event::StreamStart
+            | Event::StreamEnd
+            | Event::DocumentStart
+            | Event::DocumentEnd
+            | Event::Nothing => {}
+        }
+    }
+}

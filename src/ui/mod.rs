@@ -1,0 +1,101 @@
+//! The Leptos shell: wires signals to `pipeline::*` and renders plain data. No domain logic here.
+
+use leptos::prelude::*;
+
+use crate::pipeline;
+use crate::source::{SourceText, Syntax};
+
+/// The whole app.
+#[component]
+pub fn App() -> impl IntoView {
+    let definition = RwSignal::new(crate::demo::DEFINITION.to_string());
+    let history = RwSignal::new(crate::demo::HISTORY.to_string());
+    let analysis = Memo::new(move |_| {
+        definition.with(|text| pipeline::analyze(&SourceText::new("definition", text.clone())))
+    });
+
+    view! {
+        <div class="app">
+            <header class="topbar">
+                <div class="brand">
+                    <span class="logo" aria-hidden="true">"◆"</span>
+                    <span class="brand-name">"Stepscope"</span>
+                </div>
+                <div class="machine-title" data-testid="machine-title">
+                    <span class="machine-name">{crate::demo::NAME}</span>
+                    <span class="muted">
+                        {move || analysis.with(|a| format!(" · {} states", a.states.len()))}
+                    </span>
+                </div>
+            </header>
+            <main class="workspace">
+                <section class="editors" aria-label="Inputs">
+                    <label class="pane-title" for="definition-input">
+                        "Definition"
+                        <span class="badge">
+                            {move || analysis.with(|a| match a.syntax {
+                                Syntax::Json => "ASL · JSON",
+                                Syntax::Yaml => "ASL · YAML",
+                            })}
+                        </span>
+                    </label>
+                    <textarea
+                        id="definition-input"
+                        class="editor"
+                        data-testid="definition-input"
+                        spellcheck="false"
+                        wrap="off"
+                        prop:value=move || definition.get()
+                        on:input=move |ev| definition.set(event_target_value(&ev))
+                    ></textarea>
+                    <label class="pane-title" for="history-input">"Execution history"</label>
+                    <textarea
+                        id="history-input"
+                        class="editor history"
+                        data-testid="history-input"
+                        spellcheck="false"
+                        wrap="off"
+                        prop:value=move || history.get()
+                        on:input=move |ev| history.set(event_target_value(&ev))
+                    ></textarea>
+                </section>
+                <section class="canvas" aria-label="Graph">
+                    <div class="graph" data-testid="graph">
+                        <ul class="state-list">
+                            {move || {
+                                analysis
+                                    .with(|a| {
+                                        a.states
+                                            .iter()
+                                            .map(|name| {
+                                                let name = name.clone();
+                                                view! {
+                                                    <li class="state" data-state=name.clone()>
+                                                        {name.clone()}
+                                                    </li>
+                                                }
+                                            })
+                                            .collect_view()
+                                    })
+                            }}
+                        </ul>
+                    </div>
+                    <ul class="diagnostics" data-testid="diagnostics">
+                        {move || {
+                            analysis
+                                .with(|a| {
+                                    a.diagnostics
+                                        .iter()
+                                        .map(|d| {
+                                            let text = format!("{}[{}]: {}", d.severity.as_str(), d.code, d.message);
+                                            view! { <li class="diagnostic">{text}</li> }
+                                        })
+                                        .collect_view()
+                                })
+                        }}
+                    </ul>
+                </section>
+            </main>
+        </div>
+    }
+}

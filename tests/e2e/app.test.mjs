@@ -1,0 +1,25 @@
+// End-to-end tests of the release build in headless Chromium.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { setup, teardown, newPage, shot } from './harness.mjs';
+
+let ctx;
+before(async () => { ctx = await setup(); });
+after(async () => { await teardown(ctx); });
+
+test('the app loads with the bundled demo definition', async () => {
+  const page = await newPage(ctx);
+  await page.goto(ctx.base);
+  const editor = page.locator('[data-testid=definition-input]');
+  await editor.waitFor();
+  const text = await editor.inputValue();
+  assert.match(text, /"StartAt": "ValidateOrder"/);
+  await page.locator('[data-testid=graph] [data-state="ValidateOrder"]').first().waitFor();
+  assert.ok(await page.locator('[data-testid=graph] [data-state="OrderFailed"]').count() >= 1);
+  const history = await page.locator('[data-testid=history-input]').inputValue();
+  assert.match(history, /ExecutionStarted/);
+  await shot(page, 'app-demo');
+  assert.deepEqual(page.errors, []);
+  assert.deepEqual(page.offLoopback, [], 'the page made requests outside 127.0.0.1');
+  await page.context().close();
+});

@@ -1,0 +1,53 @@
+// Shared set-up for the end-to-end tests: serve dist/ on a free loopback port, launch Debian's
+// Chromium through playwright-core, record every request that leaves 127.0.0.1, save screenshots.
+import { chromium } from 'playwright-core';
+import { mkdirSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { startServer } from './serve.mjs';
+
+const here = dirname(fileURLToPath(import.meta.url));
+export const repo = resolve(here, '..', '..');
+export const shotDir = join(repo, 'target', 'e2e');
+mkdirSync(shotDir, { recursive: true });
+
+export const CHROMIUM = process.env.CHROMIUM ?? '/usr/bin/chromium';
+const ARGS = [
+  '--headless=new', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
+  '--disable-background-networking', '--disable-component-update', '--disable-sync',
+  '--disable-dev-shm-usage',
+];
+
+export async function setup() {
+  const server = await startServer(join(repo, 'dist'), 0);
+  const base = `http://127.0.0.1:${server.address().port}/`;
+  const browser = await chromium.launch({ executablePath: CHROMIUM, args: ARGS, headless: true });
+  return { server, base, browser };
+}
+
+export async function teardown({ server, browser }) {
+  await browser?.close();
+  await new Promise((ok) => server?.close(ok));
+}
+
+/** A fresh page that records console errors, page errors and off-loopback requests. */
+export async function newPage(ctx, options = {}) {
+  const context = await ctx.browser.newContext({ viewport: { width: 1280, height: 800 }, ...options });
+  const page = await context.newPage();
+  page.offLoopback = [];
+  page.errors = [];
+  page.on('request', (req) => {
+    const url = new URL(req.url());
+    const local = url.hostname === '127.0.0.1' || ['data:', 'blob:', 'about:'].includes(url.protocol);
+    if (!local) page.offLoopback.push(req.url());
+  });
+  page.on('pageerror', (err) => page.errors.push(String(err)));
+  page.on('console', (msg) => { if (msg.type() === 'error') page.errors.push(msg.text()); });
+  return page;
+}
+
+export async function shot(page, name) {
+  const path = join(shotDir, `${name}.png`);
+  await page.screenshot({ path });
+  return path;
+}

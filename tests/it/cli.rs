@@ -1,0 +1,35 @@
+//! The `stepscope` binary, run as a user would.
+
+use std::process::Command;
+
+pub fn stepscope(args: &[&str]) -> (i32, String, String) {
+    let out = Command::new(env!("CARGO_BIN_EXE_stepscope"))
+        .args(args)
+        .output()
+        .expect("run stepscope");
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+#[test]
+fn help_and_version() {
+    let (code, out, _) = stepscope(&["--help"]);
+    assert_eq!(code, 0);
+    assert!(out.contains("Usage:"), "{out}");
+    let (code, out, _) = stepscope(&["--version"]);
+    assert_eq!(code, 0);
+    assert_eq!(
+        out.trim(),
+        format!("stepscope {}", env!("CARGO_PKG_VERSION"))
+    );
+}
+
+#[test]
+fn unknown_command_is_a_usage_error() {
+    let (code, _, err) = stepscope(&["frobnicate"]);
+    assert_eq!(code, 2);
+    assert!(err.contains("unknown command"), "{err}");
+}
