@@ -8,8 +8,10 @@
 //! See ARCHITECTURE.md at the repository root for the bird's-eye view, the code map and the
 //! invariants that `tests/it/tidy.rs` enforces.
 
+pub mod asl;
 pub mod demo;
 pub mod diag;
+pub mod forms;
 pub mod pipeline;
 pub mod source;
 

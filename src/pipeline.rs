@@ -1,59 +1,116 @@
 //! The façade: the only functions the UI and the CLI call to analyse what the user gave us.
 //!
-//! `analyze` never fails: whatever it could understand comes back with every problem it found.
+//! `analyze` never fails: whatever it could understand comes back with every problem it found,
+//! with spans in the text the user pasted (even when the definition sat inside a string).
 
-use crate::diag::Diagnostic;
-use crate::source::{self, SourceText, Syntax};
+use crate::asl::{self, StateMachine};
+use crate::diag::{Diagnostic, Severity};
+use crate::forms::{self, Body, Form};
+use crate::source::{self, SourceText};
 
 /// Everything we know about one definition text.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Analysis {
-    pub syntax: Syntax,
-    /// Every state name, in source order, nested scopes included.
-    pub states: Vec<String>,
-    pub comment: Option<String>,
+    pub form: Form,
+    /// Names of the state machines found (templates may hold several; bare ASL has one, unnamed).
+    pub machines: Vec<String>,
+    /// Index into `machines` of the one analysed.
+    pub selected: usize,
+    pub machine: Option<StateMachine>,
+    /// Sorted by position.
     pub diagnostics: Vec<Diagnostic>,
 }
 
-/// Analyses a definition text.
-pub fn analyze(src: &SourceText) -> Analysis {
-    let (syntax, tree) = source::parse_tree(&src.text);
-    let mut analysis = Analysis {
-        syntax,
-        states: Vec::new(),
-        comment: None,
-        diagnostics: Vec::new(),
-    };
-    match tree {
-        Ok(root) => {
-            analysis.comment = root
-                .get("Comment")
-                .and_then(|c| c.as_str())
-                .map(String::from);
-            collect_states(&root, &mut analysis.states);
-        }
-        Err(e) => {
-            analysis
-                .diagnostics
-                .push(Diagnostic::error("syntax", e.message, "", Some(e.span)))
-        }
+impl Analysis {
+    pub fn has_errors(&self) -> bool {
+        self.diagnostics
+            .iter()
+            .any(|d| d.severity == Severity::Error)
     }
-    analysis
+
+    /// Every state name, in source order, nested scopes included.
+    pub fn state_names(&self) -> Vec<String> {
+        self.machine
+            .as_ref()
+            .map(|m| m.states.iter().map(|s| s.name.clone()).collect())
+            .unwrap_or_default()
+    }
 }
 
-fn collect_states(scope: &source::Node, out: &mut Vec<String>) {
-    let Some(states) = scope.get("States") else {
-        return;
-    };
-    for m in states.members() {
-        out.push(m.key.clone());
-        for b in m.value.get("Branches").map(|b| b.items()).unwrap_or(&[]) {
-            collect_states(b, out);
-        }
-        for key in ["ItemProcessor", "Iterator"] {
-            if let Some(p) = m.value.get(key) {
-                collect_states(p, out);
+/// Analyses a definition text, picking the first state machine it holds.
+pub fn analyze(src: &SourceText) -> Analysis {
+    analyze_machine(src, None)
+}
+
+/// Analyses a definition text, picking the machine named `machine` when the text holds several.
+pub fn analyze_machine(src: &SourceText, machine: Option<&str>) -> Analysis {
+    let detected = forms::detect(&src.text);
+    let mut diagnostics = detected.diagnostics;
+    let names: Vec<String> = detected.machines.iter().map(|c| c.name.clone()).collect();
+    let selected = match machine {
+        Some(want) => match names.iter().position(|n| n == want) {
+            Some(i) => i,
+            None => {
+                diagnostics.push(Diagnostic::error(
+                    "unknown-machine",
+                    format!(
+                        "no state machine named '{want}' here; found: {}",
+                        names.join(", ")
+                    ),
+                    "",
+                    None,
+                ));
+                usize::MAX
             }
+        },
+        None => 0,
+    };
+    let mut model = None;
+    if let Some(candidate) = detected.machines.get(selected) {
+        match &candidate.body {
+            Body::Tree(node) => {
+                let (m, diags) = asl::lower(node);
+                diagnostics.extend(diags);
+                if let Some(m) = &m {
+                    diagnostics.extend(asl::validate(m));
+                }
+                model = m;
+            }
+            Body::Text { text, map } => {
+                let (_, tree) = source::parse_tree(text);
+                let mut inner = Vec::new();
+                match tree {
+                    Ok(node) => {
+                        let (m, diags) = asl::lower(&node);
+                        inner.extend(diags);
+                        if let Some(m) = &m {
+                            inner.extend(asl::validate(m));
+                        }
+                        model = m;
+                    }
+                    Err(e) => inner.push(Diagnostic::error(
+                        "syntax",
+                        format!("in the embedded definition: {}", e.message),
+                        "",
+                        Some(e.span),
+                    )),
+                }
+                for mut d in inner {
+                    d.span = d.span.map(|s| map.map_span(s));
+                    diagnostics.push(d);
+                }
+            }
+            Body::Message(d) => diagnostics.push(d.clone()),
         }
+    }
+    // Other machines' messages (e.g. a DefinitionUri) are not this machine's problems.
+    diagnostics.sort_by_key(|d| d.span.map_or(0, |s| s.start));
+    diagnostics.dedup();
+    Analysis {
+        form: detected.form,
+        machines: names,
+        selected: selected.min(detected.machines.len().saturating_sub(1)),
+        machine: model,
+        diagnostics,
     }
 }

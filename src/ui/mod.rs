@@ -3,7 +3,7 @@
 use leptos::prelude::*;
 
 use crate::pipeline;
-use crate::source::{SourceText, Syntax};
+use crate::source::SourceText;
 
 /// The whole app.
 #[component]
@@ -24,7 +24,7 @@ pub fn App() -> impl IntoView {
                 <div class="machine-title" data-testid="machine-title">
                     <span class="machine-name">{crate::demo::NAME}</span>
                     <span class="muted">
-                        {move || analysis.with(|a| format!(" · {} states", a.states.len()))}
+                        {move || analysis.with(|a| format!(" · {} states", a.machine.as_ref().map_or(0, |m| m.states.len())))}
                     </span>
                 </div>
             </header>
@@ -33,10 +33,7 @@ pub fn App() -> impl IntoView {
                     <label class="pane-title" for="definition-input">
                         "Definition"
                         <span class="badge">
-                            {move || analysis.with(|a| match a.syntax {
-                                Syntax::Json => "ASL · JSON",
-                                Syntax::Yaml => "ASL · YAML",
-                            })}
+                            {move || analysis.with(|a| a.form.label())}
                         </span>
                     </label>
                     <textarea
@@ -65,8 +62,8 @@ pub fn App() -> impl IntoView {
                             {move || {
                                 analysis
                                     .with(|a| {
-                                        a.states
-                                            .iter()
+                                        a.state_names()
+                                            .into_iter()
                                             .map(|name| {
                                                 let name = name.clone();
                                                 view! {

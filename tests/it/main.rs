@@ -2,6 +2,8 @@
 
 mod support;
 
+mod check;
 mod cli;
+mod props;
 mod source;
 mod tidy;

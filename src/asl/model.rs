@@ -1,0 +1,404 @@
+//! The domain model of a state machine: states in one arena, addressed by `StateId`, grouped in
+//! scopes (the machine itself, each Parallel branch, each Map processor). Plain data, no serde.
+
+use crate::source::Span;
+
+/// Index of a state in [`StateMachine::states`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct StateId(pub u32);
+
+/// Index of a scope in [`StateMachine::scopes`]. Scope 0 is the machine itself.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct ScopeId(pub u32);
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum QueryLanguage {
+    #[default]
+    JsonPath,
+    Jsonata,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct StateMachine {
+    pub comment: Option<String>,
+    pub query_language: QueryLanguage,
+    pub timeout_seconds: Option<f64>,
+    pub version: Option<String>,
+    pub states: Vec<State>,
+    pub scopes: Vec<Scope>,
+}
+
+/// What a scope belongs to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ScopeKind {
+    Machine,
+    /// Branch `index` of the Parallel state `owner`.
+    Branch {
+        owner: StateId,
+        index: usize,
+    },
+    /// The item processor (or legacy Iterator) of the Map state `owner`.
+    Processor {
+        owner: StateId,
+    },
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Scope {
+    pub kind: ScopeKind,
+    pub start_at: Option<Transition>,
+    /// States of this scope in source order.
+    pub states: Vec<StateId>,
+    /// JSON pointer of the scope object.
+    pub path: String,
+    pub span: Span,
+}
+
+/// A reference to a state by name, resolved within its scope when possible.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Transition {
+    pub name: String,
+    pub target: Option<StateId>,
+    pub path: String,
+    pub span: Span,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct State {
+    pub id: StateId,
+    pub name: String,
+    pub scope: ScopeId,
+    pub kind: StateKind,
+    pub next: Option<Transition>,
+    pub end: bool,
+    pub comment: Option<String>,
+    pub query_language: QueryLanguage,
+    pub retriers: Vec<Retrier>,
+    pub catchers: Vec<Catcher>,
+    /// JSON pointer of the state object, e.g. `/States/Foo`.
+    pub path: String,
+    /// Span of the state's name (its key).
+    pub name_span: Span,
+    /// Span of the whole state object.
+    pub span: Span,
+    pub timeout_seconds: Option<f64>,
+    pub heartbeat_seconds: Option<f64>,
+    pub has_assign: bool,
+    /// Fields no ASL version defines, kept for display.
+    pub unknown_fields: Vec<String>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum StateKind {
+    Task(Task),
+    Pass,
+    Wait(Wait),
+    Choice(Choice),
+    Parallel {
+        branches: Vec<ScopeId>,
+    },
+    Map(Map),
+    Succeed,
+    Fail {
+        error: Option<String>,
+        cause: Option<String>,
+    },
+    /// A state whose `Type` is missing or not one we know.
+    Unknown(String),
+}
+
+impl StateKind {
+    /// The ASL type name, lowercase, as used for CSS classes and JSON output.
+    pub fn type_name(&self) -> &str {
+        match self {
+            StateKind::Task(_) => "task",
+            StateKind::Pass => "pass",
+            StateKind::Wait(_) => "wait",
+            StateKind::Choice(_) => "choice",
+            StateKind::Parallel { .. } => "parallel",
+            StateKind::Map(_) => "map",
+            StateKind::Succeed => "succeed",
+            StateKind::Fail { .. } => "fail",
+            StateKind::Unknown(_) => "unknown",
+        }
+    }
+
+    /// The ASL `Type` value, capitalised.
+    pub fn asl_type(&self) -> &str {
+        match self {
+            StateKind::Task(_) => "Task",
+            StateKind::Pass => "Pass",
+            StateKind::Wait(_) => "Wait",
+            StateKind::Choice(_) => "Choice",
+            StateKind::Parallel { .. } => "Parallel",
+            StateKind::Map(_) => "Map",
+            StateKind::Succeed => "Succeed",
+            StateKind::Fail { .. } => "Fail",
+            StateKind::Unknown(t) => t,
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Task {
+    pub resource: Resource,
+}
+
+/// A Task's `Resource`, split for display.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Resource {
+    pub arn: String,
+    /// `lambda`, `sns`, `aws-sdk:s3`, `states`, ...; empty when unknown.
+    pub service: String,
+    /// `invoke`, `publish`, `startExecution`, a function name, an activity name, ...
+    pub action: String,
+    pub pattern: Integration,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Integration {
+    RequestResponse,
+    Sync,
+    WaitForTaskToken,
+    Activity,
+    /// A Lambda function ARN used directly as the resource.
+    LambdaArn,
+    /// A template placeholder such as `${LambdaArn}`, or a JSONata expression.
+    Placeholder,
+    Unknown,
+}
+
+impl Integration {
+    pub fn describe(self) -> &'static str {
+        match self {
+            Integration::RequestResponse => "request-response",
+            Integration::Sync => "run a job (.sync)",
+            Integration::WaitForTaskToken => "wait for callback (.waitForTaskToken)",
+            Integration::Activity => "activity",
+            Integration::LambdaArn => "Lambda function (direct)",
+            Integration::Placeholder => "placeholder",
+            Integration::Unknown => "unknown",
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum WaitFor {
+    Seconds(String),
+    Timestamp(String),
+    SecondsPath(String),
+    TimestampPath(String),
+    Missing,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Wait {
+    pub duration: WaitFor,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Choice {
+    pub rules: Vec<ChoiceRule>,
+    pub default: Option<Transition>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct ChoiceRule {
+    pub condition: Condition,
+    pub next: Option<Transition>,
+    pub path: String,
+    pub span: Span,
+}
+
+/// A Choice rule's condition, kept structured so it can be drawn as a compact label.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Condition {
+    /// `Variable` compared by `op` (an ASL operator name) with `value` (rendered).
+    Compare {
+        variable: String,
+        op: String,
+        value: String,
+    },
+    And(Vec<Condition>),
+    Or(Vec<Condition>),
+    Not(Box<Condition>),
+    /// A JSONata `Condition` expression, as written.
+    Jsonata(String),
+    /// Something we could not read; the diagnostics say why.
+    Invalid,
+}
+
+impl Condition {
+    /// A compact, readable form: `$.status == "FAILED"`, `is present $.x`, `not (...)`, `a and b`.
+    pub fn label(&self) -> String {
+        match self {
+            Condition::Compare {
+                variable,
+                op,
+                value,
+            } => compare_label(variable, op, value),
+            Condition::And(items) => join_conditions(items, " and "),
+            Condition::Or(items) => join_conditions(items, " or "),
+            Condition::Not(inner) => format!("not ({})", inner.label()),
+            Condition::Jsonata(expr) => expr.clone(),
+            Condition::Invalid => "?".to_string(),
+        }
+    }
+}
+
+fn join_conditions(items: &[Condition], sep: &str) -> String {
+    items
+        .iter()
+        .map(|c| match c {
+            Condition::And(_) | Condition::Or(_) => format!("({})", c.label()),
+            _ => c.label(),
+        })
+        .collect::<Vec<_>>()
+        .join(sep)
+}
+
+fn compare_label(variable: &str, op: &str, value: &str) -> String {
+    let (base, is_path) = match op.strip_suffix("Path") {
+        Some(b) if !b.starts_with("Is") => (b, true),
+        _ => (op, false),
+    };
+    let symbol = if base.ends_with("GreaterThanEquals") {
+        ">="
+    } else if base.ends_with("LessThanEquals") {
+        "<="
+    } else if base.ends_with("GreaterThan") {
+        ">"
+    } else if base.ends_with("LessThan") {
+        "<"
+    } else if base.ends_with("Equals") {
+        "=="
+    } else if base == "StringMatches" {
+        "matches"
+    } else {
+        ""
+    };
+    if !symbol.is_empty() {
+        let _ = is_path;
+        return format!("{variable} {symbol} {value}");
+    }
+    let test = match base {
+        "IsPresent" => "present",
+        "IsNull" => "null",
+        "IsNumeric" => "numeric",
+        "IsString" => "string",
+        "IsBoolean" => "boolean",
+        "IsTimestamp" => "timestamp",
+        other => other,
+    };
+    if value == "false" {
+        format!("is not {test} {variable}")
+    } else {
+        format!("is {test} {variable}")
+    }
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Map {
+    pub processor: Option<ScopeId>,
+    pub mode: MapMode,
+    pub execution_type: Option<String>,
+    pub max_concurrency: Option<String>,
+    /// A short description of where items come from: `$.items`, `s3:getObject (CSV)`, ...
+    pub item_source: Option<String>,
+    pub label: Option<String>,
+    pub tolerated_failures: Option<String>,
+    pub has_item_batcher: bool,
+    pub has_result_writer: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum MapMode {
+    Inline,
+    Distributed,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Retrier {
+    pub error_equals: Vec<String>,
+    pub interval_seconds: f64,
+    pub max_attempts: f64,
+    pub backoff_rate: f64,
+    pub max_delay_seconds: Option<f64>,
+    pub jitter: Option<String>,
+    pub path: String,
+}
+
+impl Retrier {
+    /// The policy in words, for tooltips and the inspector.
+    pub fn describe(&self) -> String {
+        let mut s = format!(
+            "{}: up to {} retr{}, first after {}s, backoff ×{}",
+            self.error_equals.join(", "),
+            self.max_attempts,
+            if self.max_attempts == 1.0 { "y" } else { "ies" },
+            self.interval_seconds,
+            self.backoff_rate
+        );
+        if let Some(max) = self.max_delay_seconds {
+            s.push_str(&format!(", at most {max}s"));
+        }
+        if let Some(j) = &self.jitter {
+            s.push_str(&format!(", jitter {j}"));
+        }
+        s
+    }
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Catcher {
+    pub error_equals: Vec<String>,
+    pub next: Option<Transition>,
+    pub result_path: Option<String>,
+    pub path: String,
+}
+
+impl StateMachine {
+    pub fn state(&self, id: StateId) -> Option<&State> {
+        self.states.get(id.0 as usize)
+    }
+
+    pub fn scope(&self, id: ScopeId) -> Option<&Scope> {
+        self.scopes.get(id.0 as usize)
+    }
+
+    pub fn find(&self, name: &str) -> Option<&State> {
+        self.states.iter().find(|s| s.name == name)
+    }
+
+    /// Every transition out of a state, with what kind it is, in source order.
+    pub fn transitions<'a>(&self, state: &'a State) -> Vec<(TransitionKind, &'a Transition)> {
+        let mut out = Vec::new();
+        if let Some(next) = &state.next {
+            out.push((TransitionKind::Next, next));
+        }
+        if let StateKind::Choice(choice) = &state.kind {
+            for (i, rule) in choice.rules.iter().enumerate() {
+                if let Some(next) = &rule.next {
+                    out.push((TransitionKind::ChoiceRule(i), next));
+                }
+            }
+            if let Some(default) = &choice.default {
+                out.push((TransitionKind::ChoiceDefault, default));
+            }
+        }
+        for (i, c) in state.catchers.iter().enumerate() {
+            if let Some(next) = &c.next {
+                out.push((TransitionKind::Catch(i), next));
+            }
+        }
+        out
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TransitionKind {
+    Next,
+    ChoiceRule(usize),
+    ChoiceDefault,
+    Catch(usize),
+}
