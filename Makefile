@@ -80,8 +80,15 @@ test-e2e: build browser node-tools
 
 ## Benchmarks (printed, never pass/fail) --------------------------------------------------------
 
-bench: build
+bench: build tests/bench/node_modules/.stamp
 	@$(MAKE) --no-print-directory sizes
+	cargo bench --bench core
+	node tests/bench/validators.mjs
+
+# The validators we compare against are only needed for benchmarks.
+tests/bench/node_modules/.stamp: tests/bench/package.json tests/bench/package-lock.json
+	cd tests/bench && npm ci --no-audit --no-fund
+	@touch $@
 
 clean:
 	cargo clean

@@ -15,6 +15,8 @@ fn document() -> web_sys::Document {
 #[wasm_bindgen_test]
 async fn app_mounts_with_the_demo_definition() {
     leptos::mount::mount_to_body(stepscope::ui::App);
+    // Let reactive effects (which set the textarea's value) run.
+    gloo_timers::future::TimeoutFuture::new(50).await;
     let doc = document();
     let editor = doc
         .query_selector("[data-testid=definition-input]")

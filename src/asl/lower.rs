@@ -62,7 +62,6 @@ struct Lowerer {
     in_distributed: usize,
 }
 
-
 const RETRIER_FIELDS: &[&str] = &[
     "ErrorEquals",
     "IntervalSeconds",

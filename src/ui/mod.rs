@@ -3,7 +3,7 @@
 use leptos::prelude::*;
 
 use crate::pipeline;
-use crate::source::SourceText;
+use crate::source::{LineIndex, SourceText};
 
 /// The whole app.
 #[component]
@@ -62,13 +62,16 @@ pub fn App() -> impl IntoView {
                             {move || {
                                 analysis
                                     .with(|a| {
-                                        a.state_names()
-                                            .into_iter()
-                                            .map(|name| {
-                                                let name = name.clone();
+                                        a.machine
+                                            .iter()
+                                            .flat_map(|m| m.states.iter())
+                                            .map(|st| {
+                                                let class = format!("state {}", st.kind.type_name());
+                                                let kind = st.kind.asl_type().to_string();
                                                 view! {
-                                                    <li class="state" data-state=name.clone()>
-                                                        {name.clone()}
+                                                    <li class=class data-state=st.name.clone()>
+                                                        <span class="kind">{kind}</span>
+                                                        {st.name.clone()}
                                                     </li>
                                                 }
                                             })
@@ -81,11 +84,15 @@ pub fn App() -> impl IntoView {
                         {move || {
                             analysis
                                 .with(|a| {
+                                    let text = definition.get_untracked();
+                                    let index = LineIndex::new(&text);
                                     a.diagnostics
                                         .iter()
                                         .map(|d| {
-                                            let text = format!("{}[{}]: {}", d.severity.as_str(), d.code, d.message);
-                                            view! { <li class="diagnostic">{text}</li> }
+                                            let (line, col) = d.line_col(&text, &index);
+                                            let class = format!("diagnostic {}", d.severity.as_str());
+                                            let msg = format!("{line}:{col} {}[{}]: {}", d.severity.as_str(), d.code, d.message);
+                                            view! { <li class=class>{msg}</li> }
                                         })
                                         .collect_view()
                                 })

@@ -23,3 +23,17 @@ test('the app loads with the bundled demo definition', async () => {
   assert.deepEqual(page.offLoopback, [], 'the page made requests outside 127.0.0.1');
   await page.context().close();
 });
+
+test('a broken definition shows a diagnostic with its line and column', async () => {
+  const page = await newPage(ctx);
+  await page.goto(ctx.base);
+  const editor = page.locator('[data-testid=definition-input]');
+  await editor.waitFor();
+  await editor.fill('{\n  "StartAt": "A",\n  "States": {\n    "A": { "Type": "Pass", "Next": "Nowhere" }\n  }\n}');
+  const diag = page.locator('[data-testid=diagnostics] li', { hasText: 'unknown-next-target' });
+  await diag.waitFor();
+  assert.match(await diag.innerText(), /^4:36 error\[unknown-next-target\]/);
+  await shot(page, 'app-diagnostic');
+  assert.deepEqual(page.errors, []);
+  await page.context().close();
+});

@@ -1,4 +1,5 @@
 //! The one native integration-test binary. Each module tests one stage or one invariant.
+#![cfg(not(target_arch = "wasm32"))]
 
 mod support;
 
