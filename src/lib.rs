@@ -12,8 +12,11 @@ pub mod asl;
 pub mod demo;
 pub mod diag;
 pub mod forms;
+pub mod graph;
+pub mod layout;
 pub mod pipeline;
 pub mod source;
+pub mod svg;
 
 #[cfg(target_arch = "wasm32")]
 pub mod ui;

@@ -86,7 +86,14 @@ pub fn analyze_machine(src: &SourceText, machine: Option<&str>) -> Analysis {
                         if let Some(m) = &m {
                             inner.extend(asl::validate(m));
                         }
-                        model = m;
+                        // States point into the pasted text too, so the editor can select them.
+                        model = m.map(|mut m| {
+                            for st in &mut m.states {
+                                st.name_span = map.map_span(st.name_span);
+                                st.span = map.map_span(st.span);
+                            }
+                            m
+                        });
                     }
                     Err(e) => inner.push(Diagnostic::error(
                         "syntax",
@@ -112,5 +119,71 @@ pub fn analyze_machine(src: &SourceText, machine: Option<&str>) -> Analysis {
         selected: selected.min(detected.machines.len().saturating_sub(1)),
         machine: model,
         diagnostics,
+    }
+}
+
+/// A definition drawn: its flow graph and layout.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Rendered {
+    pub graph: crate::graph::FlowGraph,
+    pub layout: crate::layout::Layout,
+}
+
+/// Lays out the analysed machine, if there is one.
+pub fn render(
+    a: &Analysis,
+    opts: &crate::layout::LayoutOptions,
+    measure: &dyn crate::layout::TextMeasure,
+) -> Option<Rendered> {
+    let m = a.machine.as_ref()?;
+    let graph = crate::graph::build_graph(m);
+    let layout = crate::layout::layout(&graph, opts, measure);
+    Some(Rendered { graph, layout })
+}
+
+impl Rendered {
+    pub fn svg(&self, id_prefix: &str) -> String {
+        crate::svg::write_svg(
+            &self.graph,
+            &self.layout,
+            &crate::svg::SvgOptions {
+                id_prefix,
+                inline_style: true,
+            },
+        )
+    }
+
+    /// The geometry as `stepscope render --format json` prints it.
+    pub fn geometry_json(&self) -> serde_json::Value {
+        use serde_json::json;
+        let r2 = |v: f64| (v * 100.0).round() / 100.0;
+        let name = |id: crate::asl::StateId| self.graph.node(id).map(|n| n.name.clone());
+        let nodes: Vec<_> = self
+            .graph
+            .nodes
+            .iter()
+            .zip(self.layout.nodes.iter())
+            .map(|(n, b)| json!({"state": n.name, "kind": n.kind, "x": r2(b.rect.x), "y": r2(b.rect.y), "width": r2(b.rect.w), "height": r2(b.rect.h), "parent": b.parent.and_then(name)}))
+            .collect();
+        let stubs: Vec<_> = self
+            .layout
+            .stubs
+            .iter()
+            .map(|s| json!({"state": name(s.target), "x": r2(s.rect.x), "y": r2(s.rect.y), "width": r2(s.rect.w), "height": r2(s.rect.h), "parent": s.parent.and_then(name)}))
+            .collect();
+        let edges: Vec<_> = self
+            .layout
+            .edges
+            .iter()
+            .filter_map(|e| {
+                let ge = self.graph.edges.get(e.edge)?;
+                Some(json!({
+                    "from": name(ge.from), "to": name(ge.to), "kind": ge.kind.as_str(), "label": ge.label,
+                    "to_stub": e.to_stub.is_some(),
+                    "points": e.points.iter().map(|p| [r2(p.0), r2(p.1)]).collect::<Vec<_>>(),
+                }))
+            })
+            .collect();
+        json!({"width": r2(self.layout.width), "height": r2(self.layout.height), "nodes": nodes, "stubs": stubs, "edges": edges})
     }
 }

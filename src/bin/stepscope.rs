@@ -20,6 +20,9 @@ Usage:
       Check definitions (ASL JSON/YAML, describe-state-machine output, CloudFormation,
       SAM, Serverless or Terraform). Prints FILE:LINE:COL: SEVERITY[CODE]: MESSAGE.
       Exit status: 0 all valid, 1 any error, 2 a file could not be read.
+  stepscope render FILE [--machine NAME] [--direction TB|LR] [--format svg|json] [-o OUT]
+      Draw a definition: the same SVG the app exports, or its geometry as JSON.
+      Exit status: 0, or 1 when the file holds no usable definition.
   stepscope --help       print this help
   stepscope --version    print the version
 ";
@@ -33,13 +36,17 @@ Usage:
         format: String,
         machine: Option<String>,
         files: Vec<String>,
+        direction: String,
+        output: Option<String>,
     }
 
     fn parse_opts(args: &[String]) -> Result<Opts, String> {
         let mut o = Opts {
-            format: "text".into(),
+            format: String::new(),
             machine: None,
             files: Vec::new(),
+            direction: "TB".into(),
+            output: None,
         };
         let mut it = args.iter();
         while let Some(a) = it.next() {
@@ -48,6 +55,10 @@ Usage:
                 "--machine" => {
                     o.machine = Some(it.next().ok_or("--machine needs a value")?.clone())
                 }
+                "--direction" => {
+                    o.direction = it.next().ok_or("--direction needs a value")?.to_uppercase()
+                }
+                "-o" | "--output" => o.output = Some(it.next().ok_or("-o needs a file")?.clone()),
                 s if s.starts_with("--format=") => o.format = s["--format=".len()..].to_string(),
                 s if s.starts_with("--machine=") => {
                     o.machine = Some(s["--machine=".len()..].to_string())
@@ -56,8 +67,11 @@ Usage:
                 _ => o.files.push(a.clone()),
             }
         }
-        if !matches!(o.format.as_str(), "text" | "json") {
-            return Err(format!("--format must be text or json, not '{}'", o.format));
+        if !matches!(o.direction.as_str(), "TB" | "LR") {
+            return Err(format!(
+                "--direction must be TB or LR, not '{}'",
+                o.direction
+            ));
         }
         Ok(o)
     }
@@ -76,7 +90,21 @@ Usage:
 
     fn check(args: &[String]) -> i32 {
         let opts = match parse_opts(args) {
-            Ok(o) => o,
+            Ok(o) if matches!(o.format.as_str(), "" | "text" | "json") => Opts {
+                format: if o.format.is_empty() {
+                    "text".into()
+                } else {
+                    o.format
+                },
+                ..o
+            },
+            Ok(o) => {
+                eprintln!(
+                    "stepscope check: --format must be text or json, not '{}'",
+                    o.format
+                );
+                return 2;
+            }
             Err(e) => {
                 eprintln!("stepscope check: {e}");
                 return 2;
@@ -135,6 +163,69 @@ Usage:
         status
     }
 
+    fn render(args: &[String]) -> i32 {
+        use stepscope::layout::{Direction, EstimateMeasure, LayoutOptions};
+        let opts = match parse_opts(args) {
+            Ok(o) if matches!(o.format.as_str(), "" | "svg" | "json") && o.files.len() == 1 => o,
+            Ok(_) => {
+                eprintln!("stepscope render: give one FILE, and --format svg or json\n\n{USAGE}");
+                return 2;
+            }
+            Err(e) => {
+                eprintln!("stepscope render: {e}");
+                return 2;
+            }
+        };
+        let file = opts.files.first().cloned().unwrap_or_default();
+        let text = match std::fs::read(&file) {
+            Ok(b) => String::from_utf8_lossy(&b).into_owned(),
+            Err(e) => {
+                eprintln!("{file}: cannot read: {e}");
+                return 2;
+            }
+        };
+        let analysis = analyze_machine(
+            &SourceText::new(file.clone(), text.clone()),
+            opts.machine.as_deref(),
+        );
+        let index = LineIndex::new(&text);
+        for d in analysis.diagnostics.iter().filter(|d| d.is_error()) {
+            let (line, col) = d.line_col(&text, &index);
+            eprintln!(
+                "{file}:{line}:{col}: {}[{}]: {}",
+                d.severity.as_str(),
+                d.code,
+                d.message
+            );
+        }
+        let direction = if opts.direction == "LR" {
+            Direction::LeftToRight
+        } else {
+            Direction::TopToBottom
+        };
+        let Some(rendered) =
+            stepscope::pipeline::render(&analysis, &LayoutOptions { direction }, &EstimateMeasure)
+        else {
+            eprintln!("{file}: no usable state machine definition");
+            return 1;
+        };
+        let body = if opts.format == "json" {
+            serde_json::to_string_pretty(&rendered.geometry_json()).unwrap_or_default()
+        } else {
+            rendered.svg("ss")
+        };
+        match &opts.output {
+            Some(path) => {
+                if let Err(e) = std::fs::write(path, body) {
+                    eprintln!("{path}: cannot write: {e}");
+                    return 2;
+                }
+            }
+            None => println!("{body}"),
+        }
+        0
+    }
+
     /// Runs the CLI and returns its exit status.
     pub fn run(args: Vec<String>) -> i32 {
         match args.first().map(String::as_str) {
@@ -147,6 +238,7 @@ Usage:
                 0
             }
             Some("check") => check(&args[1..]),
+            Some("render") => render(&args[1..]),
             Some(other) => {
                 eprintln!("stepscope: unknown command '{other}'\n\n{USAGE}");
                 2

@@ -37,3 +37,33 @@ test('a broken definition shows a diagnostic with its line and column', async ()
   assert.deepEqual(page.errors, []);
   await page.context().close();
 });
+
+test('the demo draws as a graph, and clicking a node selects its source', async () => {
+  const page = await newPage(ctx);
+  await page.goto(ctx.base);
+  const node = page.locator('[data-testid=graph] svg [data-state="CheckStock"]');
+  await node.waitFor();
+  assert.equal(await page.locator('[data-testid=graph] svg [data-state]').count(), 16);
+  assert.match(await node.getAttribute('class'), /\bstate\b.*\btask\b/);
+  await node.click();
+  const selected = await page.locator('[data-testid=definition-input]').evaluate(
+    (ta) => ta.value.slice(ta.selectionStart, ta.selectionEnd));
+  assert.match(selected, /^"CheckStock": \{/);
+  assert.match(await node.getAttribute('class'), /\bselected\b/);
+  await shot(page, 'graph-demo');
+  await page.context().close();
+});
+
+test('the graph redraws as the user types, and keeps the last good one while broken', async () => {
+  const page = await newPage(ctx);
+  await page.goto(ctx.base);
+  const editor = page.locator('[data-testid=definition-input]');
+  await page.locator('[data-testid=graph] svg [data-state="ValidateOrder"]').waitFor();
+  await editor.fill('{"StartAt": "A", "States": {"A": {"Type": "Pass", "Next": "B"}, "B": {"Type": "Succeed"}}}');
+  await page.locator('[data-testid=graph] svg [data-state="B"]').waitFor();
+  assert.equal(await page.locator('[data-testid=graph] svg [data-state]').count(), 2);
+  await editor.fill('{"StartAt": "A", "States": {"A": {"Type": "Pass", "Next": "B"}, ');
+  await page.locator('[data-testid=diagnostics] li', { hasText: 'syntax' }).waitFor();
+  assert.equal(await page.locator('[data-testid=graph] svg [data-state]').count(), 2, 'the last good graph stays up');
+  await page.context().close();
+});

@@ -1,0 +1,973 @@
+//! Layout: where every box and edge of a [`FlowGraph`] goes.
+//!
+//! Each scope (the machine, each Parallel branch, each Map processor) is laid out as its own flat
+//! graph, innermost first; a Parallel or Map state is then a sized box in its parent. The engine
+//! (layout-rs, behind `layout_rs.rs`) ranks and orders boxes; we then place ranks ourselves with
+//! fixed gaps, attach edges to the top and bottom of boxes, and route them orthogonally through
+//! the engine's waypoints in the gaps between ranks, so they pass clear of other boxes.
+//! Long edges into shared targets (many Catches into one Fail) end at a small stub of the target
+//! instead, which keeps the engine fast and the drawing readable. Left-to-right is the same
+//! layout computed top-to-bottom on transposed boxes, then transposed back.
+
+mod layout_rs;
+mod measure;
+
+pub use measure::{EstimateMeasure, TextMeasure};
+
+use crate::asl::{ScopeId, ScopeKind, StateId};
+use crate::graph::{ellipsize, EdgeKind, FlowGraph, MAX_LABEL};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Direction {
+    #[default]
+    TopToBottom,
+    LeftToRight,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Default)]
+pub struct LayoutOptions {
+    pub direction: Direction,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Default)]
+pub struct Rect {
+    pub x: f64,
+    pub y: f64,
+    pub w: f64,
+    pub h: f64,
+}
+
+impl Rect {
+    pub fn intersects(&self, o: &Rect) -> bool {
+        self.x < o.x + o.w && o.x < self.x + self.w && self.y < o.y + o.h && o.y < self.y + self.h
+    }
+    pub fn contains(&self, o: &Rect) -> bool {
+        o.x >= self.x - 0.01
+            && o.y >= self.y - 0.01
+            && o.x + o.w <= self.x + self.w + 0.01
+            && o.y + o.h <= self.y + self.h + 0.01
+    }
+    fn cx(&self) -> f64 {
+        self.x + self.w / 2.0
+    }
+    fn translate(&mut self, dx: f64, dy: f64) {
+        self.x += dx;
+        self.y += dy;
+    }
+    fn transpose(&mut self) {
+        *self = Rect {
+            x: self.y,
+            y: self.x,
+            w: self.h,
+            h: self.w,
+        };
+    }
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct NodeBox {
+    pub state: StateId,
+    pub rect: Rect,
+    /// The enclosing Parallel or Map state.
+    pub parent: Option<StateId>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct StubBox {
+    /// The state this stub stands for.
+    pub target: StateId,
+    pub rect: Rect,
+    pub parent: Option<StateId>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct EdgePath {
+    /// Index into `FlowGraph::edges`.
+    pub edge: usize,
+    pub points: Vec<(f64, f64)>,
+    /// Index into `Layout::stubs` when the edge ends at a stub.
+    pub to_stub: Option<usize>,
+    /// Centre of the label box, and its size, when the edge has a label.
+    pub label: Option<(Rect, String)>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct MarkerBox {
+    pub start: bool,
+    pub rect: Rect,
+    /// The edge from a Start marker to its state, or from a terminal state to its End marker.
+    pub points: Vec<(f64, f64)>,
+}
+
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Layout {
+    pub width: f64,
+    pub height: f64,
+    /// One per state, indexed by `StateId`.
+    pub nodes: Vec<NodeBox>,
+    pub stubs: Vec<StubBox>,
+    pub edges: Vec<EdgePath>,
+    pub markers: Vec<MarkerBox>,
+    /// The dashed frame of each Parallel branch, with its owner.
+    pub branches: Vec<(StateId, Rect)>,
+    /// True when the engine could not be used and the simple fallback laid this out.
+    pub fallback: bool,
+}
+
+pub const FONT: f64 = 13.0;
+pub const SMALL_FONT: f64 = 11.0;
+const NODE_PAD_X: f64 = 14.0;
+const NODE_MIN_W: f64 = 110.0;
+const NODE_H: f64 = 36.0;
+const NODE_H_DETAIL: f64 = 48.0;
+const RANK_GAP: f64 = 58.0;
+const COL_GAP: f64 = 28.0;
+const MARGIN: f64 = 16.0;
+const CONTAINER_PAD: f64 = 14.0;
+const CONTAINER_HEADER: f64 = 44.0;
+const BRANCH_GAP: f64 = 16.0;
+const STUB_H: f64 = 24.0;
+const MARKER: f64 = 14.0;
+const END_TAIL: f64 = 18.0;
+
+/// One scope's layout in its own coordinates.
+#[derive(Default)]
+struct Local {
+    w: f64,
+    h: f64,
+    nodes: Vec<(StateId, Rect)>,
+    stubs: Vec<(StateId, Rect)>,
+    edges: Vec<EdgePath>,
+    markers: Vec<MarkerBox>,
+    branches: Vec<(StateId, Rect)>,
+    /// Boxes of nested scopes, already placed in this scope's coordinates.
+    nested: Vec<(StateId, Rect, Option<StateId>)>,
+    nested_stubs: Vec<(StateId, Rect, Option<StateId>)>,
+    fallback: bool,
+}
+
+/// Lays out a flow graph.
+pub fn layout(g: &FlowGraph, opts: &LayoutOptions, measure: &dyn TextMeasure) -> Layout {
+    let lr = opts.direction == Direction::LeftToRight;
+    let mut out = Layout {
+        nodes: g
+            .nodes
+            .iter()
+            .map(|n| NodeBox {
+                state: n.state,
+                rect: Rect::default(),
+                parent: None,
+            })
+            .collect(),
+        ..Layout::default()
+    };
+    if g.scopes.is_empty() {
+        return out;
+    }
+    let root = scope_layout(g, ScopeId(0), None, lr, measure, 0);
+    out.fallback = root.fallback;
+    for (id, rect, parent) in root
+        .nodes
+        .iter()
+        .map(|(i, r)| (*i, *r, None))
+        .chain(root.nested.iter().copied())
+    {
+        if let Some(n) = out.nodes.get_mut(id.0 as usize) {
+            n.rect = rect;
+            n.parent = parent;
+        }
+    }
+    // Stubs: the root's own, then nested ones (their edges refer to per-scope indexes).
+    let mut stubs: Vec<StubBox> = root
+        .stubs
+        .iter()
+        .map(|(t, r)| StubBox {
+            target: *t,
+            rect: *r,
+            parent: None,
+        })
+        .collect();
+    stubs.extend(root.nested_stubs.iter().map(|(t, r, p)| StubBox {
+        target: *t,
+        rect: *r,
+        parent: *p,
+    }));
+    out.stubs = stubs;
+    out.edges = root.edges;
+    out.markers = root.markers;
+    out.branches = root.branches;
+    finish_stub_indexes(&mut out, root.stubs.len());
+    out.width = root.w;
+    out.height = root.h;
+    if lr {
+        for n in &mut out.nodes {
+            n.rect.transpose();
+        }
+        for s in &mut out.stubs {
+            s.rect.transpose();
+        }
+        for e in &mut out.edges {
+            for p in &mut e.points {
+                *p = (p.1, p.0);
+            }
+            if let Some((r, _)) = e.label.as_mut() {
+                // Labels keep their reading direction: move the box, don't rotate it.
+                let (cx, cy) = (r.y + r.h / 2.0, r.x + r.w / 2.0);
+                r.x = cx - r.w / 2.0;
+                r.y = cy - r.h / 2.0;
+            }
+        }
+        for m in &mut out.markers {
+            m.rect.transpose();
+            for p in &mut m.points {
+                *p = (p.1, p.0);
+            }
+        }
+        for (_, r) in &mut out.branches {
+            r.transpose();
+        }
+        std::mem::swap(&mut out.width, &mut out.height);
+    }
+    out
+}
+
+fn text_box(measure: &dyn TextMeasure, text: &str, font: f64) -> (f64, f64) {
+    (measure.width(text, font) + 10.0, font + 7.0)
+}
+
+/// The size of a plain (non-container) state box, in top-to-bottom space.
+fn node_size(g: &FlowGraph, id: StateId, measure: &dyn TextMeasure) -> (f64, f64) {
+    let Some(n) = g.node(id) else {
+        return (NODE_MIN_W, NODE_H);
+    };
+    let name = ellipsize(&n.name, 40);
+    let detail = ellipsize(&n.detail, 40);
+    // Names are bold: about 8% wider than the regular face the estimate models.
+    let mut w = (measure.width(&name, FONT) * 1.08).max(measure.width(&detail, SMALL_FONT));
+    if let Some((badge, _)) = &n.retry {
+        w = w.max(measure.width(badge, SMALL_FONT) + measure.width(&name, FONT) * 0.0);
+    }
+    let w = (w + 2.0 * NODE_PAD_X).max(NODE_MIN_W);
+    let h = if n.detail.is_empty() {
+        NODE_H
+    } else {
+        NODE_H_DETAIL
+    };
+    (w.round(), h)
+}
+
+fn is_terminal(g: &FlowGraph, id: StateId, terminals: &[StateId]) -> bool {
+    let _ = g;
+    terminals.contains(&id)
+}
+
+#[allow(clippy::too_many_lines)]
+fn scope_layout(
+    g: &FlowGraph,
+    scope: ScopeId,
+    owner: Option<StateId>,
+    lr: bool,
+    measure: &dyn TextMeasure,
+    depth: usize,
+) -> Local {
+    let mut local = Local::default();
+    let Some((start, states, kind)) = g.scopes.get(scope.0 as usize) else {
+        return local;
+    };
+    if states.is_empty() || depth > 64 {
+        return local;
+    }
+    let terminals: Vec<StateId> = states
+        .iter()
+        .copied()
+        .filter(|&s| {
+            let out_edges = g
+                .edges
+                .iter()
+                .any(|e| e.from == s && e.kind != EdgeKind::Catch);
+            let kind = g.node(s).map_or("", |n| n.kind.as_str());
+            kind == "succeed" || kind == "fail" || (!out_edges && kind != "choice")
+        })
+        .collect();
+    // 1. Sizes, laying out nested scopes first.
+    struct Item {
+        size: (f64, f64),
+        inner: Option<Local>,
+    }
+    let mut items: Vec<Item> = Vec::with_capacity(states.len());
+    for &s in states {
+        let Some(n) = g.node(s) else {
+            items.push(Item {
+                size: (NODE_MIN_W, NODE_H),
+                inner: None,
+            });
+            continue;
+        };
+        let (mut w, mut h) = node_size(g, s, measure);
+        if lr {
+            std::mem::swap(&mut w, &mut h);
+        }
+        let mut inner = None;
+        if !n.children.is_empty() {
+            let mut content = Local::default();
+            let mut cursor = 0.0;
+            let mut content_h: f64 = 0.0;
+            for (i, &child) in n.children.iter().enumerate() {
+                let mut sub = scope_layout(g, child, Some(s), lr, measure, depth + 1);
+                let frame_pad = if n.children.len() > 1 { 8.0 } else { 0.0 };
+                let dx = cursor + frame_pad;
+                shift(&mut sub, dx, frame_pad);
+                if n.children.len() > 1 {
+                    content.branches.push((
+                        s,
+                        Rect {
+                            x: cursor,
+                            y: 0.0,
+                            w: sub.w + 2.0 * frame_pad,
+                            h: sub.h + 2.0 * frame_pad,
+                        },
+                    ));
+                }
+                cursor += sub.w
+                    + 2.0 * frame_pad
+                    + if i + 1 < n.children.len() {
+                        BRANCH_GAP
+                    } else {
+                        0.0
+                    };
+                content_h = content_h.max(sub.h + 2.0 * frame_pad);
+                absorb(&mut content, sub, Some(s));
+            }
+            content.w = cursor;
+            // Frames of branches all get the full content height.
+            for (_, r) in content.branches.iter_mut() {
+                r.h = content_h;
+            }
+            content.h = content_h;
+            let header_w = node_size(g, s, measure).0;
+            let (hw, hh) = if lr {
+                (CONTAINER_HEADER, 0.0)
+            } else {
+                (0.0, CONTAINER_HEADER)
+            };
+            w = (content.w + 2.0 * CONTAINER_PAD + hw).max(if lr { NODE_H } else { header_w });
+            h = content.h + 2.0 * CONTAINER_PAD + hh;
+            if lr {
+                h = h.max(header_w);
+            }
+            inner = Some(content);
+        }
+        if is_terminal(g, s, &terminals) {
+            h += END_TAIL;
+        }
+        items.push(Item {
+            size: (w, h),
+            inner,
+        });
+    }
+    // 2. The flat graph: states, a Start marker in the root, stubs for long edges into shared targets.
+    let index_of = |s: StateId| states.iter().position(|&x| x == s);
+    let scope_edges: Vec<usize> = (0..g.edges.len())
+        .filter(|&i| g.edges.get(i).is_some_and(|e| e.scope == scope))
+        .collect();
+    let n_states = states.len();
+    // Breadth-first order and ranks from StartAt.
+    let mut rank = vec![usize::MAX; n_states];
+    let mut order: Vec<usize> = Vec::with_capacity(n_states);
+    if let Some(si) = start.and_then(index_of) {
+        if let Some(r) = rank.get_mut(si) {
+            *r = 0;
+        }
+        order.push(si);
+        let mut head = 0;
+        while let Some(&i) = order.get(head) {
+            head += 1;
+            let Some(&sid) = states.get(i) else { continue };
+            for &ei in &scope_edges {
+                let Some(e) = g.edges.get(ei) else { continue };
+                if e.from != sid {
+                    continue;
+                }
+                if let Some(t) = index_of(e.to) {
+                    if rank.get(t) == Some(&usize::MAX) {
+                        let r = rank.get(i).copied().unwrap_or(0) + 1;
+                        if let Some(slot) = rank.get_mut(t) {
+                            *slot = r;
+                        }
+                        order.push(t);
+                    }
+                }
+            }
+        }
+    }
+    for i in 0..n_states {
+        if !order.contains(&i) {
+            order.push(i);
+            if let Some(r) = rank.get_mut(i) {
+                *r = 0;
+            }
+        }
+    }
+    let indegree = |t: usize| {
+        scope_edges
+            .iter()
+            .filter(|&&ei| {
+                g.edges
+                    .get(ei)
+                    .is_some_and(|e| index_of(e.to) == Some(t) && index_of(e.from) != Some(t))
+            })
+            .count()
+    };
+    let mut primary_seen = vec![false; n_states];
+    // A target's real incoming edge is its first non-Catch edge in breadth-first order; the
+    // others into a shared target may become stubs. Only all-Catch targets keep a Catch edge.
+    let has_plain_in = |t: usize| {
+        scope_edges.iter().any(|&ei| {
+            g.edges.get(ei).is_some_and(|e| {
+                index_of(e.to) == Some(t)
+                    && e.kind != EdgeKind::Catch
+                    && index_of(e.from) != Some(t)
+            })
+        })
+    };
+    // Edges in BFS order of their sources.
+    let mut ordered_edges: Vec<usize> = Vec::new();
+    for &i in &order {
+        for &ei in &scope_edges {
+            if g.edges.get(ei).and_then(|e| index_of(e.from)) == Some(i) {
+                ordered_edges.push(ei);
+            }
+        }
+    }
+    // Decide stubs.
+    let mut sizes: Vec<(f64, f64)> = items.iter().map(|it| it.size).collect();
+    let mut engine_edges: Vec<(usize, usize)> = Vec::new();
+    // (graph edge, engine node of its end, stub index)
+    let mut edge_ends: Vec<(usize, usize, usize, Option<usize>)> = Vec::new();
+    let mut stub_targets: Vec<(StateId, usize)> = Vec::new();
+    for &ei in &ordered_edges {
+        let Some(e) = g.edges.get(ei) else { continue };
+        let (Some(a), Some(b)) = (index_of(e.from), index_of(e.to)) else {
+            continue;
+        };
+        if a == b {
+            // Self-loops are drawn by the router as a small arc; the engine never sees them.
+            edge_ends.push((ei, a, b, None));
+            continue;
+        }
+        let ra = rank.get(a).copied().unwrap_or(0);
+        let rb = rank.get(b).copied().unwrap_or(0);
+        let shared = indegree(b) >= 2;
+        let target_kind = g.node(e.to).map_or("", |n| n.kind.as_str());
+        let long = rb >= ra + 3;
+        let already_primary = primary_seen.get(b).copied().unwrap_or(false)
+            || (e.kind == EdgeKind::Catch && has_plain_in(b));
+        let stub = shared
+            && already_primary
+            && (e.kind == EdgeKind::Catch
+                || long
+                || target_kind == "fail"
+                || target_kind == "succeed")
+            && rb > ra;
+        if stub {
+            let label = format!(
+                "→ {}",
+                ellipsize(g.node(e.to).map_or("", |n| n.name.as_str()), 24)
+            );
+            let (w, h) = text_box(measure, &label, SMALL_FONT);
+            let (w, h) = (w.max(60.0), h.max(STUB_H));
+            let (w, h) = if lr { (h, w) } else { (w, h) };
+            sizes.push((w, h));
+            let node = sizes.len() - 1;
+            stub_targets.push((e.to, node));
+            engine_edges.push((a, node));
+            edge_ends.push((ei, a, node, Some(stub_targets.len() - 1)));
+        } else {
+            if (rb > ra || !already_primary) && (e.kind != EdgeKind::Catch || !has_plain_in(b)) {
+                if let Some(p) = primary_seen.get_mut(b) {
+                    *p = true;
+                }
+            }
+            engine_edges.push((a, b));
+            edge_ends.push((ei, a, b, None));
+        }
+    }
+    let start_marker = matches!(kind, ScopeKind::Machine) && start.and_then(index_of).is_some();
+    let marker_node = if start_marker {
+        sizes.push((MARKER, MARKER));
+        let m = sizes.len() - 1;
+        if let Some(si) = start.and_then(index_of) {
+            engine_edges.insert(0, (m, si));
+        }
+        Some(m)
+    } else {
+        None
+    };
+    // 3. The engine, or the fallback.
+    let engine = layout_rs::run(&sizes, &engine_edges);
+    let (centers, paths) = match engine {
+        Some(out) => (out.centers, out.paths),
+        None => {
+            local.fallback = true;
+            (
+                fallback_centers(&sizes, &engine_edges),
+                vec![Vec::new(); engine_edges.len()],
+            )
+        }
+    };
+    // 4. Ranks from engine y, then our own rank spacing; x from the engine, compacted.
+    let mut ys: Vec<f64> = centers.iter().map(|c| c.1).collect();
+    ys.sort_by(|a, b| a.total_cmp(b));
+    ys.dedup_by(|a, b| (*a - *b).abs() < 1.0);
+    let rank_of_y = |y: f64| {
+        ys.iter()
+            .position(|&r| (r - y).abs() < 1.0)
+            .unwrap_or_else(|| {
+                ys.iter()
+                    .enumerate()
+                    .min_by(|a, b| (a.1 - y).abs().total_cmp(&(b.1 - y).abs()))
+                    .map_or(0, |(i, _)| i)
+            })
+    };
+    let node_rank: Vec<usize> = centers.iter().map(|c| rank_of_y(c.1)).collect();
+    let mut band_h = vec![0.0f64; ys.len().max(1)];
+    for (i, r) in node_rank.iter().enumerate() {
+        if let (Some(b), Some(s)) = (band_h.get_mut(*r), sizes.get(i)) {
+            *b = b.max(s.1);
+        }
+    }
+    let mut band_top = Vec::with_capacity(band_h.len());
+    let mut y = MARGIN;
+    for h in &band_h {
+        band_top.push(y);
+        y += h + RANK_GAP;
+    }
+    let total_h = y - RANK_GAP + MARGIN;
+    let band_mid = |r: usize| {
+        band_top.get(r).copied().unwrap_or(0.0) + band_h.get(r).copied().unwrap_or(0.0) / 2.0
+    };
+    // Rows keep the engine's order; overlapping neighbours are pushed apart.
+    let mut xs: Vec<f64> = centers.iter().map(|c| c.0).collect();
+    for r in 0..band_h.len() {
+        let mut row: Vec<usize> = (0..xs.len())
+            .filter(|&i| node_rank.get(i) == Some(&r))
+            .collect();
+        row.sort_by(|&a, &b| {
+            xs.get(a)
+                .copied()
+                .unwrap_or(0.0)
+                .total_cmp(&xs.get(b).copied().unwrap_or(0.0))
+        });
+        for k in 1..row.len() {
+            let (Some(&p), Some(&c)) = (row.get(k - 1), row.get(k)) else {
+                continue;
+            };
+            let min = xs.get(p).copied().unwrap_or(0.0)
+                + sizes.get(p).map_or(0.0, |s| s.0) / 2.0
+                + COL_GAP
+                + sizes.get(c).map_or(0.0, |s| s.0) / 2.0;
+            if let Some(x) = xs.get_mut(c) {
+                if *x < min {
+                    *x = min;
+                }
+            }
+        }
+    }
+    // Waypoints of long edges must not land on boxes either: they're part of the rows above.
+    let min_left = xs
+        .iter()
+        .zip(sizes.iter())
+        .map(|(x, s)| x - s.0 / 2.0)
+        .fold(f64::INFINITY, f64::min);
+    let mut dx = MARGIN - if min_left.is_finite() { min_left } else { 0.0 };
+    let path_min = paths
+        .iter()
+        .flatten()
+        .map(|p| p.0)
+        .fold(f64::INFINITY, f64::min);
+    if path_min.is_finite() && path_min + dx < MARGIN {
+        dx += MARGIN - (path_min + dx);
+    }
+    let rects: Vec<Rect> = (0..sizes.len())
+        .map(|i| {
+            let (w, h) = sizes.get(i).copied().unwrap_or((0.0, 0.0));
+            let r = node_rank.get(i).copied().unwrap_or(0);
+            let cx = xs.get(i).copied().unwrap_or(0.0) + dx;
+            Rect {
+                x: (cx - w / 2.0).round(),
+                y: (band_mid(r) - h / 2.0).round(),
+                w,
+                h,
+            }
+        })
+        .collect();
+    let total_w = rects
+        .iter()
+        .map(|r| r.x + r.w)
+        .fold(0.0, f64::max)
+        .max(paths.iter().flatten().map(|p| p.0 + dx).fold(0.0, f64::max))
+        + MARGIN;
+    // 5. Place the states and their nested content.
+    for (i, (&s, item)) in states.iter().zip(items.iter_mut()).enumerate() {
+        let Some(mut r) = rects.get(i).copied() else {
+            continue;
+        };
+        if is_terminal(g, s, &terminals) {
+            // The end tail sits below the box; the box itself is the top part.
+            r.h -= END_TAIL;
+            let cx = r.cx();
+            let tail = Rect {
+                x: cx - 5.0,
+                y: r.y + r.h + END_TAIL - 10.0,
+                w: 10.0,
+                h: 10.0,
+            };
+            local.markers.push(MarkerBox {
+                start: false,
+                rect: tail,
+                points: vec![(cx, r.y + r.h), (cx, tail.y)],
+            });
+        }
+        local.nodes.push((s, r));
+        if let Some(mut inner) = item.inner.take() {
+            let (ox, oy) = if lr {
+                (r.x + CONTAINER_PAD + CONTAINER_HEADER, r.y + CONTAINER_PAD)
+            } else {
+                (r.x + CONTAINER_PAD, r.y + CONTAINER_PAD + CONTAINER_HEADER)
+            };
+            // Centre the content in the container's width.
+            let avail = if lr {
+                r.h - 2.0 * CONTAINER_PAD
+            } else {
+                r.w - 2.0 * CONTAINER_PAD
+            };
+            let extra = ((avail - if lr { inner.h } else { inner.w }) / 2.0).max(0.0);
+            let (ox, oy) = if lr {
+                (ox, oy + extra)
+            } else {
+                (ox + extra, oy)
+            };
+            shift(&mut inner, ox, oy);
+            absorb(&mut local, inner, owner);
+        }
+    }
+    for (t, node) in &stub_targets {
+        if let Some(r) = rects.get(*node) {
+            local.stubs.push((*t, *r));
+        }
+    }
+    // 6. Route edges.
+    let gap_between = |r1: usize, r2: usize| -> f64 {
+        let (lo, hi) = if r1 < r2 { (r1, r2) } else { (r2, r1) };
+        let _ = hi;
+        band_top.get(lo).copied().unwrap_or(0.0)
+            + band_h.get(lo).copied().unwrap_or(0.0)
+            + RANK_GAP / 2.0
+    };
+    // Exit and entry slots spread over each box's bottom and top.
+    let mut exits: Vec<Vec<usize>> = vec![Vec::new(); sizes.len()];
+    let mut entries: Vec<Vec<usize>> = vec![Vec::new(); sizes.len()];
+    for (k, &(_, a, b, _)) in edge_ends.iter().enumerate() {
+        if let Some(v) = exits.get_mut(a) {
+            v.push(k);
+        }
+        if let Some(v) = entries.get_mut(b) {
+            v.push(k);
+        }
+    }
+    let slot = |list: &Vec<usize>, k: usize, r: &Rect| -> f64 {
+        let n = list.len().max(1) as f64;
+        let i = list.iter().position(|&x| x == k).unwrap_or(0) as f64;
+        (r.x + r.w * (i + 1.0) / (n + 1.0)).round()
+    };
+    let mut engine_index = 0usize;
+    let mut label_count: std::collections::BTreeMap<usize, usize> =
+        std::collections::BTreeMap::new();
+    for (k, &(ei, a, b, stub)) in edge_ends.iter().enumerate() {
+        let (Some(ra), Some(rb)) = (rects.get(a).copied(), rects.get(b).copied()) else {
+            continue;
+        };
+        let ra_box = if is_terminal(g, states.get(a).copied().unwrap_or(StateId(0)), &terminals)
+            && a < n_states
+        {
+            Rect {
+                h: ra.h - END_TAIL,
+                ..ra
+            }
+        } else {
+            ra
+        };
+        let rb_box = if b < n_states
+            && is_terminal(g, states.get(b).copied().unwrap_or(StateId(0)), &terminals)
+        {
+            Rect {
+                h: rb.h - END_TAIL,
+                ..rb
+            }
+        } else {
+            rb
+        };
+        let mut points = Vec::new();
+        if a == b {
+            // A self-loop on the right side.
+            let x = ra_box.x + ra_box.w;
+            let y1 = ra_box.y + ra_box.h * 0.3;
+            let y2 = ra_box.y + ra_box.h * 0.7;
+            points = vec![(x, y1), (x + 16.0, y1), (x + 16.0, y2), (x, y2)];
+        } else {
+            let path = paths
+                .get(engine_index + usize::from(marker_node.is_some()))
+                .cloned()
+                .unwrap_or_default();
+            engine_index += 1;
+            let rank_a = node_rank.get(a).copied().unwrap_or(0);
+            let rank_b = node_rank.get(b).copied().unwrap_or(0);
+            let forward = rank_b > rank_a;
+            let sx = exits.get(a).map_or(ra_box.cx(), |l| slot(l, k, &ra_box));
+            let tx = entries.get(b).map_or(rb_box.cx(), |l| slot(l, k, &rb_box));
+            let start_pt = if forward {
+                (sx, ra_box.y + ra_box.h)
+            } else {
+                (sx, ra_box.y)
+            };
+            let end_pt = if forward {
+                (tx, rb_box.y)
+            } else {
+                (tx, rb_box.y + rb_box.h)
+            };
+            // Waypoints strictly between the two ranks, ordered along the way.
+            let mut mids: Vec<(f64, usize)> = path
+                .iter()
+                .map(|p| (p.0 + dx, rank_of_y(p.1)))
+                .filter(|(_, r)| {
+                    if forward {
+                        *r > rank_a && *r < rank_b
+                    } else {
+                        *r < rank_a && *r > rank_b
+                    }
+                })
+                .collect();
+            mids.sort_by_key(|m| if forward { m.1 } else { usize::MAX - m.1 });
+            mids.dedup_by_key(|m| m.1);
+            points.push(start_pt);
+            let mut cur_rank = rank_a;
+            let mut cur_x = start_pt.0;
+            for (x, r) in mids {
+                let gy = gap_between(cur_rank, r);
+                points.push((cur_x, gy));
+                points.push((x, gy));
+                cur_rank = r;
+                cur_x = x;
+            }
+            if rank_a == rank_b {
+                // Same rank (the fallback can do this): go round below.
+                let gy = band_top.get(rank_a).copied().unwrap_or(0.0)
+                    + band_h.get(rank_a).copied().unwrap_or(0.0)
+                    + RANK_GAP / 2.0;
+                points = vec![
+                    (sx, ra_box.y + ra_box.h),
+                    (sx, gy),
+                    (tx, gy),
+                    (tx, rb_box.y + rb_box.h),
+                ];
+            } else {
+                let gy = gap_between(cur_rank, rank_b);
+                points.push((cur_x, gy));
+                points.push((end_pt.0, gy));
+                points.push(end_pt);
+            }
+            simplify(&mut points);
+        }
+        let label = g.edges.get(ei).and_then(|e| {
+            if e.label.is_empty() || e.kind == EdgeKind::Next {
+                return None;
+            }
+            let text = ellipsize(&e.label, MAX_LABEL);
+            let (w, h) = text_box(measure, &text, SMALL_FONT);
+            // Just above where the edge enters its target, or beside a self-loop.
+            let (x, y) = points
+                .get(points.len().saturating_sub(2))
+                .copied()
+                .unwrap_or((0.0, 0.0));
+            let last = points.last().copied().unwrap_or((0.0, 0.0));
+            let cy = if (last.1 - y).abs() > 2.0 {
+                (y + last.1) / 2.0
+            } else {
+                y
+            };
+            let _ = x;
+            let (w, h) = if lr { (h, w) } else { (w, h) };
+            Some((
+                Rect {
+                    x: (last.0 - w / 2.0).round(),
+                    y: (cy - h / 2.0).round(),
+                    w: w.round(),
+                    h: h.round(),
+                },
+                text,
+            ))
+        });
+        let label = label.map(|(mut r, t)| {
+            // Labels entering the same box stack upwards instead of overlapping.
+            let taken = label_count.entry(b).or_insert(0usize);
+            r.y -= *taken as f64 * (r.h + 2.0);
+            *taken += 1;
+            (r, t)
+        });
+        local.edges.push(EdgePath {
+            edge: ei,
+            points,
+            to_stub: stub.map(|s| s + usize::MAX / 2),
+            label,
+        });
+    }
+    if let Some(m) = marker_node {
+        if let (Some(r), Some(si)) = (rects.get(m).copied(), start.and_then(index_of)) {
+            if let Some(t) = rects.get(si) {
+                let cx = t.cx();
+                let marker = Rect {
+                    x: cx - MARKER / 2.0,
+                    y: r.y,
+                    w: MARKER,
+                    h: MARKER,
+                };
+                local.markers.push(MarkerBox {
+                    start: true,
+                    rect: marker,
+                    points: vec![(cx, marker.y + marker.h), (cx, t.y)],
+                });
+            }
+        }
+    }
+    local.w = total_w;
+    local.h = total_h;
+    let _ = owner;
+    local
+}
+
+/// Drops points that repeat or sit on a straight line.
+fn simplify(points: &mut Vec<(f64, f64)>) {
+    points.dedup_by(|a, b| (a.0 - b.0).abs() < 0.5 && (a.1 - b.1).abs() < 0.5);
+    let mut i = 1;
+    while i + 1 < points.len() {
+        let (Some(a), Some(b), Some(c)) = (points.get(i - 1), points.get(i), points.get(i + 1))
+        else {
+            break;
+        };
+        let collinear = ((a.0 - b.0).abs() < 0.5 && (b.0 - c.0).abs() < 0.5)
+            || ((a.1 - b.1).abs() < 0.5 && (b.1 - c.1).abs() < 0.5);
+        if collinear {
+            points.remove(i);
+        } else {
+            i += 1;
+        }
+    }
+}
+
+fn shift(l: &mut Local, dx: f64, dy: f64) {
+    for (_, r) in l
+        .nodes
+        .iter_mut()
+        .chain(l.stubs.iter_mut())
+        .chain(l.branches.iter_mut())
+    {
+        r.translate(dx, dy);
+    }
+    for (_, r, _) in l.nested.iter_mut().chain(l.nested_stubs.iter_mut()) {
+        r.translate(dx, dy);
+    }
+    for e in &mut l.edges {
+        for p in &mut e.points {
+            p.0 += dx;
+            p.1 += dy;
+        }
+        if let Some((r, _)) = e.label.as_mut() {
+            r.translate(dx, dy);
+        }
+    }
+    for m in &mut l.markers {
+        m.rect.translate(dx, dy);
+        for p in &mut m.points {
+            p.0 += dx;
+            p.1 += dy;
+        }
+    }
+}
+
+/// Moves a nested scope's content into its parent's lists. Stub indexes are renumbered.
+fn absorb(into: &mut Local, from: Local, parent: Option<StateId>) {
+    let stub_base = into.nested_stubs.len();
+    let own_stubs = from.stubs.len();
+    into.nested
+        .extend(from.nodes.into_iter().map(|(s, r)| (s, r, parent)));
+    into.nested.extend(from.nested);
+    into.nested_stubs
+        .extend(from.stubs.into_iter().map(|(s, r)| (s, r, parent)));
+    into.nested_stubs.extend(from.nested_stubs);
+    for mut e in from.edges {
+        e.to_stub = e.to_stub.map(|s| {
+            if s >= usize::MAX / 2 {
+                NESTED + stub_base + (s - usize::MAX / 2)
+            } else {
+                NESTED + stub_base + own_stubs + (s - NESTED)
+            }
+        });
+        into.edges.push(e);
+    }
+    into.markers.extend(from.markers);
+    into.branches.extend(from.branches);
+    into.fallback |= from.fallback;
+}
+
+const NESTED: usize = usize::MAX / 4;
+
+/// A simple layered placement when the engine can't be used: ranks by longest path in BFS order.
+fn fallback_centers(sizes: &[(f64, f64)], edges: &[(usize, usize)]) -> Vec<(f64, f64)> {
+    let n = sizes.len();
+    let mut rank = vec![0usize; n];
+    for _ in 0..n.min(64) {
+        let mut changed = false;
+        for &(a, b) in edges {
+            let ra = rank.get(a).copied().unwrap_or(0);
+            if let Some(rb) = rank.get_mut(b) {
+                if *rb < ra + 1 && b > a {
+                    *rb = ra + 1;
+                    changed = true;
+                }
+            }
+        }
+        if !changed {
+            break;
+        }
+    }
+    let mut next_x: Vec<f64> = Vec::new();
+    (0..n)
+        .map(|i| {
+            let r = rank.get(i).copied().unwrap_or(0);
+            if next_x.len() <= r {
+                next_x.resize(r + 1, 0.0);
+            }
+            let w = sizes.get(i).map_or(0.0, |s| s.0);
+            let x = next_x.get(r).copied().unwrap_or(0.0);
+            if let Some(nx) = next_x.get_mut(r) {
+                *nx = x + w + COL_GAP;
+            }
+            (x + w / 2.0, r as f64 * 100.0)
+        })
+        .collect()
+}
+
+/// Resolves the stub index encoding used while scopes are merged into final `Layout::stubs` indexes.
+pub(crate) fn finish_stub_indexes(l: &mut Layout, root_stubs: usize) {
+    for e in &mut l.edges {
+        e.to_stub = e.to_stub.map(|s| {
+            if s >= usize::MAX / 2 {
+                s - usize::MAX / 2
+            } else if s >= NESTED {
+                root_stubs + (s - NESTED)
+            } else {
+                s
+            }
+        });
+    }
+}

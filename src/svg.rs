@@ -1,0 +1,365 @@
+//! The SVG writer: a laid-out flow graph as a self-contained, escaped, deterministic SVG.
+//!
+//! The app shows this same SVG and the CLI's `render` writes it, so the two cannot drift apart.
+//! Every user string is escaped; element ids are namespaced by a per-diagram prefix; meaning is
+//! carried by classes (`state task`, `edge catch`), styled by the inline stylesheet for light and
+//! dark themes. Numbers have at most two decimals, and items come in source order.
+
+use crate::graph::{ellipsize, FlowGraph};
+use crate::layout::{Layout, Rect, FONT, SMALL_FONT};
+use std::fmt::Write as _;
+
+pub struct SvgOptions<'a> {
+    /// Prefix of every element id, so two diagrams can share a page.
+    pub id_prefix: &'a str,
+    /// Include the stylesheet (exports); the app may style the SVG from its own CSS instead.
+    pub inline_style: bool,
+}
+
+impl Default for SvgOptions<'_> {
+    fn default() -> Self {
+        SvgOptions {
+            id_prefix: "ss",
+            inline_style: true,
+        }
+    }
+}
+
+/// The stylesheet, shared by exports and the app.
+pub const STYLE: &str = r#"
+.stepscope-graph { --ss-bg:#ffffff; --ss-fg:#1c2430; --ss-muted:#5b6675; --ss-line:#8a94a3; --ss-box:#ffffff; --ss-border:#b7c0cc;
+  --ss-task:#e8f0fe; --ss-task-b:#4f7fd9; --ss-choice:#fff4d6; --ss-choice-b:#c79100; --ss-pass:#eef1f4; --ss-pass-b:#8a94a3;
+  --ss-wait:#f3ecff; --ss-wait-b:#8a63d2; --ss-ok:#e6f4ea; --ss-ok-b:#1e8e3e; --ss-fail:#fde8e7; --ss-fail-b:#c5221f;
+  --ss-cont:#f8f9fb; --ss-cont-b:#9aa5b4; --ss-catch:#c5221f; --ss-label:#ffffff;
+  font-family: system-ui, -apple-system, "Segoe UI", Roboto, sans-serif; }
+@media (prefers-color-scheme: dark) { .stepscope-graph:not(.theme-light) { --ss-bg:#161b22; --ss-fg:#e6edf3; --ss-muted:#9aa7b4; --ss-line:#7d8896; --ss-box:#1f2630; --ss-border:#4a5563;
+  --ss-task:#1d2b45; --ss-task-b:#6d9bf0; --ss-choice:#3a300f; --ss-choice-b:#e0b43a; --ss-pass:#262d36; --ss-pass-b:#8a94a3; --ss-wait:#2c2342; --ss-wait-b:#a887e8;
+  --ss-ok:#15301f; --ss-ok-b:#48b86a; --ss-fail:#3d1c1b; --ss-fail-b:#f0716b; --ss-cont:#1a2029; --ss-cont-b:#566173; --ss-catch:#f0716b; --ss-label:#161b22; } }
+.theme-dark .stepscope-graph, .stepscope-graph.theme-dark { --ss-bg:#161b22; --ss-fg:#e6edf3; --ss-muted:#9aa7b4; --ss-line:#7d8896; --ss-box:#1f2630; --ss-border:#4a5563;
+  --ss-task:#1d2b45; --ss-task-b:#6d9bf0; --ss-choice:#3a300f; --ss-choice-b:#e0b43a; --ss-pass:#262d36; --ss-pass-b:#8a94a3; --ss-wait:#2c2342; --ss-wait-b:#a887e8;
+  --ss-ok:#15301f; --ss-ok-b:#48b86a; --ss-fail:#3d1c1b; --ss-fail-b:#f0716b; --ss-cont:#1a2029; --ss-cont-b:#566173; --ss-catch:#f0716b; --ss-label:#161b22; }
+.stepscope-graph .state > .box { fill:var(--ss-box); stroke:var(--ss-border); stroke-width:1.4; }
+.stepscope-graph .state.task > .box { fill:var(--ss-task); stroke:var(--ss-task-b); }
+.stepscope-graph .state.choice > .box { fill:var(--ss-choice); stroke:var(--ss-choice-b); }
+.stepscope-graph .state.pass > .box { fill:var(--ss-pass); stroke:var(--ss-pass-b); }
+.stepscope-graph .state.wait > .box { fill:var(--ss-wait); stroke:var(--ss-wait-b); }
+.stepscope-graph .state.succeed > .box { fill:var(--ss-ok); stroke:var(--ss-ok-b); }
+.stepscope-graph .state.fail > .box { fill:var(--ss-fail); stroke:var(--ss-fail-b); }
+.stepscope-graph .state.parallel > .box, .stepscope-graph .state.map > .box { fill:var(--ss-cont); stroke:var(--ss-cont-b); stroke-width:1.4; }
+.stepscope-graph .state.map > .box { stroke-dasharray:6 3; }
+.stepscope-graph .branch { fill:none; stroke:var(--ss-cont-b); stroke-dasharray:3 3; }
+.stepscope-graph text { fill:var(--ss-fg); dominant-baseline:central; }
+.stepscope-graph .name { font-size:13px; font-weight:600; }
+.stepscope-graph .detail, .stepscope-graph .badge text, .stepscope-graph .label text, .stepscope-graph .stub text { font-size:11px; fill:var(--ss-muted); }
+.stepscope-graph .kind { font-size:9px; letter-spacing:.06em; fill:var(--ss-muted); text-transform:uppercase; }
+.stepscope-graph .edge path { fill:none; stroke:var(--ss-line); stroke-width:1.4; }
+.stepscope-graph .edge.catch path { stroke:var(--ss-catch); stroke-dasharray:5 4; }
+.stepscope-graph .edge.default path { stroke-dasharray:2 3; }
+.stepscope-graph .arrowhead { fill:var(--ss-line); }
+.stepscope-graph .label rect { fill:var(--ss-label); stroke:var(--ss-border); stroke-width:.8; }
+.stepscope-graph .edge.catch + .label text, .stepscope-graph .label.catch text { fill:var(--ss-catch); }
+.stepscope-graph .badge rect { fill:var(--ss-box); stroke:var(--ss-border); stroke-width:.8; }
+.stepscope-graph .stub rect { fill:var(--ss-box); stroke:var(--ss-border); stroke-dasharray:3 2; }
+.stepscope-graph .marker { fill:var(--ss-fg); }
+.stepscope-graph .marker.end { fill:none; stroke:var(--ss-fg); stroke-width:2.5; }
+.stepscope-graph .marker-line { stroke:var(--ss-line); stroke-width:1.2; }
+.stepscope-graph .state.selected > .box, .stepscope-graph .stub.highlight rect { stroke-width:3; stroke:#5b4bdb; }
+"#;
+
+/// Escapes text for element content and attribute values.
+pub fn escape(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            // XML 1.0 forbids most control characters even when escaped.
+            c if (c as u32) < 0x20 && c != '\t' && c != '\n' && c != '\r' => out.push('\u{fffd}'),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// A number with at most two decimals, without trailing zeros.
+pub fn num(v: f64) -> String {
+    if !v.is_finite() {
+        return "0".into();
+    }
+    let r = (v * 100.0).round() / 100.0;
+    let s = format!("{r:.2}");
+    let s = s.trim_end_matches('0').trim_end_matches('.');
+    if s == "-0" {
+        "0".into()
+    } else {
+        s.to_string()
+    }
+}
+
+fn rect(out: &mut String, class: &str, r: &Rect, rx: f64) {
+    let _ = write!(
+        out,
+        r#"<rect class="{class}" x="{}" y="{}" width="{}" height="{}" rx="{}"/>"#,
+        num(r.x),
+        num(r.y),
+        num(r.w),
+        num(r.h),
+        num(rx)
+    );
+}
+
+fn text(out: &mut String, class: &str, x: f64, y: f64, anchor: &str, s: &str) {
+    let _ = write!(
+        out,
+        r#"<text class="{class}" x="{}" y="{}" text-anchor="{anchor}">{}</text>"#,
+        num(x),
+        num(y),
+        escape(s)
+    );
+}
+
+/// Writes the SVG of a laid-out graph.
+pub fn write_svg(g: &FlowGraph, l: &Layout, opts: &SvgOptions) -> String {
+    let p = escape(opts.id_prefix);
+    let mut out = String::with_capacity(4096 + g.nodes.len() * 600);
+    let (w, h) = (l.width.max(1.0), l.height.max(1.0));
+    let _ = write!(
+        out,
+        r#"<svg xmlns="http://www.w3.org/2000/svg" class="stepscope-graph" viewBox="0 0 {} {}" width="{}" height="{}" role="img" aria-label="{}">"#,
+        num(w),
+        num(h),
+        num(w),
+        num(h),
+        escape(&format!(
+            "State machine diagram with {} states",
+            g.nodes.len()
+        ))
+    );
+    if opts.inline_style {
+        let _ = write!(out, "<style>{STYLE}</style>");
+    }
+    let _ = write!(
+        out,
+        r#"<defs><marker id="{p}-arrow" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="7" markerHeight="7" orient="auto-start-reverse"><path class="arrowhead" d="M0,0 L10,5 L0,10 z"/></marker></defs>"#
+    );
+    // Containers first, so their children sit on top.
+    let is_container = |i: usize| g.nodes.get(i).is_some_and(|n| !n.children.is_empty());
+    let depth_of = |i: usize| {
+        let mut d = 0;
+        let mut cur = l.nodes.get(i).and_then(|n| n.parent);
+        while let Some(pid) = cur {
+            d += 1;
+            cur = l.nodes.get(pid.0 as usize).and_then(|n| n.parent);
+            if d > 64 {
+                break;
+            }
+        }
+        d
+    };
+    let mut containers: Vec<usize> = (0..g.nodes.len()).filter(|&i| is_container(i)).collect();
+    containers.sort_by_key(|&i| depth_of(i));
+    for i in containers {
+        write_node(&mut out, g, l, i, &p);
+    }
+    for (owner, r) in &l.branches {
+        let _ = write!(
+            out,
+            r#"<g class="branch-frame" data-owner="{}">"#,
+            escape(g.node(*owner).map_or("", |n| n.name.as_str()))
+        );
+        rect(&mut out, "branch", r, 6.0);
+        out.push_str("</g>");
+    }
+    // Edges, then markers.
+    for (i, e) in l.edges.iter().enumerate() {
+        let Some(ge) = g.edges.get(e.edge) else {
+            continue;
+        };
+        let from = g.node(ge.from).map_or("", |n| n.name.as_str());
+        let to = g.node(ge.to).map_or("", |n| n.name.as_str());
+        let _ = write!(
+            out,
+            r#"<g class="edge {}" id="{p}-e{i}" data-from="{}" data-to="{}"{}>"#,
+            ge.kind.as_str(),
+            escape(from),
+            escape(to),
+            if e.to_stub.is_some() {
+                r#" data-to-stub="true""#
+            } else {
+                ""
+            }
+        );
+        if !ge.label.is_empty() {
+            let _ = write!(out, "<title>{}</title>", escape(&ge.label));
+        }
+        out.push_str(r#"<path d=""#);
+        for (k, pt) in e.points.iter().enumerate() {
+            let _ = write!(
+                out,
+                "{}{} {}",
+                if k == 0 { "M" } else { " L" },
+                num(pt.0),
+                num(pt.1)
+            );
+        }
+        let _ = write!(out, r#"" marker-end="url(#{p}-arrow)"/></g>"#);
+    }
+    for (i, e) in l.edges.iter().enumerate() {
+        let (Some(ge), Some((r, label))) = (g.edges.get(e.edge), e.label.as_ref()) else {
+            continue;
+        };
+        let _ = write!(
+            out,
+            r#"<g class="label {}" data-edge="{p}-e{i}"><title>{}</title>"#,
+            ge.kind.as_str(),
+            escape(&ge.label)
+        );
+        rect(&mut out, "", r, 4.0);
+        text(
+            &mut out,
+            "",
+            r.x + r.w / 2.0,
+            r.y + r.h / 2.0,
+            "middle",
+            label,
+        );
+        out.push_str("</g>");
+    }
+    for m in &l.markers {
+        if let (Some(a), Some(b)) = (m.points.first(), m.points.last()) {
+            let _ = write!(
+                out,
+                r#"<line class="marker-line" x1="{}" y1="{}" x2="{}" y2="{}"/>"#,
+                num(a.0),
+                num(a.1),
+                num(b.0),
+                num(b.1)
+            );
+        }
+        let (cx, cy, r) = (
+            m.rect.x + m.rect.w / 2.0,
+            m.rect.y + m.rect.h / 2.0,
+            m.rect.w / 2.0,
+        );
+        let _ = write!(
+            out,
+            r#"<circle class="marker {}" cx="{}" cy="{}" r="{}"/>"#,
+            if m.start { "start" } else { "end" },
+            num(cx),
+            num(cy),
+            num(if m.start { r } else { r - 1.0 })
+        );
+    }
+    // Plain states.
+    for i in 0..g.nodes.len() {
+        if !is_container(i) {
+            write_node(&mut out, g, l, i, &p);
+        }
+    }
+    for (i, s) in l.stubs.iter().enumerate() {
+        let name = g.node(s.target).map_or("", |n| n.name.as_str());
+        let _ = write!(
+            out,
+            r#"<g class="stub" id="{p}-stub{i}" data-stub-for="{}"><title>{}</title>"#,
+            escape(name),
+            escape(&format!("Goes to {name}"))
+        );
+        rect(&mut out, "", &s.rect, 10.0);
+        text(
+            &mut out,
+            "",
+            s.rect.x + s.rect.w / 2.0,
+            s.rect.y + s.rect.h / 2.0,
+            "middle",
+            &format!("→ {}", ellipsize(name, 24)),
+        );
+        out.push_str("</g>");
+    }
+    out.push_str("</svg>");
+    out
+}
+
+fn write_node(out: &mut String, g: &FlowGraph, l: &Layout, i: usize, p: &str) {
+    let (Some(n), Some(b)) = (g.nodes.get(i), l.nodes.get(i)) else {
+        return;
+    };
+    let r = &b.rect;
+    let container = !n.children.is_empty();
+    let _ = write!(
+        out,
+        r#"<g class="state {}{}" data-state="{}" id="{p}-s{i}"><title>{}</title>"#,
+        escape(&n.kind),
+        if container { " container" } else { "" },
+        escape(&n.name),
+        escape(&format!("{} ({})", n.name, n.kind))
+    );
+    let rx = match n.kind.as_str() {
+        "choice" => 14.0,
+        "succeed" | "fail" => 18.0,
+        _ => 6.0,
+    };
+    rect(out, "box", r, rx);
+    let name = ellipsize(&n.name, 40);
+    let detail = ellipsize(&n.detail, 40);
+    if container {
+        text(out, "kind", r.x + 12.0, r.y + 13.0, "start", &n.kind);
+        text(out, "name", r.x + 12.0, r.y + 27.0, "start", &name);
+        if !detail.is_empty() {
+            text(out, "detail", r.x + 12.0, r.y + 40.0, "start", &detail);
+        }
+    } else if detail.is_empty() {
+        text(
+            out,
+            "name",
+            r.x + r.w / 2.0,
+            r.y + r.h / 2.0,
+            "middle",
+            &name,
+        );
+    } else {
+        text(
+            out,
+            "name",
+            r.x + r.w / 2.0,
+            r.y + r.h / 2.0 - FONT * 0.5,
+            "middle",
+            &name,
+        );
+        text(
+            out,
+            "detail",
+            r.x + r.w / 2.0,
+            r.y + r.h / 2.0 + SMALL_FONT * 0.75,
+            "middle",
+            &detail,
+        );
+    }
+    if let Some((badge, full)) = &n.retry {
+        let bw = badge.chars().count() as f64 * 6.2 + 10.0;
+        let br = Rect {
+            x: r.x + r.w - bw + 6.0,
+            y: r.y - 9.0,
+            w: bw,
+            h: 16.0,
+        };
+        let _ = write!(
+            out,
+            r#"<g class="badge retry"><title>{}</title>"#,
+            escape(full)
+        );
+        rect(out, "", &br, 8.0);
+        text(
+            out,
+            "",
+            br.x + br.w / 2.0,
+            br.y + br.h / 2.0,
+            "middle",
+            badge,
+        );
+        out.push_str("</g>");
+    }
+    out.push_str("</g>");
+}

@@ -1,0 +1,165 @@
+//! The graph pane: shows the laid-out SVG, with pan, zoom and fit, and selection both ways
+//! between nodes and the definition editor.
+
+use leptos::prelude::*;
+use wasm_bindgen::JsCast;
+
+/// The graph of the current definition. `svg` is the last good drawing; `selected` the state name.
+#[component]
+pub fn GraphView(
+    svg: Signal<String>,
+    selected: RwSignal<Option<String>>,
+    on_pick: Callback<String>,
+) -> impl IntoView {
+    let scale = RwSignal::new(1.0f64);
+    let offset = RwSignal::new((0.0f64, 0.0f64));
+    let drag = RwSignal::new(None::<(f64, f64, f64, f64)>);
+    let host = NodeRef::<leptos::html::Div>::new();
+
+    // Keep the `selected` class on the chosen node (and only there).
+    Effect::new(move |_| {
+        let name = selected.get();
+        let _ = svg.get();
+        let Some(el) = host.get() else { return };
+        if let Ok(list) = el.query_selector_all(".state.selected") {
+            for i in 0..list.length() {
+                if let Some(e) = list
+                    .item(i)
+                    .and_then(|n| n.dyn_into::<web_sys::Element>().ok())
+                {
+                    let _ = e.class_list().remove_1("selected");
+                }
+            }
+        }
+        if let Some(name) = name {
+            if let Some(e) = find_state(&el, &name) {
+                let _ = e.class_list().add_1("selected");
+            }
+        }
+    });
+
+    let fit = move || {
+        let Some(el) = host.get_untracked() else {
+            return;
+        };
+        let Some(svg_el) = el.query_selector("svg").ok().flatten() else {
+            return;
+        };
+        let (w, h) = (f64::from(el.client_width()), f64::from(el.client_height()));
+        let sw: f64 = svg_el
+            .get_attribute("width")
+            .and_then(|v| v.parse().ok())
+            .unwrap_or(w);
+        let sh: f64 = svg_el
+            .get_attribute("height")
+            .and_then(|v| v.parse().ok())
+            .unwrap_or(h);
+        let s = ((w - 32.0) / sw).min((h - 32.0) / sh).clamp(0.1, 1.5);
+        scale.set(s);
+        offset.set(((w - sw * s) / 2.0, 16.0));
+    };
+    // Fit whenever a new drawing arrives for a different machine size.
+    Effect::new(move |prev: Option<(String, String)>| {
+        let current = svg.with(|s| {
+            let head: String = s.chars().take(200).collect();
+            (head.clone(), head)
+        });
+        if prev.as_ref().map(|p| &p.0) != Some(&current.0) {
+            request_animation_frame(fit);
+        }
+        current
+    });
+
+    let on_click = move |ev: web_sys::MouseEvent| {
+        let Some(target) = ev
+            .target()
+            .and_then(|t| t.dyn_into::<web_sys::Element>().ok())
+        else {
+            return;
+        };
+        if let Ok(Some(stub)) = target.closest("[data-stub-for]") {
+            if let Some(name) = stub.get_attribute("data-stub-for") {
+                selected.set(Some(name.clone()));
+                on_pick.run(name);
+            }
+            return;
+        }
+        if let Ok(Some(node)) = target.closest("[data-state]") {
+            if let Some(name) = node.get_attribute("data-state") {
+                selected.set(Some(name.clone()));
+                on_pick.run(name);
+            }
+        }
+    };
+    let on_wheel = move |ev: web_sys::WheelEvent| {
+        ev.prevent_default();
+        let factor = if ev.delta_y() < 0.0 { 1.1 } else { 1.0 / 1.1 };
+        let (ox, oy) = offset.get_untracked();
+        let s = scale.get_untracked();
+        let ns = (s * factor).clamp(0.1, 4.0);
+        // Zoom about the pointer.
+        let (px, py) = (f64::from(ev.offset_x()), f64::from(ev.offset_y()));
+        let _ = (px, py);
+        offset.set((ox, oy));
+        scale.set(ns);
+    };
+    let on_down = move |ev: web_sys::MouseEvent| {
+        let (ox, oy) = offset.get_untracked();
+        drag.set(Some((
+            f64::from(ev.client_x()),
+            f64::from(ev.client_y()),
+            ox,
+            oy,
+        )));
+    };
+    let on_move = move |ev: web_sys::MouseEvent| {
+        if let Some((x0, y0, ox, oy)) = drag.get_untracked() {
+            if ev.buttons() == 1 {
+                offset.set((
+                    ox + f64::from(ev.client_x()) - x0,
+                    oy + f64::from(ev.client_y()) - y0,
+                ));
+            }
+        }
+    };
+    let on_up = move |_| drag.set(None);
+    let on_key = move |ev: web_sys::KeyboardEvent| match ev.key().as_str() {
+        "+" | "=" => scale.update(|s| *s = (*s * 1.2).min(4.0)),
+        "-" | "_" => scale.update(|s| *s = (*s / 1.2).max(0.1)),
+        "0" => fit(),
+        _ => {}
+    };
+    let transform = move || {
+        let (x, y) = offset.get();
+        format!(
+            "transform: translate({x:.1}px, {y:.1}px) scale({:.3}); transform-origin: 0 0;",
+            scale.get()
+        )
+    };
+    view! {
+        <div class="graph-host" node_ref=host tabindex="0" aria-label="Workflow graph: + and - zoom, 0 fits"
+            on:click=on_click on:wheel=on_wheel on:mousedown=on_down on:mousemove=on_move on:mouseup=on_up on:mouseleave=on_up on:keydown=on_key>
+            <div class="graph" data-testid="graph" style=transform inner_html=move || svg.get()></div>
+            <div class="zoom-controls">
+                <button title="Zoom in (+)" on:click=move |_| scale.update(|s| *s = (*s * 1.2).min(4.0))>"+"</button>
+                <button title="Zoom out (-)" on:click=move |_| scale.update(|s| *s = (*s / 1.2).max(0.1))>"−"</button>
+                <button title="Fit (0)" on:click=move |_| fit()>"Fit"</button>
+            </div>
+        </div>
+    }
+}
+
+fn find_state(root: &web_sys::HtmlDivElement, name: &str) -> Option<web_sys::Element> {
+    let list = root.query_selector_all("[data-state]").ok()?;
+    for i in 0..list.length() {
+        if let Some(e) = list
+            .item(i)
+            .and_then(|n| n.dyn_into::<web_sys::Element>().ok())
+        {
+            if e.get_attribute("data-state").as_deref() == Some(name) {
+                return Some(e);
+            }
+        }
+    }
+    None
+}
