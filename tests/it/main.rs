@@ -6,5 +6,6 @@ mod support;
 mod check;
 mod cli;
 mod props;
+mod render;
 mod source;
 mod tidy;

@@ -1,0 +1,340 @@
+//! Graph, layout and SVG: properties over every corpus definition, hostile names, and goldens.
+
+use crate::support::{corpus, files, repo};
+use stepscope::layout::{Direction, EstimateMeasure, Layout, LayoutOptions, Rect};
+use stepscope::pipeline::{analyze, render, Rendered};
+use stepscope::source::SourceText;
+
+fn draw(text: &str, direction: Direction) -> Option<Rendered> {
+    let a = analyze(&SourceText::new("t", text));
+    render(&a, &LayoutOptions { direction }, &EstimateMeasure)
+}
+
+/// Checks every drawing property; returns a description of the first failure.
+fn check_drawing(r: &Rendered) -> Result<(), String> {
+    let l: &Layout = &r.layout;
+    let svg = r.svg("t");
+    // The SVG parses as XML, ids are unique, one node per state.
+    let doc = roxmltree::Document::parse(&svg).map_err(|e| format!("svg does not parse: {e}"))?;
+    let mut ids = std::collections::BTreeSet::new();
+    for n in doc.descendants().filter(|n| n.is_element()) {
+        if let Some(id) = n.attribute("id") {
+            if !ids.insert(id.to_string()) {
+                return Err(format!("duplicate id {id}"));
+            }
+        }
+    }
+    let states = doc
+        .descendants()
+        .filter(|n| n.attribute("data-state").is_some())
+        .count();
+    if states != r.graph.nodes.len() {
+        return Err(format!(
+            "{states} nodes with data-state for {} states",
+            r.graph.nodes.len()
+        ));
+    }
+    if doc
+        .descendants()
+        .any(|n| n.attribute("data-stub-for").is_some() && n.attribute("data-state").is_some())
+    {
+        return Err("a stub carries data-state".into());
+    }
+    // No two boxes overlap, unless one contains the other (containers).
+    let mut boxes: Vec<(String, Rect, Option<usize>)> = Vec::new();
+    for (i, n) in l.nodes.iter().enumerate() {
+        boxes.push((
+            format!(
+                "state {}",
+                r.graph.nodes.get(i).map_or("", |g| g.name.as_str())
+            ),
+            n.rect,
+            Some(i),
+        ));
+    }
+    for (i, s) in l.stubs.iter().enumerate() {
+        boxes.push((format!("stub {i}"), s.rect, None));
+    }
+    for (i, (na, a, _)) in boxes.iter().enumerate() {
+        if !(a.w > 0.0 && a.h > 0.0 && a.x.is_finite() && a.y.is_finite()) {
+            return Err(format!("{na} has a bad box {a:?}"));
+        }
+        for (nb, b, _) in boxes.iter().skip(i + 1) {
+            if a.intersects(b) && !a.contains(b) && !b.contains(a) {
+                return Err(format!("{na} {a:?} overlaps {nb} {b:?}"));
+            }
+        }
+    }
+    // No edge passes through a box other than its ends and their containers.
+    for e in &l.edges {
+        let Some(ge) = r.graph.edges.get(e.edge) else {
+            continue;
+        };
+        let ancestors = |mut s: Option<stepscope::asl::StateId>| {
+            let mut v = Vec::new();
+            while let Some(id) = s {
+                v.push(id.0 as usize);
+                s = l.nodes.get(id.0 as usize).and_then(|n| n.parent);
+                if v.len() > 64 {
+                    break;
+                }
+            }
+            v
+        };
+        let mut allowed = ancestors(Some(ge.from));
+        allowed.extend(ancestors(Some(ge.to)));
+        for w in e.points.windows(2) {
+            let (Some(p), Some(q)) = (w.first(), w.get(1)) else {
+                continue;
+            };
+            for (name, b, idx) in &boxes {
+                if idx.is_some_and(|i| allowed.contains(&i)) || idx.is_none() && e.to_stub.is_some()
+                {
+                    continue;
+                }
+                let inner = Rect {
+                    x: b.x + 1.0,
+                    y: b.y + 1.0,
+                    w: b.w - 2.0,
+                    h: b.h - 2.0,
+                };
+                if segment_hits(*p, *q, &inner) {
+                    return Err(format!(
+                        "edge {} -> {} passes through {name}",
+                        ge.from.0, ge.to.0
+                    ));
+                }
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Whether an axis-parallel segment crosses the inside of a rectangle.
+fn segment_hits(p: (f64, f64), q: (f64, f64), r: &Rect) -> bool {
+    let (x0, x1) = (p.0.min(q.0), p.0.max(q.0));
+    let (y0, y1) = (p.1.min(q.1), p.1.max(q.1));
+    x1 > r.x && x0 < r.x + r.w && y1 > r.y && y0 < r.y + r.h
+}
+
+#[test]
+fn every_corpus_definition_draws_cleanly() {
+    let Some(corpus) = corpus() else { return };
+    let mut drawn = 0;
+    let mut failures = Vec::new();
+    for path in files(&corpus.join("definitions"), &[".json", ".yaml"]) {
+        let text = std::fs::read_to_string(&path).unwrap_or_default();
+        for direction in [Direction::TopToBottom, Direction::LeftToRight] {
+            let Some(r) = draw(&text, direction) else {
+                continue;
+            };
+            if direction == Direction::TopToBottom {
+                drawn += 1;
+            }
+            if let Err(e) = check_drawing(&r) {
+                failures.push(format!("{} ({direction:?}): {e}", path.display()));
+            }
+        }
+    }
+    assert!(drawn > 600, "{drawn}");
+    assert!(
+        failures.is_empty(),
+        "{} drawings fail:\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
+}
+
+#[test]
+fn hostile_names_are_escaped_and_laid_out() {
+    let long = "N".repeat(80);
+    let names = [
+        "</text><script>alert(1)</script>",
+        "a \"quoted\" 'name'",
+        "fish & chips",
+        "\u{202e}right-to-left\u{202c}",
+        "emoji 🚀🔥",
+        &long,
+    ];
+    let mut states = String::new();
+    for (i, n) in names.iter().enumerate() {
+        let next = names.get(i + 1).map_or(r#""End": true"#.to_string(), |m| {
+            format!(
+                r#""Next": {}"#,
+                serde_json::to_string(m).unwrap_or_default()
+            )
+        });
+        states.push_str(&format!(
+            r#"{}: {{"Type": "Pass", {next}}},"#,
+            serde_json::to_string(n).unwrap_or_default()
+        ));
+    }
+    states.pop();
+    let text = format!(
+        r#"{{"StartAt": {}, "States": {{{states}}}}}"#,
+        serde_json::to_string(names[0]).unwrap_or_default()
+    );
+    let r = draw(&text, Direction::TopToBottom).expect("drawn");
+    check_drawing(&r).unwrap_or_else(|e| panic!("{e}"));
+    let svg = r.svg("h");
+    assert!(!svg.contains("<script"), "unescaped markup");
+    assert!(svg.contains("&lt;/text&gt;&lt;script&gt;"));
+    let doc = roxmltree::Document::parse(&svg).expect("xml");
+    let found: Vec<&str> = doc
+        .descendants()
+        .filter_map(|n| n.attribute("data-state"))
+        .collect();
+    for n in names {
+        assert!(found.contains(&n), "{n} missing");
+    }
+}
+
+#[test]
+fn two_diagrams_on_one_page_have_distinct_ids() {
+    let r = draw(stepscope::demo::DEFINITION, Direction::TopToBottom).expect("demo");
+    let both = format!("<root>{}{}</root>", r.svg("a"), r.svg("b"));
+    let doc = roxmltree::Document::parse(&both).expect("xml");
+    let ids: Vec<&str> = doc
+        .descendants()
+        .filter_map(|n| n.attribute("id"))
+        .collect();
+    let unique: std::collections::BTreeSet<&&str> = ids.iter().collect();
+    assert_eq!(ids.len(), unique.len());
+}
+
+#[test]
+fn demo_geometry_json_follows_the_contract() {
+    let r = draw(stepscope::demo::DEFINITION, Direction::TopToBottom).expect("demo");
+    let j = r.geometry_json();
+    let nodes = j["nodes"].as_array().expect("nodes");
+    assert_eq!(nodes.len(), 16);
+    let charge = nodes
+        .iter()
+        .find(|n| n["state"] == "ChargeCard")
+        .expect("ChargeCard");
+    assert_eq!(charge["parent"], "ProcessPayment");
+    assert_eq!(charge["kind"], "task");
+    assert!(nodes
+        .iter()
+        .find(|n| n["state"] == "ValidateOrder")
+        .is_some_and(|n| n["parent"].is_null()));
+    let edges = j["edges"].as_array().expect("edges");
+    let kinds: std::collections::BTreeSet<&str> =
+        edges.iter().filter_map(|e| e["kind"].as_str()).collect();
+    assert_eq!(
+        kinds,
+        ["catch", "choice", "default", "next"].into_iter().collect()
+    );
+    let stubbed = edges
+        .iter()
+        .find(|e| e["to_stub"] == true)
+        .expect("a stub edge");
+    assert_eq!(
+        (
+            stubbed["from"].as_str(),
+            stubbed["to"].as_str(),
+            stubbed["kind"].as_str()
+        ),
+        (Some("ValidateOrder"), Some("NotifyFailure"), Some("catch"))
+    );
+    assert_eq!(j["stubs"][0]["state"], "NotifyFailure");
+    let choice = edges
+        .iter()
+        .find(|e| e["kind"] == "choice" && e["to"] == "ProcessPayment")
+        .expect("choice edge");
+    assert_eq!(choice["label"], "$.stock.available == true");
+}
+
+#[test]
+fn goldens() {
+    // Geometry and SVG of small fixtures; review changes with `cargo insta review`.
+    let dir = repo().join("tests/fixtures/definitions/ok");
+    for path in files(&dir, &[".json", ".yaml", ".yml", ".tf"]) {
+        let text = std::fs::read_to_string(&path).unwrap_or_default();
+        let name = path
+            .file_name()
+            .and_then(|n| n.to_str())
+            .unwrap_or("x")
+            .replace('.', "_");
+        let r = draw(&text, Direction::TopToBottom).expect("drawn");
+        check_drawing(&r).unwrap_or_else(|e| panic!("{name}: {e}"));
+        insta::assert_snapshot!(
+            format!("{name}_geometry"),
+            serde_json::to_string_pretty(&r.geometry_json()).unwrap_or_default()
+        );
+        insta::assert_snapshot!(format!("{name}_svg"), r.svg("g"));
+    }
+}
+
+#[test]
+fn cli_render_writes_svg_and_json() {
+    let demo = repo().join("src/demo/order-processing.asl.json");
+    let (code, out, _) = crate::cli::stepscope(&["render", demo.to_str().unwrap_or("")]);
+    assert_eq!(code, 0);
+    assert!(out.starts_with("<svg"), "{}", &out[..out.len().min(80)]);
+    let (code, out, _) = crate::cli::stepscope(&[
+        "render",
+        "--format",
+        "json",
+        "--direction",
+        "LR",
+        demo.to_str().unwrap_or(""),
+    ]);
+    assert_eq!(code, 0);
+    let j: serde_json::Value = serde_json::from_str(&out).expect("json");
+    assert!(
+        j["width"].as_f64() > j["height"].as_f64(),
+        "LR is wider than tall"
+    );
+    let bad = repo().join("tests/fixtures/definitions/err/syntax--trailing-comma.asl.json");
+    let (code, _, err) = crate::cli::stepscope(&["render", bad.to_str().unwrap_or("")]);
+    assert_eq!(code, 1, "{err}");
+}
+
+#[test]
+fn the_drawing_checker_catches_overlaps_and_crossings() {
+    let good = draw(stepscope::demo::DEFINITION, Direction::TopToBottom).expect("demo");
+    assert!(check_drawing(&good).is_ok());
+    // Move one box onto another: an overlap.
+    let mut overlap = good.clone();
+    let first = overlap
+        .layout
+        .nodes
+        .first()
+        .map(|n| n.rect)
+        .expect("a node");
+    if let Some(n) = overlap.layout.nodes.get_mut(1) {
+        n.rect = Rect {
+            x: first.x + 10.0,
+            y: first.y + 10.0,
+            ..first
+        };
+    }
+    assert!(check_drawing(&overlap).is_err_and(|e| e.contains("overlaps")));
+    // Route an edge straight through an unrelated box.
+    let mut crossing = good.clone();
+    let target = crossing
+        .layout
+        .nodes
+        .iter()
+        .find(|n| {
+            n.parent.is_none()
+                && crossing
+                    .graph
+                    .node(n.state)
+                    .is_some_and(|g| g.name == "OrderFailed")
+        })
+        .map(|n| n.rect)
+        .expect("OrderFailed");
+    if let Some(e) = crossing.layout.edges.first_mut() {
+        e.points = vec![
+            (target.x - 10.0, target.y + target.h / 2.0),
+            (target.x + target.w + 10.0, target.y + target.h / 2.0),
+        ];
+    }
+    let result = check_drawing(&crossing);
+    assert!(
+        result.as_ref().is_err_and(|e| e.contains("passes through")),
+        "{result:?}"
+    );
+}
