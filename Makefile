@@ -48,7 +48,6 @@ build: dist/.stamp
 dist/.stamp: $(SOURCES) | rust-tools node-tools
 	trunk build --release --offline
 	@touch $@
-	@$(MAKE) --no-print-directory sizes
 
 sizes:
 	@wasm=$$(ls dist/*.wasm | head -1); js=$$(ls dist/stepscope-web-*.js | head -1); \
@@ -57,6 +56,7 @@ sizes:
 	   $$(cat dist/*.css | gzip -9c | wc -c)
 
 serve: build
+	@$(MAKE) --no-print-directory sizes
 	node $(E2E)/serve.mjs dist $(PORT)
 
 ## Tests ---------------------------------------------------------------------------------------
@@ -84,6 +84,8 @@ bench: build tests/bench/node_modules/.stamp
 	@$(MAKE) --no-print-directory sizes
 	cargo bench --bench core
 	node tests/bench/validators.mjs
+	cargo bench --bench layout
+	node tests/bench/engines.mjs
 
 # The validators we compare against are only needed for benchmarks.
 tests/bench/node_modules/.stamp: tests/bench/package.json tests/bench/package-lock.json

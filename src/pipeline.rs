@@ -143,14 +143,26 @@ pub fn render(
 
 impl Rendered {
     pub fn svg(&self, id_prefix: &str) -> String {
-        crate::svg::write_svg(
-            &self.graph,
-            &self.layout,
-            &crate::svg::SvgOptions {
-                id_prefix,
-                inline_style: true,
-            },
-        )
+        let opts = crate::svg::SvgOptions {
+            id_prefix,
+            ..Default::default()
+        };
+        crate::svg::write_svg(&self.graph, &self.layout, &opts)
+    }
+
+    /// The SVG with a badge on every state that has problems.
+    pub fn svg_with_problems(&self, id_prefix: &str, a: &Analysis) -> String {
+        let problems = a
+            .machine
+            .as_ref()
+            .map(|m| problems_per_state(m, &a.diagnostics))
+            .unwrap_or_default();
+        let opts = crate::svg::SvgOptions {
+            id_prefix,
+            inline_style: true,
+            problems: &problems,
+        };
+        crate::svg::write_svg(&self.graph, &self.layout, &opts)
     }
 
     /// The geometry as `stepscope render --format json` prints it.
@@ -186,4 +198,30 @@ impl Rendered {
             .collect();
         json!({"width": r2(self.layout.width), "height": r2(self.layout.height), "nodes": nodes, "stubs": stubs, "edges": edges})
     }
+}
+
+/// (errors, warnings) per state: a diagnostic belongs to the innermost state whose JSON path
+/// is a prefix of its own.
+pub fn problems_per_state(m: &StateMachine, diagnostics: &[Diagnostic]) -> Vec<(usize, usize)> {
+    let mut out = vec![(0, 0); m.states.len()];
+    for d in diagnostics {
+        let owner = m
+            .states
+            .iter()
+            .filter(|s| {
+                d.path == s.path
+                    || d.path
+                        .strip_prefix(&s.path)
+                        .is_some_and(|rest| rest.starts_with('/'))
+            })
+            .max_by_key(|s| s.path.len());
+        if let Some(slot) = owner.and_then(|s| out.get_mut(s.id.0 as usize)) {
+            match d.severity {
+                Severity::Error => slot.0 += 1,
+                Severity::Warning => slot.1 += 1,
+                Severity::Info => {}
+            }
+        }
+    }
+    out
 }

@@ -14,6 +14,8 @@ pub struct SvgOptions<'a> {
     pub id_prefix: &'a str,
     /// Include the stylesheet (exports); the app may style the SVG from its own CSS instead.
     pub inline_style: bool,
+    /// Problem counts per state (indexed by `StateId`): (errors, warnings), drawn as badges.
+    pub problems: &'a [(usize, usize)],
 }
 
 impl Default for SvgOptions<'_> {
@@ -21,6 +23,7 @@ impl Default for SvgOptions<'_> {
         SvgOptions {
             id_prefix: "ss",
             inline_style: true,
+            problems: &[],
         }
     }
 }
@@ -61,6 +64,10 @@ pub const STYLE: &str = r#"
 .stepscope-graph .badge rect { fill:var(--ss-box); stroke:var(--ss-border); stroke-width:.8; }
 .stepscope-graph .stub rect { fill:var(--ss-box); stroke:var(--ss-border); stroke-dasharray:3 2; }
 .stepscope-graph .marker { fill:var(--ss-fg); }
+.stepscope-graph .problems circle { stroke:var(--ss-box); stroke-width:1.5; }
+.stepscope-graph .problems.error circle { fill:var(--ss-fail-b); }
+.stepscope-graph .problems.warning circle { fill:var(--ss-choice-b); }
+.stepscope-graph .problems text { fill:#fff; font-size:11px; font-weight:700; }
 .stepscope-graph .marker.end { fill:none; stroke:var(--ss-fg); stroke-width:2.5; }
 .stepscope-graph .marker-line { stroke:var(--ss-line); stroke-width:1.2; }
 .stepscope-graph .state.selected > .box, .stepscope-graph .stub.highlight rect { stroke-width:3; stroke:#5b4bdb; }
@@ -162,7 +169,7 @@ pub fn write_svg(g: &FlowGraph, l: &Layout, opts: &SvgOptions) -> String {
     let mut containers: Vec<usize> = (0..g.nodes.len()).filter(|&i| is_container(i)).collect();
     containers.sort_by_key(|&i| depth_of(i));
     for i in containers {
-        write_node(&mut out, g, l, i, &p);
+        write_node(&mut out, g, l, i, &p, opts.problems.get(i).copied());
     }
     for (owner, r) in &l.branches {
         let _ = write!(
@@ -256,7 +263,7 @@ pub fn write_svg(g: &FlowGraph, l: &Layout, opts: &SvgOptions) -> String {
     // Plain states.
     for i in 0..g.nodes.len() {
         if !is_container(i) {
-            write_node(&mut out, g, l, i, &p);
+            write_node(&mut out, g, l, i, &p, opts.problems.get(i).copied());
         }
     }
     for (i, s) in l.stubs.iter().enumerate() {
@@ -282,7 +289,14 @@ pub fn write_svg(g: &FlowGraph, l: &Layout, opts: &SvgOptions) -> String {
     out
 }
 
-fn write_node(out: &mut String, g: &FlowGraph, l: &Layout, i: usize, p: &str) {
+fn write_node(
+    out: &mut String,
+    g: &FlowGraph,
+    l: &Layout,
+    i: usize,
+    p: &str,
+    problems: Option<(usize, usize)>,
+) {
     let (Some(n), Some(b)) = (g.nodes.get(i), l.nodes.get(i)) else {
         return;
     };
@@ -336,6 +350,34 @@ fn write_node(out: &mut String, g: &FlowGraph, l: &Layout, i: usize, p: &str) {
             "middle",
             &detail,
         );
+    }
+    if let Some((errors, warnings)) = problems.filter(|(e, w)| e + w > 0) {
+        let (class, count, what) = if errors > 0 {
+            ("problems error", errors, "error")
+        } else {
+            ("problems warning", warnings, "warning")
+        };
+        let label = format!("{count} {what}{}", if count == 1 { "" } else { "s" });
+        let _ = write!(
+            out,
+            r#"<g class="{class}"><title>{}</title>"#,
+            escape(&label)
+        );
+        let _ = write!(
+            out,
+            r#"<circle cx="{}" cy="{}" r="8"/>"#,
+            num(r.x),
+            num(r.y)
+        );
+        text(
+            out,
+            "",
+            r.x,
+            r.y,
+            "middle",
+            if errors > 0 { "!" } else { "?" },
+        );
+        out.push_str("</g>");
     }
     if let Some((badge, full)) = &n.retry {
         let bw = badge.chars().count() as f64 * 6.2 + 10.0;

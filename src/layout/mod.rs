@@ -130,8 +130,44 @@ const STUB_H: f64 = 24.0;
 const MARKER: f64 = 14.0;
 const END_TAIL: f64 = 18.0;
 
-/// One scope's layout in its own coordinates.
+/// Layouts of scopes by content, so a redraw lays out only the scopes that changed.
 #[derive(Default)]
+pub struct LayoutCache {
+    entries: std::collections::HashMap<u64, Local>,
+    pub hits: usize,
+    pub misses: usize,
+    /// When set, every flat graph handed to the engine is recorded (sizes, edges, scope depth),
+    /// so benchmarks can give other engines exactly the same input.
+    pub trace: Option<Vec<EngineInput>>,
+}
+
+/// One flat graph as the engine saw it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct EngineInput {
+    pub depth: usize,
+    pub sizes: Vec<(f64, f64)>,
+    pub edges: Vec<(usize, usize)>,
+}
+
+impl LayoutCache {
+    /// A cache that also records every engine input (see `trace`).
+    pub fn tracing() -> Self {
+        LayoutCache {
+            trace: Some(Vec::new()),
+            ..LayoutCache::default()
+        }
+    }
+
+    /// Forgets everything when it grows past `max` scopes.
+    pub fn trim(&mut self, max: usize) {
+        if self.entries.len() > max {
+            self.entries.clear();
+        }
+    }
+}
+
+/// One scope's layout in its own coordinates.
+#[derive(Default, Clone)]
 struct Local {
     w: f64,
     h: f64,
@@ -148,6 +184,16 @@ struct Local {
 
 /// Lays out a flow graph.
 pub fn layout(g: &FlowGraph, opts: &LayoutOptions, measure: &dyn TextMeasure) -> Layout {
+    layout_cached(g, opts, measure, &mut LayoutCache::default())
+}
+
+/// Lays out a flow graph, reusing scopes whose content is unchanged since an earlier call.
+pub fn layout_cached(
+    g: &FlowGraph,
+    opts: &LayoutOptions,
+    measure: &dyn TextMeasure,
+    cache: &mut LayoutCache,
+) -> Layout {
     let lr = opts.direction == Direction::LeftToRight;
     let mut out = Layout {
         nodes: g
@@ -164,7 +210,7 @@ pub fn layout(g: &FlowGraph, opts: &LayoutOptions, measure: &dyn TextMeasure) ->
     if g.scopes.is_empty() {
         return out;
     }
-    let root = scope_layout(g, ScopeId(0), None, lr, measure, 0);
+    let (root, _) = scope_layout(g, ScopeId(0), None, lr, measure, 0, cache);
     out.fallback = root.fallback;
     for (id, rect, parent) in root
         .nodes
@@ -269,14 +315,18 @@ fn scope_layout(
     lr: bool,
     measure: &dyn TextMeasure,
     depth: usize,
-) -> Local {
+    cache: &mut LayoutCache,
+) -> (Local, u64) {
+    use std::hash::{Hash, Hasher};
     let mut local = Local::default();
     let Some((start, states, kind)) = g.scopes.get(scope.0 as usize) else {
-        return local;
+        return (local, 0);
     };
     if states.is_empty() || depth > 64 {
-        return local;
+        return (local, 0);
     }
+    let mut key = std::collections::hash_map::DefaultHasher::new();
+    (scope.0, owner.map(|o| o.0), lr, start.map(|s| s.0)).hash(&mut key);
     let terminals: Vec<StateId> = states
         .iter()
         .copied()
@@ -313,7 +363,9 @@ fn scope_layout(
             let mut cursor = 0.0;
             let mut content_h: f64 = 0.0;
             for (i, &child) in n.children.iter().enumerate() {
-                let mut sub = scope_layout(g, child, Some(s), lr, measure, depth + 1);
+                let (mut sub, sub_key) =
+                    scope_layout(g, child, Some(s), lr, measure, depth + 1, cache);
+                sub_key.hash(&mut key);
                 let frame_pad = if n.children.len() > 1 { 8.0 } else { 0.0 };
                 let dx = cursor + frame_pad;
                 shift(&mut sub, dx, frame_pad);
@@ -360,17 +412,44 @@ fn scope_layout(
         if is_terminal(g, s, &terminals) {
             h += END_TAIL;
         }
+        (
+            s.0,
+            &n.name,
+            &n.kind,
+            &n.detail,
+            n.retry.as_ref().map(|r| &r.0),
+            w.to_bits(),
+            h.to_bits(),
+        )
+            .hash(&mut key);
         items.push(Item {
             size: (w, h),
             inner,
         });
     }
+    for (i, e) in g.edges.iter().enumerate().filter(|(_, e)| e.scope == scope) {
+        (i, e.from.0, e.to.0, e.kind.as_str(), &e.label).hash(&mut key);
+    }
+    let key = key.finish();
+    if let Some(hit) = cache.entries.get(&key) {
+        cache.hits += 1;
+        return (hit.clone(), key);
+    }
+    cache.misses += 1;
     // 2. The flat graph: states, a Start marker in the root, stubs for long edges into shared targets.
-    let index_of = |s: StateId| states.iter().position(|&x| x == s);
-    let scope_edges: Vec<usize> = (0..g.edges.len())
-        .filter(|&i| g.edges.get(i).is_some_and(|e| e.scope == scope))
-        .collect();
+    // Local indexes and adjacency, built once: everything below is linear in the scope's size.
+    let local_index: std::collections::HashMap<StateId, usize> =
+        states.iter().enumerate().map(|(i, &s)| (s, i)).collect();
+    let index_of = |s: StateId| local_index.get(&s).copied();
     let n_states = states.len();
+    let mut out_edges: Vec<Vec<usize>> = vec![Vec::new(); n_states];
+    for (i, e) in g.edges.iter().enumerate() {
+        if e.scope == scope {
+            if let Some(list) = index_of(e.from).and_then(|a| out_edges.get_mut(a)) {
+                list.push(i);
+            }
+        }
+    }
     // Breadth-first order and ranks from StartAt.
     let mut rank = vec![usize::MAX; n_states];
     let mut order: Vec<usize> = Vec::with_capacity(n_states);
@@ -382,60 +461,61 @@ fn scope_layout(
         let mut head = 0;
         while let Some(&i) = order.get(head) {
             head += 1;
-            let Some(&sid) = states.get(i) else { continue };
-            for &ei in &scope_edges {
-                let Some(e) = g.edges.get(ei) else { continue };
-                if e.from != sid {
+            for &ei in out_edges.get(i).map_or(&[][..], |v| v.as_slice()) {
+                let Some(t) = g.edges.get(ei).and_then(|e| index_of(e.to)) else {
                     continue;
-                }
-                if let Some(t) = index_of(e.to) {
-                    if rank.get(t) == Some(&usize::MAX) {
-                        let r = rank.get(i).copied().unwrap_or(0) + 1;
-                        if let Some(slot) = rank.get_mut(t) {
-                            *slot = r;
-                        }
-                        order.push(t);
+                };
+                if rank.get(t) == Some(&usize::MAX) {
+                    let r = rank.get(i).copied().unwrap_or(0) + 1;
+                    if let Some(slot) = rank.get_mut(t) {
+                        *slot = r;
                     }
+                    order.push(t);
                 }
             }
         }
     }
     for i in 0..n_states {
-        if !order.contains(&i) {
+        if rank.get(i) == Some(&usize::MAX) {
             order.push(i);
             if let Some(r) = rank.get_mut(i) {
                 *r = 0;
             }
         }
     }
-    let indegree = |t: usize| {
-        scope_edges
-            .iter()
-            .filter(|&&ei| {
-                g.edges
-                    .get(ei)
-                    .is_some_and(|e| index_of(e.to) == Some(t) && index_of(e.from) != Some(t))
-            })
-            .count()
-    };
-    let mut primary_seen = vec![false; n_states];
-    // A target's real incoming edge is its first non-Catch edge in breadth-first order; the
-    // others into a shared target may become stubs. Only all-Catch targets keep a Catch edge.
-    let has_plain_in = |t: usize| {
-        scope_edges.iter().any(|&ei| {
-            g.edges.get(ei).is_some_and(|e| {
-                index_of(e.to) == Some(t)
-                    && e.kind != EdgeKind::Catch
-                    && index_of(e.from) != Some(t)
-            })
-        })
-    };
     // Edges in BFS order of their sources.
-    let mut ordered_edges: Vec<usize> = Vec::new();
-    for &i in &order {
-        for &ei in &scope_edges {
-            if g.edges.get(ei).and_then(|e| index_of(e.from)) == Some(i) {
-                ordered_edges.push(ei);
+    let ordered_edges: Vec<usize> = order
+        .iter()
+        .flat_map(|&i| out_edges.get(i).cloned().unwrap_or_default())
+        .collect();
+    // The real incoming edge of each target: not a Catch if it can help it, forward rather
+    // than back, the shortest, then the first in breadth-first order.
+    let mut primary: Vec<Option<usize>> = vec![None; n_states];
+    let mut best: Vec<(bool, bool, usize, usize)> =
+        vec![(true, true, usize::MAX, usize::MAX); n_states];
+    for (order_i, &ei) in ordered_edges.iter().enumerate() {
+        let Some(e) = g.edges.get(ei) else { continue };
+        let (Some(a), Some(b)) = (index_of(e.from), index_of(e.to)) else {
+            continue;
+        };
+        if a == b {
+            continue;
+        }
+        let (ra, rb) = (
+            rank.get(a).copied().unwrap_or(0),
+            rank.get(b).copied().unwrap_or(0),
+        );
+        let forward = rb > ra;
+        let key = (
+            e.kind == EdgeKind::Catch,
+            !forward,
+            if forward { rb - ra } else { ra - rb + n_states },
+            order_i,
+        );
+        if best.get(b).is_some_and(|cur| key < *cur) {
+            if let (Some(bs), Some(p)) = (best.get_mut(b), primary.get_mut(b)) {
+                *bs = key;
+                *p = Some(ei);
             }
         }
     }
@@ -457,18 +537,14 @@ fn scope_layout(
         }
         let ra = rank.get(a).copied().unwrap_or(0);
         let rb = rank.get(b).copied().unwrap_or(0);
-        let shared = indegree(b) >= 2;
-        let target_kind = g.node(e.to).map_or("", |n| n.kind.as_str());
-        let long = rb >= ra + 3;
-        let already_primary = primary_seen.get(b).copied().unwrap_or(false)
-            || (e.kind == EdgeKind::Catch && has_plain_in(b));
-        let stub = shared
-            && already_primary
+        // Every target keeps exactly one real incoming edge (see `primary`). Other Catches,
+        // forward edges that skip ranks and long loops back end at a stub: each real long edge
+        // costs the engine dummy nodes and crossings, and many of them make it collapse.
+        let is_primary = primary.get(b).copied().flatten() == Some(ei);
+        let stub = !is_primary
             && (e.kind == EdgeKind::Catch
-                || long
-                || target_kind == "fail"
-                || target_kind == "succeed")
-            && rb > ra;
+                || (rb > ra && rb - ra >= 2)
+                || (rb <= ra && ra - rb > 3));
         if stub {
             let label = format!(
                 "→ {}",
@@ -483,11 +559,6 @@ fn scope_layout(
             engine_edges.push((a, node));
             edge_ends.push((ei, a, node, Some(stub_targets.len() - 1)));
         } else {
-            if (rb > ra || !already_primary) && (e.kind != EdgeKind::Catch || !has_plain_in(b)) {
-                if let Some(p) = primary_seen.get_mut(b) {
-                    *p = true;
-                }
-            }
             engine_edges.push((a, b));
             edge_ends.push((ei, a, b, None));
         }
@@ -504,6 +575,13 @@ fn scope_layout(
         None
     };
     // 3. The engine, or the fallback.
+    if let Some(trace) = cache.trace.as_mut() {
+        trace.push(EngineInput {
+            depth,
+            sizes: sizes.clone(),
+            edges: engine_edges.clone(),
+        });
+    }
     let engine = layout_rs::run(&sizes, &engine_edges);
     let (centers, paths) = match engine {
         Some(out) => (out.centers, out.paths),
@@ -841,8 +919,8 @@ fn scope_layout(
     }
     local.w = total_w;
     local.h = total_h;
-    let _ = owner;
-    local
+    cache.entries.insert(key, local.clone());
+    (local, key)
 }
 
 /// Drops points that repeat or sit on a straight line.

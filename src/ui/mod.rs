@@ -1,18 +1,24 @@
 //! The Leptos shell: wires signals to `pipeline::*` and renders plain data. No domain logic here.
 
+mod browser;
 mod graph_view;
 
 use leptos::prelude::*;
 use std::time::Duration;
 use wasm_bindgen::JsCast;
 
-use crate::layout::{EstimateMeasure, LayoutOptions};
+use crate::layout::{Direction, LayoutCache, LayoutOptions};
 use crate::pipeline;
 use crate::source::{LineIndex, SourceText};
 use graph_view::GraphView;
 
 /// How long typing must pause before the graph redraws.
 const DEBOUNCE: Duration = Duration::from_millis(180);
+
+thread_local! {
+    /// Scope layouts by content, so typing in one branch doesn't lay out the others again.
+    static LAYOUT_CACHE: std::cell::RefCell<LayoutCache> = std::cell::RefCell::new(LayoutCache::default());
+}
 
 /// The whole app.
 #[component]
@@ -28,11 +34,22 @@ pub fn App() -> impl IntoView {
     let analysis = Memo::new(move |_| {
         definition.with(|text| pipeline::analyze(&SourceText::new("definition", text.clone())))
     });
+    let direction = RwSignal::new(Direction::TopToBottom);
     // The last good drawing stays up while the text is broken.
     let last_svg = RwSignal::new(String::new());
     Effect::new(move |_| {
+        let opts = LayoutOptions {
+            direction: direction.get(),
+        };
         let svg = analysis.with(|a| {
-            pipeline::render(a, &LayoutOptions::default(), &EstimateMeasure).map(|r| r.svg("g"))
+            let m = a.machine.as_ref()?;
+            let graph = crate::graph::build_graph(m);
+            let layout = LAYOUT_CACHE.with(|c| {
+                let mut c = c.borrow_mut();
+                c.trim(512);
+                crate::layout::layout_cached(&graph, &opts, &browser::CanvasMeasure::new(), &mut c)
+            });
+            Some(pipeline::Rendered { graph, layout }.svg_with_problems("g", a))
         });
         if let Some(svg) = svg {
             last_svg.set(svg);
@@ -134,6 +151,10 @@ pub fn App() -> impl IntoView {
                     <span class="machine-name">{title}</span>
                     <span class="muted">{count}</span>
                 </div>
+                <button class="toggle" title="Switch between top-to-bottom and left-to-right"
+                    on:click=move |_| direction.update(|d| *d = if *d == Direction::TopToBottom { Direction::LeftToRight } else { Direction::TopToBottom })>
+                    {move || if direction.get() == Direction::TopToBottom { "↓ Top to bottom" } else { "→ Left to right" }}
+                </button>
                 <div class=status_class>
                     {move || match errors() {
                         0 => "✓ valid".to_string(),

@@ -67,3 +67,22 @@ test('the graph redraws as the user types, and keeps the last good one while bro
   assert.equal(await page.locator('[data-testid=graph] svg [data-state]').count(), 2, 'the last good graph stays up');
   await page.context().close();
 });
+
+test('problems show as badges on their nodes; direction toggles; dark theme', async () => {
+  const page = await newPage(ctx, { colorScheme: 'dark' });
+  await page.goto(ctx.base);
+  const editor = page.locator('[data-testid=definition-input]');
+  await page.locator('[data-testid=graph] svg [data-state="ValidateOrder"]').waitFor();
+  await shot(page, 'graph-dark');
+  await editor.fill('{"StartAt": "A", "States": {"A": {"Type": "Wait", "Next": "B"}, "B": {"Type": "Succeed"}}}');
+  const badge = page.locator('[data-testid=graph] svg [data-state="A"] .problems.error');
+  await badge.waitFor();
+  assert.equal(await page.locator('[data-testid=graph] svg [data-state="B"] .problems').count(), 0);
+  const size = async () => page.locator('[data-testid=graph] svg').evaluate((s) => [Number(s.getAttribute('width')), Number(s.getAttribute('height'))]);
+  const [w1, h1] = await size();
+  assert.ok(h1 > w1, `top-to-bottom is tall: ${w1}x${h1}`);
+  await page.getByRole('button', { name: /Top to bottom/ }).click();
+  await page.waitForFunction(() => { const s = document.querySelector('[data-testid=graph] svg'); return Number(s.getAttribute('width')) > Number(s.getAttribute('height')); });
+  await shot(page, 'graph-dark-lr');
+  await page.context().close();
+});

@@ -338,3 +338,40 @@ fn the_drawing_checker_catches_overlaps_and_crossings() {
         "{result:?}"
     );
 }
+
+#[test]
+fn layout_cache_reuses_unchanged_scopes() {
+    use stepscope::layout::{layout, layout_cached, LayoutCache};
+    let a = analyze(&SourceText::new("d", stepscope::demo::DEFINITION));
+    let m = a.machine.expect("demo");
+    let g = stepscope::graph::build_graph(&m);
+    let opts = LayoutOptions::default();
+    let mut cache = LayoutCache::default();
+    let first = layout_cached(&g, &opts, &EstimateMeasure, &mut cache);
+    assert_eq!(
+        first,
+        layout(&g, &opts, &EstimateMeasure),
+        "cached and uncached layouts agree"
+    );
+    let misses = cache.misses;
+    let again = layout_cached(&g, &opts, &EstimateMeasure, &mut cache);
+    assert_eq!(first, again);
+    assert_eq!(
+        cache.misses, misses,
+        "nothing changed, nothing laid out again"
+    );
+    // Edit a state inside the Map's processor: its scope and the root change, the branches don't.
+    let edited = stepscope::demo::DEFINITION.replace("\"PrintLabel\"", "\"PrintShippingLabel\"");
+    let m2 = analyze(&SourceText::new("d", edited))
+        .machine
+        .expect("edited");
+    let g2 = stepscope::graph::build_graph(&m2);
+    let hits = cache.hits;
+    let changed = layout_cached(&g2, &opts, &EstimateMeasure, &mut cache);
+    assert_eq!(changed, layout(&g2, &opts, &EstimateMeasure));
+    assert_eq!(
+        cache.hits - hits,
+        2,
+        "both Parallel branches came from the cache"
+    );
+}
