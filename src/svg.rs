@@ -70,7 +70,7 @@ pub const STYLE: &str = r#"
 .stepscope-graph .problems text { fill:#fff; font-size:11px; font-weight:700; }
 .stepscope-graph .marker.end { fill:none; stroke:var(--ss-fg); stroke-width:2.5; }
 .stepscope-graph .marker-line { stroke:var(--ss-line); stroke-width:1.2; }
-.stepscope-graph .state.selected > .box, .stepscope-graph .stub.highlight rect { stroke-width:3; stroke:#5b4bdb; }
+.stepscope-graph .state.selected > .box, .stepscope-graph .state.stub-target > .box { stroke-width:3; stroke:#5b4bdb; }
 "#;
 
 /// Escapes text for element content and attribute values.

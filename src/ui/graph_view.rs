@@ -80,7 +80,26 @@ pub fn GraphView(
         if let Ok(Some(stub)) = target.closest("[data-stub-for]") {
             if let Some(name) = stub.get_attribute("data-stub-for") {
                 selected.set(Some(name.clone()));
-                on_pick.run(name);
+                on_pick.run(name.clone());
+                // Jump: bring the real node to the middle of the view.
+                if let Some(el) = host.get_untracked() {
+                    if let Some(rect) =
+                        find_state(&el, &name).and_then(|n| n.query_selector(".box").ok().flatten())
+                    {
+                        let num = |a: &str| {
+                            rect.get_attribute(a)
+                                .and_then(|v| v.parse::<f64>().ok())
+                                .unwrap_or(0.0)
+                        };
+                        let (cx, cy) = (
+                            num("x") + num("width") / 2.0,
+                            num("y") + num("height") / 2.0,
+                        );
+                        let s = scale.get_untracked();
+                        let (w, h) = (f64::from(el.client_width()), f64::from(el.client_height()));
+                        offset.set((w / 2.0 - cx * s, h / 2.0 - cy * s));
+                    }
+                }
             }
             return;
         }
@@ -88,6 +107,31 @@ pub fn GraphView(
             if let Some(name) = node.get_attribute("data-state") {
                 selected.set(Some(name.clone()));
                 on_pick.run(name);
+            }
+        }
+    };
+    // Hovering a stub highlights the state it stands for.
+    let on_over = move |ev: web_sys::MouseEvent| {
+        let Some(el) = host.get_untracked() else {
+            return;
+        };
+        if let Ok(list) = el.query_selector_all(".state.stub-target") {
+            for i in 0..list.length() {
+                if let Some(e) = list
+                    .item(i)
+                    .and_then(|n| n.dyn_into::<web_sys::Element>().ok())
+                {
+                    let _ = e.class_list().remove_1("stub-target");
+                }
+            }
+        }
+        let stub = ev
+            .target()
+            .and_then(|t| t.dyn_into::<web_sys::Element>().ok())
+            .and_then(|t| t.closest("[data-stub-for]").ok().flatten());
+        if let Some(name) = stub.and_then(|s| s.get_attribute("data-stub-for")) {
+            if let Some(node) = find_state(&el, &name) {
+                let _ = node.class_list().add_1("stub-target");
             }
         }
     };
@@ -138,7 +182,7 @@ pub fn GraphView(
     };
     view! {
         <div class="graph-host" node_ref=host tabindex="0" aria-label="Workflow graph: + and - zoom, 0 fits"
-            on:click=on_click on:wheel=on_wheel on:mousedown=on_down on:mousemove=on_move on:mouseup=on_up on:mouseleave=on_up on:keydown=on_key>
+            on:click=on_click on:mouseover=on_over on:wheel=on_wheel on:mousedown=on_down on:mousemove=on_move on:mouseup=on_up on:mouseleave=on_up on:keydown=on_key>
             <div class="graph" data-testid="graph" style=transform inner_html=move || svg.get()></div>
             <div class="zoom-controls">
                 <button title="Zoom in (+)" on:click=move |_| scale.update(|s| *s = (*s * 1.2).min(4.0))>"+"</button>

@@ -86,3 +86,19 @@ test('problems show as badges on their nodes; direction toggles; dark theme', as
   await shot(page, 'graph-dark-lr');
   await page.context().close();
 });
+
+test('hovering a stub highlights its state; clicking it selects and jumps there', async () => {
+  const page = await newPage(ctx);
+  await page.goto(ctx.base);
+  const stub = page.locator('[data-testid=graph] svg [data-stub-for="NotifyFailure"]').first();
+  await stub.waitFor();
+  assert.equal(await stub.getAttribute('data-state'), null);
+  await stub.hover();
+  const real = page.locator('[data-testid=graph] svg [data-state="NotifyFailure"]');
+  assert.match(await real.getAttribute('class'), /stub-target/);
+  await stub.click();
+  assert.match(await real.getAttribute('class'), /selected/);
+  const selected = await page.locator('[data-testid=definition-input]').evaluate((ta) => ta.value.slice(ta.selectionStart, ta.selectionEnd));
+  assert.match(selected, /^"NotifyFailure": \{/);
+  await page.context().close();
+});

@@ -263,7 +263,15 @@ fn goldens() {
             serde_json::to_string_pretty(&r.geometry_json()).unwrap_or_default()
         );
         // Without the shared stylesheet, so the goldens show only what this drawing adds.
-        let svg = stepscope::svg::write_svg(&r.graph, &r.layout, &stepscope::svg::SvgOptions { id_prefix: "g", inline_style: false, problems: &[] });
+        let svg = stepscope::svg::write_svg(
+            &r.graph,
+            &r.layout,
+            &stepscope::svg::SvgOptions {
+                id_prefix: "g",
+                inline_style: false,
+                problems: &[],
+            },
+        );
         insta::assert_snapshot!(format!("{name}_svg"), svg);
     }
 }
