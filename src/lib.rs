@@ -13,8 +13,10 @@ pub mod demo;
 pub mod diag;
 pub mod forms;
 pub mod graph;
+pub mod history;
 pub mod layout;
 pub mod pipeline;
+pub mod replay;
 pub mod source;
 pub mod svg;
 

@@ -225,3 +225,30 @@ pub fn problems_per_state(m: &StateMachine, diagnostics: &[Diagnostic]) -> Vec<(
     }
     out
 }
+
+/// A history rebuilt: the parsed events, the timeline, and every problem found.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Replay {
+    pub history: crate::history::History,
+    pub timeline: crate::replay::Timeline,
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+/// Rebuilds a run from a history text, matched against the machine when there is one.
+pub fn replay(
+    history: &SourceText,
+    machine: Option<&StateMachine>,
+) -> (Option<Replay>, Vec<Diagnostic>) {
+    let (h, mut diags) = crate::history::parse_history(&history.text);
+    let Some(h) = h else { return (None, diags) };
+    let timeline = crate::replay::build_timeline(&h, machine);
+    diags.extend(timeline.warnings.iter().cloned());
+    (
+        Some(Replay {
+            history: h,
+            timeline,
+            diagnostics: diags.clone(),
+        }),
+        diags,
+    )
+}

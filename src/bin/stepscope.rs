@@ -23,6 +23,10 @@ Usage:
   stepscope render FILE [--machine NAME] [--direction TB|LR] [--format svg|json] [-o OUT]
       Draw a definition: the same SVG the app exports, or its geometry as JSON.
       Exit status: 0, or 1 when the file holds no usable definition.
+  stepscope timeline HISTORY [--definition FILE] [--format json|text]
+      Rebuild a run from get-execution-history output (CLI v1 or v2, SDK dumps, pages),
+      CloudWatch Logs records or describe-execution output. Exit status: 0, or 1 when
+      the file holds no usable history.
   stepscope --help       print this help
   stepscope --version    print the version
 ";
@@ -38,6 +42,7 @@ Usage:
         files: Vec<String>,
         direction: String,
         output: Option<String>,
+        definition: Option<String>,
     }
 
     fn parse_opts(args: &[String]) -> Result<Opts, String> {
@@ -47,6 +52,7 @@ Usage:
             files: Vec::new(),
             direction: "TB".into(),
             output: None,
+            definition: None,
         };
         let mut it = args.iter();
         while let Some(a) = it.next() {
@@ -57,6 +63,9 @@ Usage:
                 }
                 "--direction" => {
                     o.direction = it.next().ok_or("--direction needs a value")?.to_uppercase()
+                }
+                "--definition" => {
+                    o.definition = Some(it.next().ok_or("--definition needs a file")?.clone())
                 }
                 "-o" | "--output" => o.output = Some(it.next().ok_or("-o needs a file")?.clone()),
                 s if s.starts_with("--format=") => o.format = s["--format=".len()..].to_string(),
@@ -226,6 +235,110 @@ Usage:
         0
     }
 
+    fn timeline(args: &[String]) -> i32 {
+        let opts = match parse_opts(args) {
+            Ok(o) if matches!(o.format.as_str(), "" | "json" | "text") && o.files.len() == 1 => o,
+            Ok(_) => {
+                eprintln!("stepscope timeline: give one HISTORY file, and --format json or text\n\n{USAGE}");
+                return 2;
+            }
+            Err(e) => {
+                eprintln!("stepscope timeline: {e}");
+                return 2;
+            }
+        };
+        let read = |f: &str| std::fs::read(f).map(|b| String::from_utf8_lossy(&b).into_owned());
+        let file = opts.files.first().cloned().unwrap_or_default();
+        let Ok(text) = read(&file) else {
+            eprintln!("{file}: cannot read");
+            return 2;
+        };
+        let analysis = match &opts.definition {
+            Some(d) => match read(d) {
+                Ok(t) => Some(analyze_machine(
+                    &SourceText::new(d.clone(), t),
+                    opts.machine.as_deref(),
+                )),
+                Err(e) => {
+                    eprintln!("{d}: cannot read: {e}");
+                    return 2;
+                }
+            },
+            None => None,
+        };
+        let machine = analysis.as_ref().and_then(|a| a.machine.as_ref());
+        let (replay, diags) =
+            stepscope::pipeline::replay(&SourceText::new(file.clone(), text.clone()), machine);
+        let Some(replay) = replay else {
+            let index = LineIndex::new(&text);
+            for d in &diags {
+                let (line, col) = d.line_col(&text, &index);
+                eprintln!(
+                    "{file}:{line}:{col}: {}[{}]: {}",
+                    d.severity.as_str(),
+                    d.code,
+                    d.message
+                );
+            }
+            return 1;
+        };
+        let tl = &replay.timeline;
+        if opts.format == "text" {
+            println!(
+                "{} · {} · {} events · {}",
+                tl.status,
+                fmt_ms(tl.duration_ms),
+                replay.history.events.len(),
+                replay.history.form.label()
+            );
+            println!(
+                "{:<40} {:>10} {:>10} {:<10} {:>3}  error",
+                "state", "entered", "duration", "outcome", "try"
+            );
+            for (i, v) in tl.visits.iter().enumerate() {
+                let indent = "  ".repeat(tl.depth(i));
+                let tag = match (v.branch, v.iteration) {
+                    (Some(b), _) => format!(" [branch {b}]"),
+                    (_, Some(it)) => format!(" [item {it}]"),
+                    _ => String::new(),
+                };
+                let name = format!("{indent}{}{tag}", v.state);
+                let dur = v
+                    .exited_ms
+                    .map(|x| fmt_ms(x - v.entered_ms))
+                    .unwrap_or_else(|| "…".into());
+                println!(
+                    "{:<40} {:>10} {:>10} {:<10} {:>3}  {}",
+                    name,
+                    fmt_ms(v.entered_ms),
+                    dur,
+                    v.outcome.as_str(),
+                    v.attempts.len(),
+                    v.error.clone().unwrap_or_default()
+                );
+            }
+            for w in &tl.warnings {
+                println!("warning[{}]: {}", w.code, w.message);
+            }
+        } else {
+            println!(
+                "{}",
+                serde_json::to_string_pretty(&tl.to_json()).unwrap_or_default()
+            );
+        }
+        0
+    }
+
+    fn fmt_ms(ms: i64) -> String {
+        if ms.abs() < 1000 {
+            format!("{ms} ms")
+        } else if ms.abs() < 60_000 {
+            format!("{:.2} s", ms as f64 / 1000.0)
+        } else {
+            format!("{}m {:02}s", ms / 60_000, (ms % 60_000) / 1000)
+        }
+    }
+
     /// Runs the CLI and returns its exit status.
     pub fn run(args: Vec<String>) -> i32 {
         match args.first().map(String::as_str) {
@@ -239,6 +352,7 @@ Usage:
             }
             Some("check") => check(&args[1..]),
             Some("render") => render(&args[1..]),
+            Some("timeline") => timeline(&args[1..]),
             Some(other) => {
                 eprintln!("stepscope: unknown command '{other}'\n\n{USAGE}");
                 2

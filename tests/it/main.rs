@@ -7,5 +7,6 @@ mod check;
 mod cli;
 mod props;
 mod render;
+mod replay;
 mod source;
 mod tidy;

@@ -1,0 +1,12 @@
+//! Replay: a history rebuilt into a timeline of state visits, and the status of every visit at
+//! any time t.
+//!
+//! Events are attributed to visits, Parallel branches and Map iterations by walking
+//! previousEventId (each event points at the one before it in its own thread), with id order as
+//! the fallback. Times are milliseconds from ExecutionStarted; the core never reads a clock.
+
+mod snapshot;
+mod timeline;
+
+pub use snapshot::{Cursor, Snapshot, SnapshotIndex, VisitStatus};
+pub use timeline::{build_timeline, Attempt, Outcome, TimedEvent, Timeline, Visit};

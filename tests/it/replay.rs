@@ -1,0 +1,475 @@
+//! Executions: history forms, timelines, snapshots, the `timeline` CLI, and the shared corpus.
+
+use crate::support::{corpus, files, repo};
+use stepscope::history::{parse_history, HistoryForm};
+use stepscope::pipeline::{analyze, replay};
+use stepscope::replay::{build_timeline, Cursor, Outcome, SnapshotIndex, Timeline, VisitStatus};
+use stepscope::source::SourceText;
+
+fn timeline_of(history: &str, definition: Option<&str>) -> Timeline {
+    let analysis = definition.map(|d| analyze(&SourceText::new("d", d)));
+    let machine = analysis.as_ref().and_then(|a| a.machine.as_ref());
+    let (r, diags) = replay(&SourceText::new("h", history), machine);
+    r.unwrap_or_else(|| panic!("no replay: {diags:?}")).timeline
+}
+
+fn visit<'a>(tl: &'a Timeline, state: &str) -> &'a stepscope::replay::Visit {
+    tl.visits
+        .iter()
+        .find(|v| v.state == state)
+        .unwrap_or_else(|| panic!("no visit of {state}"))
+}
+
+#[test]
+fn the_demo_run_rebuilds() {
+    let tl = timeline_of(stepscope::demo::HISTORY, Some(stepscope::demo::DEFINITION));
+    assert_eq!(tl.status, "SUCCEEDED");
+    assert_eq!(tl.duration_ms, 18_346);
+    assert!(tl.warnings.is_empty(), "{:?}", tl.warnings);
+    assert_eq!(
+        tl.visits.iter().filter(|v| v.state == "CheckStock").count(),
+        2
+    );
+    let charge = visit(&tl, "ChargeCard");
+    assert_eq!(
+        (charge.attempts.len(), charge.outcome, charge.branch),
+        (2, Outcome::Succeeded, Some(0))
+    );
+    let first = &charge.attempts[0];
+    assert_eq!(first.error.as_deref(), Some("Payments.GatewayTimeout"));
+    // The backoff: 2 s between the failure and the next try, as the Retry says.
+    assert_eq!(
+        charge.attempts[1].scheduled_ms - first.ended_ms.unwrap_or(0),
+        2000
+    );
+    assert_eq!(visit(&tl, "RecordReservation").branch, Some(1));
+    let items: Vec<Option<u64>> = tl
+        .visits
+        .iter()
+        .filter(|v| v.state == "PackItem")
+        .map(|v| v.iteration)
+        .collect();
+    assert_eq!(items, vec![Some(0), Some(1), Some(2)]);
+    let send = visit(&tl, "SendConfirmation");
+    assert_eq!((send.outcome, send.catcher), (Outcome::Caught, Some(0)));
+    assert_eq!(
+        send.next.map(|n| tl.visits[n].state.as_str()),
+        Some("LogNotificationFailure")
+    );
+    let choice = tl
+        .visits
+        .iter()
+        .filter(|v| v.state == "IsInStock")
+        .map(|v| v.decision.clone())
+        .collect::<Vec<_>>();
+    assert_eq!(
+        choice,
+        vec![Some("default".to_string()), Some("rule 1".to_string())]
+    );
+    // Inputs and outputs decoded from their JSON strings.
+    assert_eq!(
+        visit(&tl, "ValidateOrder")
+            .input
+            .as_ref()
+            .and_then(|i| i.get("orderId"))
+            .and_then(|v| v.as_str()),
+        Some("ord-7f3a91")
+    );
+}
+
+#[test]
+fn history_forms_are_read() {
+    // CLI v1 (epoch seconds), CLI v2 (ISO), SDK (space), reverse order, pages, bare array.
+    let ev = |id: u64, prev: u64, ts: &str, kind: &str, details: &str| {
+        format!(
+            r#"{{"timestamp": {ts}, "type": "{kind}", "id": {id}, "previousEventId": {prev}{details}}}"#
+        )
+    };
+    let events = |ts: [&str; 4]| {
+        vec![
+            ev(
+                1,
+                0,
+                ts[0],
+                "ExecutionStarted",
+                r#", "executionStartedEventDetails": {"input": "{}"}"#,
+            ),
+            ev(
+                2,
+                0,
+                ts[1],
+                "PassStateEntered",
+                r#", "stateEnteredEventDetails": {"name": "A", "input": "{}"}"#,
+            ),
+            ev(
+                3,
+                2,
+                ts[2],
+                "PassStateExited",
+                r#", "stateExitedEventDetails": {"name": "A", "output": "{\"x\":1}"}"#,
+            ),
+            ev(
+                4,
+                3,
+                ts[3],
+                "ExecutionSucceeded",
+                r#", "executionSucceededEventDetails": {"output": "{\"x\":1}"}"#,
+            ),
+        ]
+    };
+    let v1 = events([
+        "1700000000.0",
+        "1700000000.010",
+        "1700000000.25",
+        "1700000001.5",
+    ]);
+    let v2 = events([
+        "\"2023-11-14T22:13:20.000000+00:00\"",
+        "\"2023-11-14T22:13:20.010000+00:00\"",
+        "\"2023-11-14T22:13:20.250000+00:00\"",
+        "\"2023-11-14T22:13:21.500000+00:00\"",
+    ]);
+    let sdk = events([
+        "\"2023-11-14 22:13:20+00:00\"",
+        "\"2023-11-14 22:13:20.010000+00:00\"",
+        "\"2023-11-14 22:13:20.250000+00:00\"",
+        "\"2023-11-14 22:13:21.500000+00:00\"",
+    ]);
+    let js = events([
+        "\"2023-11-14T23:13:20.000+01:00\"",
+        "\"2023-11-14T22:13:20.010Z\"",
+        "\"2023-11-14T22:13:20.250Z\"",
+        "\"2023-11-14T22:13:21.500Z\"",
+    ]);
+    for (label, list, form) in [
+        ("v1", &v1, HistoryForm::CliV1),
+        ("v2", &v2, HistoryForm::CliV2),
+        ("sdk", &sdk, HistoryForm::Sdk),
+        ("js", &js, HistoryForm::Sdk),
+    ] {
+        let forward = format!(r#"{{"events": [{}]}}"#, list.join(","));
+        let reversed = format!(
+            r#"{{"events": [{}]}}"#,
+            list.iter().rev().cloned().collect::<Vec<_>>().join(",")
+        );
+        let pages = format!(
+            r#"{{"events": [{}], "NextToken": "x"}}{{"events": [{}]}}"#,
+            list[..2].join(","),
+            list[2..].join(",")
+        );
+        let page_array = format!(
+            r#"[{{"events": [{}]}}, {{"events": [{}]}}]"#,
+            list[..1].join(","),
+            list[1..].join(",")
+        );
+        let bare = format!("[{}]", list.join(","));
+        for text in [forward, reversed, pages, page_array, bare] {
+            let (h, d) = parse_history(&text);
+            let h = h.unwrap_or_else(|| panic!("{label}: {d:?}"));
+            assert_eq!(h.events.len(), 4, "{label}");
+            let tl = build_timeline(&h, None);
+            assert_eq!(
+                (tl.status.as_str(), tl.duration_ms),
+                ("SUCCEEDED", 1500),
+                "{label}"
+            );
+            assert_eq!(
+                (tl.visits[0].entered_ms, tl.visits[0].exited_ms),
+                (10, Some(250)),
+                "{label}"
+            );
+            if !text.contains("NextToken") {
+                assert_eq!(h.form, form, "{label}");
+            }
+        }
+    }
+    // CloudWatch Logs records: JSON lines, millisecond timestamps as strings, and the get-log-events wrapper.
+    let rec = |id: u32, prev: u32, ms: u64, kind: &str, details: &str| {
+        format!(
+            r#"{{"id": "{id}", "type": "{kind}", "details": {details}, "previous_event_id": "{prev}", "event_timestamp": "{ms}", "execution_arn": "arn:aws:states:us-east-1:1:express:m:e", "redrive_count": "0"}}"#
+        )
+    };
+    let lines = [
+        rec(1, 0, 1_700_000_000_000, "ExecutionStarted", "{}"),
+        rec(
+            2,
+            0,
+            1_700_000_000_005,
+            "TaskStateEntered",
+            r#"{"name": "T"}"#,
+        ),
+        rec(
+            3,
+            2,
+            1_700_000_000_006,
+            "TaskScheduled",
+            r#"{"resourceType": "lambda", "resource": "invoke"}"#,
+        ),
+        rec(
+            4,
+            3,
+            1_700_000_000_900,
+            "TaskFailed",
+            r#"{"error": "Boom", "cause": "bad"}"#,
+        ),
+        rec(
+            5,
+            4,
+            1_700_000_000_901,
+            "ExecutionFailed",
+            r#"{"error": "Boom", "cause": "bad"}"#,
+        ),
+    ];
+    let wrapper = format!(
+        r#"{{"events": [{}]}}"#,
+        lines
+            .iter()
+            .map(|l| format!(
+                r#"{{"timestamp": 1, "message": {}}}"#,
+                serde_json::to_string(l).unwrap_or_default()
+            ))
+            .collect::<Vec<_>>()
+            .join(",")
+    );
+    for text in [lines.join("\n"), format!("[{}]", lines.join(",")), wrapper] {
+        let (h, d) = parse_history(&text);
+        let h = h.unwrap_or_else(|| panic!("{d:?}"));
+        assert_eq!(h.form, HistoryForm::CloudWatchLogs);
+        let tl = build_timeline(&h, None);
+        assert_eq!(tl.status, "FAILED");
+        let t = visit(&tl, "T");
+        assert_eq!(
+            (t.outcome, t.error.as_deref(), t.exited_ms),
+            (Outcome::Failed, Some("Boom"), Some(901))
+        );
+    }
+    // ERROR-level logs leave gaps: flagged partial.
+    let gappy = [lines[0].clone(), lines[3].clone(), lines[4].clone()].join("\n");
+    assert!(parse_history(&gappy).0.is_some_and(|h| h.partial));
+}
+
+#[test]
+fn describe_execution_is_merged() {
+    let text = r#"{"events": [{"timestamp": 1700000000, "type": "ExecutionStarted", "id": 1, "previousEventId": 0}]}
+{"executionArn": "arn:aws:states:us-east-1:1:execution:m:e", "status": "RUNNING", "startDate": "2023-11-14T22:13:20Z", "name": "e", "redriveCount": 0, "redriveStatus": "NOT_REDRIVABLE"}"#;
+    let (h, _) = parse_history(text);
+    let h = h.expect("history");
+    assert_eq!(
+        h.execution.as_ref().and_then(|e| e.status.as_deref()),
+        Some("RUNNING")
+    );
+    assert_eq!(
+        h.execution
+            .as_ref()
+            .and_then(|e| e.redrive_status.as_deref()),
+        Some("NOT_REDRIVABLE")
+    );
+}
+
+/// Hand-written fixtures cover the event types the corpus never recorded.
+#[test]
+fn hand_written_fixtures_cover_every_event_type() {
+    let dir = repo().join("tests/fixtures/histories");
+    let mut seen = std::collections::BTreeSet::new();
+    for path in files(&dir, &[".history.json"]) {
+        let text = std::fs::read_to_string(&path).unwrap_or_default();
+        let def_path = path.to_string_lossy().replace(".history.json", ".asl.json");
+        let def = std::fs::read_to_string(&def_path).ok();
+        let tl = timeline_of(&text, def.as_deref());
+        let expect_path = path
+            .to_string_lossy()
+            .replace(".history.json", ".expect.json");
+        let expect: serde_json::Value =
+            serde_json::from_str(&std::fs::read_to_string(&expect_path).unwrap_or_default())
+                .unwrap_or_else(|e| panic!("{expect_path}: {e}"));
+        let got = tl.to_json();
+        assert_eq!(got["status"], expect["status"], "{}", path.display());
+        for want in expect["visits"].as_array().into_iter().flatten() {
+            let found = got["visits"].as_array().into_iter().flatten().any(|v| {
+                want.as_object()
+                    .is_some_and(|w| w.iter().all(|(k, x)| &v[k] == x))
+            });
+            assert!(
+                found,
+                "{}: no visit like {want}\n{}",
+                path.display(),
+                serde_json::to_string_pretty(&got["visits"]).unwrap_or_default()
+            );
+        }
+        let h = parse_history(&text).0.expect("parsed");
+        seen.extend(h.events.iter().map(|e| e.kind.clone()));
+    }
+    for kind in [
+        "ExecutionRedriven",
+        "ExecutionTimedOut",
+        "ExecutionAborted",
+        "TaskStateAborted",
+        "WaitStateAborted",
+        "MapStateAborted",
+        "ParallelStateAborted",
+        "ParallelStateSucceeded",
+        "TaskStartFailed",
+        "TaskSubmitFailed",
+        "LambdaFunctionScheduleFailed",
+        "LambdaFunctionStartFailed",
+        "ActivityScheduleFailed",
+        "MapRunAborted",
+        "MapRunRedriven",
+        "EvaluationFailed",
+    ] {
+        assert!(seen.contains(kind), "no fixture has {kind}");
+    }
+}
+
+#[test]
+fn corpus_histories_rebuild() {
+    let Some(corpus) = corpus() else { return };
+    let mut n = 0;
+    for path in files(&corpus.join("histories"), &[".history.json"]) {
+        n += 1;
+        let text = std::fs::read_to_string(&path).unwrap_or_default();
+        let def_path = path.to_string_lossy().replace(".history.json", ".asl.json");
+        let def = std::fs::read_to_string(&def_path).ok();
+        let analysis = def.as_deref().map(|d| analyze(&SourceText::new("d", d)));
+        let machine = analysis.as_ref().and_then(|a| a.machine.as_ref());
+        let (r, diags) = replay(&SourceText::new("h", text.clone()), machine);
+        let r = r.unwrap_or_else(|| panic!("{}: {diags:?}", path.display()));
+        assert!(
+            !diags.iter().any(|d| d.is_error()),
+            "{}: {diags:?}",
+            path.display()
+        );
+        let tl = &r.timeline;
+        if machine.is_some() {
+            assert!(
+                !tl.warnings.iter().any(|w| w.code == "unknown-state"),
+                "{}: {:?}",
+                path.display(),
+                tl.warnings
+            );
+        }
+        let raw: serde_json::Value = serde_json::from_str(&text).unwrap_or_default();
+        let mut entered: std::collections::BTreeMap<String, usize> = Default::default();
+        for e in raw["events"].as_array().into_iter().flatten() {
+            if e["type"]
+                .as_str()
+                .is_some_and(|t| t.ends_with("StateEntered"))
+            {
+                *entered
+                    .entry(
+                        e["stateEnteredEventDetails"]["name"]
+                            .as_str()
+                            .unwrap_or("")
+                            .to_string(),
+                    )
+                    .or_default() += 1;
+            }
+        }
+        let mut visits: std::collections::BTreeMap<String, usize> = Default::default();
+        for v in &tl.visits {
+            *visits.entry(v.state.clone()).or_default() += 1;
+        }
+        assert_eq!(entered, visits, "{}", path.display());
+        // At the end, every snapshot status equals the visit's final outcome.
+        let index = SnapshotIndex::new(tl);
+        let end = index.snapshot_at(tl.duration_ms);
+        for (v, s) in tl.visits.iter().zip(end.status.iter()) {
+            let want = match v.outcome {
+                Outcome::Running => VisitStatus::Running,
+                Outcome::Succeeded => VisitStatus::Succeeded,
+                Outcome::Caught => VisitStatus::Caught,
+                Outcome::Aborted => VisitStatus::Aborted,
+                Outcome::Failed | Outcome::TimedOut => VisitStatus::Failed,
+            };
+            assert_eq!(*s, want, "{}: {}", path.display(), v.state);
+        }
+    }
+    assert!(n > 500, "{n}");
+}
+
+#[test]
+fn snapshots_are_monotone_and_the_cursor_agrees() {
+    let tl = timeline_of(stepscope::demo::HISTORY, Some(stepscope::demo::DEFINITION));
+    let index = SnapshotIndex::new(&tl);
+    let mut prev = index.snapshot_at(-1);
+    assert!(prev.status.iter().all(|s| *s == VisitStatus::NotRun));
+    let mut cursor = Cursor::new(&index);
+    let step = tl.duration_ms / 500 + 1;
+    let mut t = 0;
+    while t <= tl.duration_ms + step {
+        let s = index.snapshot_at(t);
+        for (a, b) in prev.status.iter().zip(s.status.iter()) {
+            // Once over, a visit stays over; once started, never back to not run.
+            assert!(!(a.is_final() && *b != *a), "t={t}: {a:?} -> {b:?}");
+            assert!(!(*a != VisitStatus::NotRun && *b == VisitStatus::NotRun));
+        }
+        assert!(s.transitions >= prev.transitions);
+        cursor.seek(&index, t);
+        assert_eq!(cursor.snapshot, s, "cursor forward at {t}");
+        prev = s;
+        t += step;
+    }
+    // Backwards too.
+    for t in [15_000, 11_100, 900, 0, -5, 17_000] {
+        cursor.seek(&index, t);
+        assert_eq!(cursor.snapshot, index.snapshot_at(t), "cursor at {t}");
+    }
+    // ChargeCard is retrying between its failed try and the next.
+    let charge = tl
+        .visits
+        .iter()
+        .position(|v| v.state == "ChargeCard")
+        .expect("ChargeCard");
+    let failed_at = tl.visits[charge].attempts[0].ended_ms.unwrap_or(0);
+    assert_eq!(
+        index.snapshot_at(failed_at + 1000).status[charge],
+        VisitStatus::Retrying
+    );
+    assert_eq!(index.snapshot_at(failed_at + 1000).attempt[charge], 1);
+    assert_eq!(
+        index.snapshot_at(failed_at + 2100).status[charge],
+        VisitStatus::Running
+    );
+    assert_eq!(index.snapshot_at(failed_at + 2100).attempt[charge], 2);
+}
+
+#[test]
+fn cli_timeline_json_and_text() {
+    let h = repo().join("src/demo/order-processing.history.json");
+    let d = repo().join("src/demo/order-processing.asl.json");
+    let (code, out, err) = crate::cli::stepscope(&[
+        "timeline",
+        h.to_str().unwrap_or(""),
+        "--definition",
+        d.to_str().unwrap_or(""),
+    ]);
+    assert_eq!(code, 0, "{err}");
+    let j: serde_json::Value = serde_json::from_str(&out).expect("json");
+    assert_eq!(j["status"], "SUCCEEDED");
+    assert_eq!(j["duration_ms"], 18346);
+    let send = j["visits"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .find(|v| v["state"] == "SendConfirmation")
+        .expect("visit");
+    assert_eq!(send["outcome"], "caught");
+    assert_eq!(send["error"], "SNS.InvalidParameterException");
+    assert!(send["branch"].is_null() && send["iteration"].is_null());
+    for key in [
+        "entered_event",
+        "exited_event",
+        "entered_ms",
+        "exited_ms",
+        "attempts",
+    ] {
+        assert!(send.get(key).is_some(), "{key}");
+    }
+    let (code, out, _) =
+        crate::cli::stepscope(&["timeline", "--format", "text", h.to_str().unwrap_or("")]);
+    assert_eq!(code, 0);
+    assert!(out.contains("ChargeCard [branch 0]"), "{out}");
+    let bad = repo().join("tests/fixtures/definitions/ok/chain.asl.json");
+    let (code, _, _) = crate::cli::stepscope(&["timeline", bad.to_str().unwrap_or("")]);
+    assert_eq!(code, 1);
+}
