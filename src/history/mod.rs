@@ -80,6 +80,9 @@ pub struct History {
 
 /// Parses a history text. Returns `None` (with diagnostics) when no event could be read.
 pub fn parse_history(text: &str) -> (Option<History>, Vec<Diagnostic>) {
+    if let Some(fast) = fast::parse(text) {
+        return finish(fast.events, None, fast.partial, false, Vec::new());
+    }
     let mut diags = Vec::new();
     let mut values = Vec::new();
     for item in serde_json::Deserializer::from_str(text).into_iter::<Value>() {
@@ -112,6 +115,17 @@ pub fn parse_history(text: &str) -> (Option<History>, Vec<Diagnostic>) {
             0,
         );
     }
+    finish(events, execution, partial, cloudwatch, diags)
+}
+
+/// Sorts, de-duplicates and checks the events, and decides the form.
+fn finish(
+    mut events: Vec<Event>,
+    execution: Option<ExecutionInfo>,
+    mut partial: bool,
+    cloudwatch: bool,
+    mut diags: Vec<Diagnostic>,
+) -> (Option<History>, Vec<Diagnostic>) {
     if events.is_empty() {
         if diags.is_empty() {
             diags.push(Diagnostic::error("no-events", "no execution history events found: expected get-execution-history output, an array of events, or CloudWatch Logs records", "", None));
@@ -410,4 +424,125 @@ pub fn format_iso(ms: i64) -> String {
         rem / 1000 % 60,
         rem % 1000
     )
+}
+
+/// The fast path for the common, big case: one `{"events": [...]}` object (or a bare array) of
+/// `get-execution-history` events, read straight into [`Event`]s without building a JSON tree for
+/// each envelope. Anything else returns `None`, and the general reader takes over.
+mod fast {
+    use super::{timestamp, Event};
+    use serde::de::{self, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
+    use serde_json::Value;
+    use std::fmt;
+
+    pub struct Fast {
+        pub events: Vec<Event>,
+        pub partial: bool,
+    }
+
+    pub fn parse(text: &str) -> Option<Fast> {
+        let mut de = serde_json::Deserializer::from_str(text);
+        let fast = de.deserialize_any(TopVisitor).ok()?;
+        de.end().ok()?;
+        (!fast.events.is_empty()).then_some(fast)
+    }
+
+    struct TopVisitor;
+    impl<'de> Visitor<'de> for TopVisitor {
+        type Value = Fast;
+        fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+            f.write_str("a history")
+        }
+        fn visit_seq<A: SeqAccess<'de>>(self, seq: A) -> Result<Fast, A::Error> {
+            Ok(Fast {
+                events: EventsVisitor.visit_seq(seq)?,
+                partial: false,
+            })
+        }
+        fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Fast, A::Error> {
+            let mut events = None;
+            let mut partial = false;
+            while let Some(key) = map.next_key::<String>()? {
+                match key.as_str() {
+                    "events" | "Events" => events = Some(map.next_value_seed(EventsSeed)?),
+                    "nextToken" | "NextToken" => {
+                        partial = true;
+                        map.next_value::<IgnoredAny>()?;
+                    }
+                    "ResponseMetadata" | "ExecutionArn" | "executionArn_" => {
+                        map.next_value::<IgnoredAny>()?;
+                    }
+                    // Anything else (describe-execution, log wrappers): the general reader.
+                    _ => return Err(de::Error::custom("not the fast form")),
+                }
+            }
+            events
+                .map(|events| Fast { events, partial })
+                .ok_or_else(|| de::Error::custom("no events"))
+        }
+    }
+
+    struct EventsSeed;
+    impl<'de> de::DeserializeSeed<'de> for EventsSeed {
+        type Value = Vec<Event>;
+        fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Vec<Event>, D::Error> {
+            d.deserialize_seq(EventsVisitor)
+        }
+    }
+
+    struct EventsVisitor;
+    impl<'de> Visitor<'de> for EventsVisitor {
+        type Value = Vec<Event>;
+        fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+            f.write_str("an array of events")
+        }
+        fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Vec<Event>, A::Error> {
+            let mut out = Vec::with_capacity(seq.size_hint().unwrap_or(256));
+            while let Some(e) = seq.next_element_seed(EventSeed)? {
+                out.push(e);
+            }
+            Ok(out)
+        }
+    }
+
+    struct EventSeed;
+    impl<'de> de::DeserializeSeed<'de> for EventSeed {
+        type Value = Event;
+        fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Event, D::Error> {
+            d.deserialize_map(EventVisitor)
+        }
+    }
+
+    struct EventVisitor;
+    impl<'de> Visitor<'de> for EventVisitor {
+        type Value = Event;
+        fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+            f.write_str("an event")
+        }
+        fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Event, A::Error> {
+            let (mut id, mut previous, mut at, mut kind, mut details) =
+                (None, 0u64, None, None, Value::Null);
+            while let Some(key) = map.next_key::<std::borrow::Cow<'de, str>>()? {
+                match key.as_ref() {
+                    "id" => id = Some(map.next_value::<u64>()?),
+                    "previousEventId" => previous = map.next_value::<u64>()?,
+                    "type" => kind = Some(map.next_value::<String>()?),
+                    "timestamp" => at = timestamp(&map.next_value::<Value>()?),
+                    k if k.ends_with("EventDetails") => details = map.next_value::<Value>()?,
+                    // CloudWatch records and anything unusual go to the general reader.
+                    _ => return Err(de::Error::custom("not a plain history event")),
+                }
+            }
+            match (id, kind) {
+                (Some(id), Some(kind)) => Ok(Event {
+                    id,
+                    previous,
+                    at,
+                    kind,
+                    details,
+                }),
+                _ => Err(de::Error::custom("an event needs an id and a type")),
+            }
+        }
+    }
 }

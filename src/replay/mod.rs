@@ -5,8 +5,12 @@
 //! previousEventId (each event points at the one before it in its own thread), with id order as
 //! the fallback. Times are milliseconds from ExecutionStarted; the core never reads a clock.
 
+mod generate;
+mod infer;
 mod snapshot;
 mod timeline;
 
+pub use generate::{generate, GenOptions, Generated, IntendedVisit};
+pub use infer::infer_definition;
 pub use snapshot::{Cursor, Snapshot, SnapshotIndex, VisitStatus};
 pub use timeline::{build_timeline, Attempt, Outcome, TimedEvent, Timeline, Visit};

@@ -51,7 +51,64 @@ fn time_ms(text: &str, runs: usize) -> f64 {
     median(samples)
 }
 
+/// Parse and rebuild of a generated 25,000-event history, and snapshots over the whole run.
+fn replay_bench() {
+    use stepscope::replay::{generate, Cursor, GenOptions, SnapshotIndex};
+    let def = r#"{"StartAt": "Ship", "States": {"Ship": {"Type": "Map", "MaxConcurrency": 10, "End": true, "ItemProcessor": {"StartAt": "Pack", "States": {
+        "Pack": {"Type": "Task", "Resource": "arn:aws:states:::lambda:invoke", "Retry": [{"ErrorEquals": ["Lambda.ServiceException"], "MaxAttempts": 2}], "Next": "Check"},
+        "Check": {"Type": "Choice", "Choices": [{"Variable": "$.ok", "BooleanEquals": true, "Next": "Label"}], "Default": "Label"},
+        "Label": {"Type": "Task", "Resource": "arn:aws:states:::sns:publish", "End": true}}}}}}"#;
+    let Some(m) = analyze(&SourceText::new("d", def)).machine else {
+        return;
+    };
+    let g = generate(
+        &m,
+        GenOptions {
+            map_items: 5000,
+            failure_rate: 0.05,
+            max_events: 25_000,
+            ..GenOptions::default()
+        },
+    );
+    let mut samples = Vec::new();
+    let mut tl = None;
+    for _ in 0..11 {
+        let t = Instant::now();
+        let (h, _) = stepscope::history::parse_history(&g.history);
+        let built = h.map(|h| stepscope::replay::build_timeline(&h, Some(&m)));
+        samples.push(t.elapsed().as_secs_f64() * 1000.0);
+        tl = built;
+    }
+    let Some(tl) = tl else { return };
+    println!(
+        "replay: {} events ({:.1} MB), {} visits: parse + rebuild {:.2} ms (median of 11)",
+        g.events,
+        g.history.len() as f64 / 1e6,
+        tl.visits.len(),
+        median(samples)
+    );
+    let t = Instant::now();
+    let index = SnapshotIndex::new(&tl);
+    let index_ms = t.elapsed().as_secs_f64() * 1000.0;
+    let t = Instant::now();
+    for k in 0..1000 {
+        std::hint::black_box(index.snapshot_at(tl.duration_ms * k / 999));
+    }
+    let snap_ms = t.elapsed().as_secs_f64() * 1000.0;
+    let mut cursor = Cursor::new(&index);
+    let t = Instant::now();
+    for k in 0..1000 {
+        cursor.seek(&index, tl.duration_ms * k / 999);
+    }
+    let cursor_ms = t.elapsed().as_secs_f64() * 1000.0;
+    println!(
+        "replay: snapshot index {index_ms:.2} ms; snapshot_at at 1,000 evenly spaced times {snap_ms:.2} ms ({:.1} µs each); cursor through the same times {cursor_ms:.2} ms",
+        snap_ms
+    );
+}
+
 fn main() {
+    replay_bench();
     let big = generated(2000);
     let big_ms = time_ms(&big, 15);
     println!(

@@ -473,3 +473,156 @@ fn cli_timeline_json_and_text() {
     let (code, _, _) = crate::cli::stepscope(&["timeline", bad.to_str().unwrap_or("")]);
     assert_eq!(code, 1);
 }
+
+fn rebuilt(
+    g: &stepscope::replay::Generated,
+    m: &stepscope::asl::StateMachine,
+) -> (Timeline, Vec<stepscope::replay::IntendedVisit>) {
+    let (h, d) = parse_history(&g.history);
+    let tl = build_timeline(&h.unwrap_or_else(|| panic!("{d:?}")), Some(m));
+    let got = tl
+        .visits
+        .iter()
+        .map(|v| stepscope::replay::IntendedVisit {
+            state: v.state.clone(),
+            outcome: v.outcome.as_str(),
+            attempts: v.attempts.len(),
+            branch: v.branch,
+            iteration: v.iteration,
+        })
+        .collect();
+    (tl, got)
+}
+
+#[test]
+fn generated_runs_rebuild_to_what_was_meant() {
+    use stepscope::replay::{generate, GenOptions};
+    let mut defs = vec![stepscope::demo::DEFINITION.to_string()];
+    for name in [
+        "map-of-parallel.asl.json",
+        "parallel-of-map.asl.json",
+        "catch-fan-in.asl.json",
+        "retry-loop.asl.json",
+        "callback-retry.asl.json",
+        "distributed-map.asl.json",
+    ] {
+        defs.push(
+            std::fs::read_to_string(repo().join("tests/fixtures/definitions/ok").join(name))
+                .unwrap_or_default(),
+        );
+    }
+    let mut checked = 0;
+    for def in &defs {
+        let m = analyze(&SourceText::new("d", def.as_str()))
+            .machine
+            .expect("machine");
+        for seed in 1..=24u64 {
+            let g = generate(
+                &m,
+                GenOptions {
+                    seed,
+                    map_items: 1 + (seed as usize % 4),
+                    failure_rate: 0.35,
+                    ..GenOptions::default()
+                },
+            );
+            let (tl, mut got) = rebuilt(&g, &m);
+            let mut want = g.visits.clone();
+            want.sort();
+            got.sort();
+            assert_eq!(got, want, "seed {seed}:\n{}", g.history);
+            assert_eq!(tl.status, g.status, "seed {seed}");
+            assert!(tl.warnings.is_empty(), "seed {seed}: {:?}", tl.warnings);
+            // Snapshots are monotone over the generated run, and match the outcomes at the end.
+            let index = SnapshotIndex::new(&tl);
+            let mut prev = index.snapshot_at(-1);
+            for k in 0..=40 {
+                let s = index.snapshot_at(tl.duration_ms * k / 40);
+                for (a, b) in prev.status.iter().zip(s.status.iter()) {
+                    assert!(!(a.is_final() && a != b), "seed {seed}: {a:?} -> {b:?}");
+                }
+                prev = s;
+            }
+            checked += 1;
+        }
+    }
+    assert_eq!(checked, defs.len() * 24);
+}
+
+#[test]
+fn generated_histories_reach_the_service_limit() {
+    use stepscope::replay::{generate, GenOptions};
+    let def = r#"{"StartAt": "Ship", "States": {"Ship": {"Type": "Map", "MaxConcurrency": 10, "End": true, "ItemProcessor": {"StartAt": "Pack", "States": {
+        "Pack": {"Type": "Task", "Resource": "arn:aws:states:::lambda:invoke", "Retry": [{"ErrorEquals": ["Lambda.ServiceException"], "MaxAttempts": 2}], "Next": "Label"},
+        "Label": {"Type": "Pass", "End": true}}}}}}"#;
+    let m = analyze(&SourceText::new("d", def))
+        .machine
+        .expect("machine");
+    let g = generate(
+        &m,
+        GenOptions {
+            map_items: 5000,
+            failure_rate: 0.05,
+            max_events: 25_000,
+            ..GenOptions::default()
+        },
+    );
+    assert!(g.events <= 25_000 && g.events > 24_000, "{}", g.events);
+    let (h, _) = parse_history(&g.history);
+    let tl = build_timeline(&h.expect("history"), Some(&m));
+    assert_eq!(tl.events.len(), g.events);
+    assert_eq!(
+        tl.status, "RUNNING",
+        "cut off at the limit, the run is still going"
+    );
+}
+
+#[test]
+fn a_history_alone_gives_an_inferred_graph() {
+    let tl = timeline_of(stepscope::demo::HISTORY, None);
+    assert_eq!(tl.status, "SUCCEEDED");
+    let inferred = stepscope::replay::infer_definition(&tl);
+    let a = analyze(&SourceText::new("inferred", inferred.clone()));
+    assert!(!a.has_errors(), "{inferred}\n{:#?}", a.diagnostics);
+    let names = a.state_names();
+    for s in [
+        "ValidateOrder",
+        "WaitForRestock",
+        "ChargeCard",
+        "RecordReservation",
+        "PrintLabel",
+        "LogNotificationFailure",
+        "OrderComplete",
+    ] {
+        assert!(names.iter().any(|n| n == s), "{s} missing from {names:?}");
+    }
+    // Never-run states can't be known; observed routes can.
+    assert!(!names.iter().any(|n| n == "OrderFailed"));
+    let m = a.machine.as_ref().expect("model");
+    let send = m.find("SendConfirmation").expect("SendConfirmation");
+    assert_eq!(
+        send.catchers
+            .first()
+            .and_then(|c| c.next.as_ref())
+            .map(|n| n.name.as_str()),
+        Some("LogNotificationFailure")
+    );
+    let r =
+        stepscope::pipeline::render(&a, &Default::default(), &stepscope::layout::EstimateMeasure)
+            .expect("drawn");
+    assert_eq!(r.graph.nodes.len(), names.len());
+    // Every corpus history without a definition still draws.
+    let Some(corpus) = corpus() else { return };
+    for path in files(&corpus.join("histories"), &[".history.json"])
+        .into_iter()
+        .step_by(5)
+    {
+        let text = std::fs::read_to_string(&path).unwrap_or_default();
+        let tl = timeline_of(&text, None);
+        let a = analyze(&SourceText::new(
+            "inferred",
+            stepscope::replay::infer_definition(&tl),
+        ));
+        assert!(a.machine.is_some(), "{}", path.display());
+    }
+}
