@@ -57,9 +57,12 @@ pub struct Visit {
     pub iteration: Option<u64>,
     pub error: Option<String>,
     pub cause: Option<String>,
-    /// Input and output as the history gives them (JSON strings are decoded for display).
+    /// Input and output, decoded for display when they are JSON held in strings.
     pub input: Option<Value>,
     pub output: Option<Value>,
+    /// The original text of input and output, as the history gave it.
+    pub input_text: Option<String>,
+    pub output_text: Option<String>,
     pub resource: Option<String>,
     /// The visit entered next in the same thread, and for Choice states which rule led there.
     pub next: Option<usize>,
@@ -120,6 +123,27 @@ fn decode(v: Option<&Value>) -> Option<Value> {
             Some(serde_json::from_str(s).unwrap_or_else(|_| Value::String(s.clone())))
         }
         other => Some(other.clone()),
+    }
+}
+
+fn raw_text(v: Option<&Value>) -> Option<String> {
+    match v? {
+        Value::String(s) => Some(s.clone()),
+        Value::Null => None,
+        other => Some(other.to_string()),
+    }
+}
+
+impl Visit {
+    /// The wait before each retry: from one attempt's end to the next one's start.
+    pub fn backoffs(&self) -> Vec<i64> {
+        self.attempts
+            .windows(2)
+            .filter_map(|w| match w {
+                [a, b] => a.ended_ms.map(|end| b.scheduled_ms - end),
+                _ => None,
+            })
+            .collect()
     }
 }
 
@@ -348,6 +372,8 @@ pub fn build_timeline(history: &History, machine: Option<&StateMachine>) -> Time
                     cause: None,
                     input: decode(e.detail("input")),
                     output: None,
+                    input_text: raw_text(e.detail("input")),
+                    output_text: None,
                     resource: None,
                     next: None,
                     decision: None,
@@ -382,6 +408,7 @@ pub fn build_timeline(history: &History, machine: Option<&StateMachine>) -> Time
                         x.exited_event = Some(e.id);
                         x.exited_ms = Some(t);
                         x.output = decode(e.detail("output"));
+                        x.output_text = raw_text(e.detail("output"));
                         x.outcome = if failed_last || x.error.is_some() {
                             Outcome::Caught
                         } else {
