@@ -10,3 +10,146 @@ pub const HISTORY: &str = include_str!("demo/order-processing.history.json");
 
 /// The name shown for the demo machine.
 pub const NAME: &str = "order-processing";
+
+/// One entry of the app's "Load example" menu.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Example {
+    pub name: &'static str,
+    pub definition: String,
+    pub history: String,
+}
+
+/// A machine with a JSONata Choice and an aws-sdk task, for the examples menu.
+pub const JSONATA_DEFINITION: &str = r#"{
+  "Comment": "Refund routing written in JSONata",
+  "QueryLanguage": "JSONata",
+  "StartAt": "Route",
+  "States": {
+    "Route": {
+      "Type": "Choice",
+      "Choices": [
+        { "Condition": "{% $states.input.kind = 'refund' and $states.input.amount > 1000 %}", "Next": "StartReview" },
+        { "Condition": "{% $states.input.kind = 'refund' %}", "Next": "Refund" }
+      ],
+      "Default": "Done"
+    },
+    "StartReview": {
+      "Type": "Task",
+      "Resource": "arn:aws:states:::aws-sdk:sfn:startExecution",
+      "Arguments": { "StateMachineArn": "arn:aws:states:eu-west-1:123456789012:stateMachine:review", "Input": "{% $string($states.input) %}" },
+      "Retry": [{ "ErrorEquals": ["Sfn.SfnException"], "MaxAttempts": 2 }],
+      "Next": "Refund"
+    },
+    "Refund": {
+      "Type": "Task",
+      "Resource": "arn:aws:states:::lambda:invoke",
+      "Arguments": { "FunctionName": "refund", "Payload": "{% $states.input %}" },
+      "Output": "{% $states.result.Payload %}",
+      "Next": "Done"
+    },
+    "Done": { "Type": "Succeed" }
+  }
+}"#;
+
+/// A distributed-style big inline Map, for the examples menu.
+pub const BIG_MAP_DEFINITION: &str = r#"{
+  "Comment": "Resize every uploaded image",
+  "StartAt": "ResizeAll",
+  "States": {
+    "ResizeAll": {
+      "Type": "Map",
+      "ItemsPath": "$.images",
+      "MaxConcurrency": 20,
+      "ItemProcessor": {
+        "StartAt": "Resize",
+        "States": {
+          "Resize": {
+            "Type": "Task",
+            "Resource": "arn:aws:states:::lambda:invoke",
+            "Retry": [{ "ErrorEquals": ["Lambda.TooManyRequestsException"], "IntervalSeconds": 1, "MaxAttempts": 3, "BackoffRate": 2 }],
+            "Catch": [{ "ErrorEquals": ["States.ALL"], "Next": "MarkBroken" }],
+            "Next": "Store"
+          },
+          "Store": { "Type": "Task", "Resource": "arn:aws:states:::s3:putObject", "End": true },
+          "MarkBroken": { "Type": "Pass", "End": true }
+        }
+      },
+      "Next": "Report"
+    },
+    "Report": { "Type": "Task", "Resource": "arn:aws:states:::sns:publish", "End": true }
+  }
+}"#;
+
+/// The examples: the demo, a failing run of it, a big Map, and a JSONata machine.
+/// Runs other than the demo's are generated, deterministically.
+pub fn examples() -> Vec<Example> {
+    use crate::pipeline::analyze;
+    use crate::replay::{generate, GenOptions};
+    use crate::source::SourceText;
+    let run = |def: &str, opts: GenOptions, want_failure: bool| -> String {
+        let Some(m) = analyze(&SourceText::new("example", def)).machine else {
+            return String::new();
+        };
+        let mut last = String::new();
+        for seed in 1..200 {
+            let g = generate(&m, GenOptions { seed, ..opts });
+            let failed = g.status == "FAILED";
+            last = g.history;
+            if failed == want_failure {
+                break;
+            }
+        }
+        pretty(&last)
+    };
+    vec![
+        Example {
+            name: "Order processing (succeeds, one caught error)",
+            definition: DEFINITION.to_string(),
+            history: HISTORY.to_string(),
+        },
+        Example {
+            name: "Order processing (fails)",
+            definition: DEFINITION.to_string(),
+            history: run(
+                DEFINITION,
+                GenOptions {
+                    failure_rate: 0.5,
+                    ..GenOptions::default()
+                },
+                true,
+            ),
+        },
+        Example {
+            name: "Big Map (1,000 images)",
+            definition: BIG_MAP_DEFINITION.to_string(),
+            history: run(
+                BIG_MAP_DEFINITION,
+                GenOptions {
+                    map_items: 1000,
+                    failure_rate: 0.03,
+                    ..GenOptions::default()
+                },
+                false,
+            ),
+        },
+        Example {
+            name: "JSONata refund routing",
+            definition: JSONATA_DEFINITION.to_string(),
+            history: run(
+                JSONATA_DEFINITION,
+                GenOptions {
+                    failure_rate: 0.3,
+                    ..GenOptions::default()
+                },
+                false,
+            ),
+        },
+    ]
+}
+
+fn pretty(json: &str) -> String {
+    serde_json::from_str::<serde_json::Value>(json)
+        .ok()
+        .and_then(|v| serde_json::to_string_pretty(&v).ok())
+        .unwrap_or_else(|| json.to_string())
+}

@@ -70,6 +70,13 @@ pub const STYLE: &str = r#"
 .stepscope-graph .problems text { fill:#fff; font-size:11px; font-weight:700; }
 .stepscope-graph .marker.end { fill:none; stroke:var(--ss-fg); stroke-width:2.5; }
 .stepscope-graph .marker-line { stroke:var(--ss-line); stroke-width:1.2; }
+.stepscope-graph .state.status-notrun { opacity:.42; }
+.stepscope-graph .state.status-running > .box { stroke:#2f6fde; stroke-width:3; }
+.stepscope-graph .state.status-retrying > .box { stroke:#d08700; stroke-width:3; stroke-dasharray:8 3; }
+.stepscope-graph .state.status-succeeded > .box { stroke:var(--ss-ok-b); stroke-width:2.6; }
+.stepscope-graph .state.status-failed > .box { stroke:var(--ss-fail-b); stroke-width:3.4; stroke-dasharray:10 2 2 2; fill:var(--ss-fail); }
+.stepscope-graph .state.status-caught > .box { stroke:#d08700; stroke-width:3; stroke-dasharray:2 2; }
+.stepscope-graph .state.status-aborted > .box { stroke:var(--ss-muted); stroke-width:2.6; stroke-dasharray:6 3 1 3; }
 .stepscope-graph .state.selected > .box, .stepscope-graph .state.stub-target > .box { stroke-width:3; stroke:#5b4bdb; }
 "#;
 

@@ -2,6 +2,8 @@
 
 mod browser;
 mod graph_view;
+mod inspector;
+mod storage;
 
 use leptos::prelude::*;
 use std::time::Duration;
@@ -9,32 +11,165 @@ use wasm_bindgen::JsCast;
 
 use crate::layout::{Direction, LayoutCache, LayoutOptions};
 use crate::pipeline;
+use crate::replay::{SnapshotIndex, VisitStatus};
 use crate::source::{LineIndex, SourceText};
 use graph_view::GraphView;
+use inspector::Inspector;
 
 /// How long typing must pause before the graph redraws.
 const DEBOUNCE: Duration = Duration::from_millis(180);
+/// Inputs larger than this get a message instead of an attempt.
+const MAX_INPUT: usize = 50 * 1024 * 1024;
 
 thread_local! {
     /// Scope layouts by content, so typing in one branch doesn't lay out the others again.
     static LAYOUT_CACHE: std::cell::RefCell<LayoutCache> = std::cell::RefCell::new(LayoutCache::default());
 }
 
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Theme {
+    System,
+    Light,
+    Dark,
+}
+
+fn apply_theme(t: Theme) {
+    let Some(root) = web_sys::window()
+        .and_then(|w| w.document())
+        .and_then(|d| d.document_element())
+    else {
+        return;
+    };
+    let list = root.class_list();
+    let _ = list.remove_2("theme-light", "theme-dark");
+    match t {
+        Theme::Light => {
+            let _ = list.add_1("theme-light");
+        }
+        Theme::Dark => {
+            let _ = list.add_1("theme-dark");
+        }
+        Theme::System => {}
+    }
+}
+
+/// A text input that follows its editor after a pause in typing.
+#[derive(Clone, Copy)]
+struct Debounced {
+    draft: RwSignal<String>,
+    value: RwSignal<String>,
+    pending: RwSignal<Option<leptos::leptos_dom::helpers::TimeoutHandle>>,
+}
+
+impl Debounced {
+    fn new(initial: String) -> Self {
+        Debounced {
+            draft: RwSignal::new(initial.clone()),
+            value: RwSignal::new(initial),
+            pending: RwSignal::new(None),
+        }
+    }
+    fn type_in(self, text: String) {
+        self.draft.set(text);
+        if let Some(h) = self.pending.get_untracked() {
+            h.clear();
+        }
+        let handle = leptos::leptos_dom::helpers::set_timeout_with_handle(
+            move || self.value.set(self.draft.get_untracked()),
+            DEBOUNCE,
+        )
+        .ok();
+        self.pending.set(handle);
+    }
+    fn set_now(self, text: String) {
+        if let Some(h) = self.pending.get_untracked() {
+            h.clear();
+        }
+        self.draft.set(text.clone());
+        self.value.set(text);
+    }
+}
+
+/// Reads dropped or opened files and sorts them into definition and history by content.
+fn take_files(
+    files: web_sys::FileList,
+    definition: Debounced,
+    history: Debounced,
+    notice: RwSignal<Option<String>>,
+) {
+    let list: Vec<web_sys::File> = (0..files.length()).filter_map(|i| files.get(i)).collect();
+    leptos::task::spawn_local(async move {
+        for f in list {
+            if f.size() > MAX_INPUT as f64 {
+                notice.set(Some(format!(
+                    "{} is {:.0} MB; Stepscope reads files up to 50 MB",
+                    f.name(),
+                    f.size() / 1e6
+                )));
+                continue;
+            }
+            let Ok(text) = wasm_bindgen_futures::JsFuture::from(f.text()).await else {
+                continue;
+            };
+            let Some(text) = text.as_string() else {
+                continue;
+            };
+            let is_history =
+                crate::history::parse_history(&text).0.is_some() && !text.contains("\"StartAt\"");
+            if is_history {
+                history.set_now(text);
+            } else {
+                definition.set_now(text);
+            }
+        }
+    });
+}
+
 /// The whole app.
 #[component]
 pub fn App() -> impl IntoView {
-    // `draft` is what the editor shows; `definition` follows it after a pause in typing.
-    let draft = RwSignal::new(crate::demo::DEFINITION.to_string());
-    let definition = RwSignal::new(crate::demo::DEFINITION.to_string());
-    let history = RwSignal::new(crate::demo::HISTORY.to_string());
-    let pending = RwSignal::new(None::<leptos::leptos_dom::helpers::TimeoutHandle>);
+    let definition = Debounced::new(
+        storage::load("definition").unwrap_or_else(|| crate::demo::DEFINITION.to_string()),
+    );
+    let history = Debounced::new(
+        storage::load("history").unwrap_or_else(|| crate::demo::HISTORY.to_string()),
+    );
     let selected = RwSignal::new(None::<String>);
+    let machine_pick = RwSignal::new(None::<String>);
+    let direction = RwSignal::new(Direction::TopToBottom);
+    let notice = RwSignal::new(None::<String>);
+    let theme = RwSignal::new(match storage::load("theme").as_deref() {
+        Some("light") => Theme::Light,
+        Some("dark") => Theme::Dark,
+        _ => Theme::System,
+    });
+    Effect::new(move |_| apply_theme(theme.get()));
     let editor = NodeRef::<leptos::html::Textarea>::new();
+    let file_input = NodeRef::<leptos::html::Input>::new();
 
     let analysis = Memo::new(move |_| {
-        definition.with(|text| pipeline::analyze(&SourceText::new("definition", text.clone())))
+        let pick = machine_pick.get();
+        definition.value.with(|text| {
+            pipeline::analyze_machine(
+                &SourceText::new("definition", text.clone()),
+                pick.as_deref(),
+            )
+        })
     });
-    let direction = RwSignal::new(Direction::TopToBottom);
+    let replayed = Memo::new(move |_| {
+        history.value.with(|h| {
+            if h.trim().is_empty() {
+                return None;
+            }
+            analysis.with(|a| {
+                pipeline::replay(&SourceText::new("history", h.clone()), a.machine.as_ref()).0
+            })
+        })
+    });
+    // Persist what was pasted.
+    Effect::new(move |_| definition.value.with(|d| storage::save("definition", d)));
+    Effect::new(move |_| history.value.with(|h| storage::save("history", h)));
+
     // The last good drawing stays up while the text is broken.
     let last_svg = RwSignal::new(String::new());
     Effect::new(move |_| {
@@ -55,26 +190,30 @@ pub fn App() -> impl IntoView {
             last_svg.set(svg);
         }
     });
+    // How the run ended, on every state: the status of its last visit (not run: dimmed).
+    Effect::new(move |_| {
+        let _ = last_svg.get();
+        let statuses: Vec<(String, &'static str)> = replayed.with(|r| {
+            let Some(r) = r else { return Vec::new() };
+            let tl = &r.timeline;
+            let end = SnapshotIndex::new(tl).snapshot_at(tl.duration_ms);
+            let mut by_state: Vec<(String, &'static str)> = Vec::new();
+            for (v, s) in tl.visits.iter().zip(end.status.iter()) {
+                match by_state.iter_mut().find(|(n, _)| *n == v.state) {
+                    Some(slot) => slot.1 = s.class(),
+                    None => by_state.push((v.state.clone(), s.class())),
+                }
+            }
+            by_state
+        });
+        request_animation_frame(move || paint_statuses(&statuses));
+    });
 
-    let on_input = move |ev| {
-        draft.set(event_target_value(&ev));
-        if let Some(h) = pending.get_untracked() {
-            h.clear();
-        }
-        let handle = leptos::leptos_dom::helpers::set_timeout_with_handle(
-            move || definition.set(draft.get_untracked()),
-            DEBOUNCE,
-        )
-        .ok();
-        pending.set(handle);
-    };
-
-    // Clicking a node selects its source in the editor.
     let pick = Callback::new(move |name: String| {
         let Some(ta) = editor.get_untracked() else {
             return;
         };
-        let text = draft.get_untracked();
+        let text = definition.draft.get_untracked();
         let span = analysis.with_untracked(|a| {
             a.machine
                 .as_ref()
@@ -86,19 +225,17 @@ pub fn App() -> impl IntoView {
             let end = LineIndex::utf16_offset(&text, whole.end);
             let _ = ta.focus();
             let _ = ta.set_selection_range(start as u32, end as u32);
-            // Scroll the selection into view: put its line near the top.
             let line = text
                 .get(..name_span.start)
                 .map_or(0, |s| s.matches('\n').count());
             ta.set_scroll_top((line as i32 - 3).max(0) * 18);
         }
     });
-    // Moving the cursor in the editor highlights the innermost state around it.
     let on_cursor = move || {
         let Some(ta) = editor.get_untracked() else {
             return;
         };
-        let text = draft.get_untracked();
+        let text = definition.draft.get_untracked();
         let at = LineIndex::byte_of_utf16(
             &text,
             ta.selection_start().ok().flatten().unwrap_or(0) as usize,
@@ -131,17 +268,142 @@ pub fn App() -> impl IntoView {
                 .filter(|n| !n.is_empty())
                 .cloned();
             name.or_else(|| {
-                (definition.with(|d| d == crate::demo::DEFINITION))
+                definition
+                    .value
+                    .with(|d| d == crate::demo::DEFINITION)
                     .then(|| crate::demo::NAME.to_string())
+            })
+            .or_else(|| {
+                a.machine
+                    .as_ref()
+                    .and_then(|m| m.comment.clone())
+                    .map(|c| crate::graph::ellipsize(&c, 40))
             })
             .unwrap_or_else(|| "state machine".into())
         })
     };
     let errors = move || analysis.with(|a| a.diagnostics.iter().filter(|d| d.is_error()).count());
-    let status_class = move || if errors() > 0 { "status bad" } else { "status" };
+    let status_class = move || {
+        if errors() > 0 {
+            "validity bad"
+        } else {
+            "validity"
+        }
+    };
+    let run_status = move || {
+        replayed.with(|r| {
+            r.as_ref().map(|r| {
+                let tl = &r.timeline;
+                let icon = match tl.status.as_str() {
+                    "SUCCEEDED" => "✓",
+                    "FAILED" | "TIMED_OUT" => "✗",
+                    "ABORTED" => "■",
+                    _ => "●",
+                };
+                (
+                    format!("run-status {}", tl.status.to_lowercase()),
+                    format!(
+                        "{icon} {} · {:.2} s",
+                        tl.status,
+                        tl.duration_ms as f64 / 1000.0
+                    ),
+                )
+            })
+        })
+    };
+    let history_form = move || {
+        replayed.with(|r| match r {
+            Some(r) => format!(
+                "{} · {} events{}",
+                r.history.form.label(),
+                r.history.events.len(),
+                if r.history.partial { " · partial" } else { "" }
+            ),
+            None => history.value.with(|h| {
+                if h.trim().is_empty() {
+                    "empty".to_string()
+                } else {
+                    "not a history".to_string()
+                }
+            }),
+        })
+    };
+    let definition_form = move || {
+        analysis.with(|a| {
+            let n = a.machines.len();
+            if n > 1 {
+                format!("{} · {n} state machines", a.form.label())
+            } else {
+                a.form.label().to_string()
+            }
+        })
+    };
+    let machines = move || {
+        analysis.with(|a| {
+            if a.machines.len() > 1 {
+                a.machines.clone()
+            } else {
+                Vec::new()
+            }
+        })
+    };
+
+    let examples = StoredValue::new(Vec::<crate::demo::Example>::new());
+    let load_example = move |ev: web_sys::Event| {
+        let Some(sel) = ev
+            .target()
+            .and_then(|t| t.dyn_into::<web_sys::HtmlSelectElement>().ok())
+        else {
+            return;
+        };
+        let Ok(i) = sel.value().parse::<usize>() else {
+            return;
+        };
+        if examples.with_value(|e| e.is_empty()) {
+            examples.set_value(crate::demo::examples());
+        }
+        if let Some(ex) = examples.with_value(|e| e.get(i).cloned()) {
+            machine_pick.set(None);
+            selected.set(None);
+            definition.set_now(ex.definition);
+            history.set_now(ex.history);
+        }
+        sel.set_value("");
+    };
+    let start_over = move |_| {
+        storage::clear();
+        machine_pick.set(None);
+        selected.set(None);
+        theme.set(Theme::System);
+        definition.set_now(crate::demo::DEFINITION.to_string());
+        history.set_now(crate::demo::HISTORY.to_string());
+    };
+    let on_drop = move |ev: web_sys::DragEvent| {
+        ev.prevent_default();
+        if let Some(files) = ev.data_transfer().and_then(|d| d.files()) {
+            take_files(files, definition, history, notice);
+        }
+    };
+    let on_open = move |ev: web_sys::Event| {
+        let Some(input) = ev
+            .target()
+            .and_then(|t| t.dyn_into::<web_sys::HtmlInputElement>().ok())
+        else {
+            return;
+        };
+        if let Some(files) = input.files() {
+            take_files(files, definition, history, notice);
+        }
+        input.set_value("");
+    };
+    let on_key = move |ev: web_sys::KeyboardEvent| {
+        if ev.key() == "Escape" {
+            selected.set(None);
+        }
+    };
 
     view! {
-        <div class="app">
+        <div class="app" on:dragover=|ev: web_sys::DragEvent| ev.prevent_default() on:drop=on_drop on:keydown=on_key>
             <header class="topbar">
                 <div class="brand">
                     <span class="logo" aria-hidden="true">"◆"</span>
@@ -150,85 +412,153 @@ pub fn App() -> impl IntoView {
                 <div class="machine-title" data-testid="machine-title">
                     <span class="machine-name">{title}</span>
                     <span class="muted">{count}</span>
+                    {move || run_status().map(|(class, text)| view! { <span class=class data-testid="run-status">{text}</span> })}
                 </div>
-                <button class="toggle" title="Switch between top-to-bottom and left-to-right"
-                    on:click=move |_| direction.update(|d| *d = if *d == Direction::TopToBottom { Direction::LeftToRight } else { Direction::TopToBottom })>
-                    {move || if direction.get() == Direction::TopToBottom { "↓ Top to bottom" } else { "→ Left to right" }}
-                </button>
-                <div class=status_class>
-                    {move || match errors() {
-                        0 => "✓ valid".to_string(),
-                        1 => "✗ 1 error".to_string(),
-                        n => format!("✗ {n} errors"),
-                    }}
+                <div class="actions">
+                    <select class="examples" aria-label="Load example" on:change=load_example>
+                        <option value="" selected>"Load example…"</option>
+                        <option value="0">"Order processing (succeeds)"</option>
+                        <option value="1">"Order processing (fails)"</option>
+                        <option value="2">"Big Map (1,000 items)"</option>
+                        <option value="3">"JSONata refund routing"</option>
+                    </select>
+                    <button class="toggle" on:click=move |_| { if let Some(i) = file_input.get_untracked() { i.click(); } }>"Open files…"</button>
+                    <input type="file" multiple class="hidden" node_ref=file_input on:change=on_open />
+                    <button class="toggle" title="Top-to-bottom or left-to-right"
+                        on:click=move |_| direction.update(|d| *d = if *d == Direction::TopToBottom { Direction::LeftToRight } else { Direction::TopToBottom })>
+                        {move || if direction.get() == Direction::TopToBottom { "↓ Top to bottom" } else { "→ Left to right" }}
+                    </button>
+                    <button class="toggle" data-testid="theme-toggle" title="Theme: system, light or dark"
+                        on:click=move |_| {
+                            let next = match theme.get_untracked() { Theme::System => Theme::Dark, Theme::Dark => Theme::Light, Theme::Light => Theme::System };
+                            storage::save("theme", match next { Theme::Dark => "dark", Theme::Light => "light", Theme::System => "system" });
+                            theme.set(next);
+                        }>
+                        {move || match theme.get() { Theme::System => "◐ System", Theme::Dark => "● Dark", Theme::Light => "○ Light" }}
+                    </button>
+                    <button class="toggle" title="Forget what you pasted and load the demo" on:click=start_over>"Start over"</button>
+                    <div class=status_class>
+                        {move || match errors() {
+                            0 => "✓ valid".to_string(),
+                            1 => "✗ 1 error".to_string(),
+                            n => format!("✗ {n} errors"),
+                        }}
+                    </div>
                 </div>
             </header>
+            {move || notice.get().map(|n| view! { <div class="notice" role="status">{n}<button on:click=move |_| notice.set(None)>"×"</button></div> })}
             <main class="workspace">
                 <section class="editors" aria-label="Inputs">
                     <label class="pane-title" for="definition-input">
                         "Definition"
-                        <span class="badge" data-testid="definition-form">{move || analysis.with(|a| a.form.label())}</span>
+                        <span class="badge" data-testid="definition-form">{definition_form}</span>
                     </label>
-                    <textarea
-                        id="definition-input"
-                        class="editor"
-                        data-testid="definition-input"
-                        spellcheck="false"
-                        wrap="off"
+                    {move || {
+                        let list = machines();
+                        (!list.is_empty()).then(|| view! {
+                            <select class="machine-picker" data-testid="machine-picker" aria-label="State machine"
+                                on:change=move |ev| machine_pick.set(Some(event_target_value(&ev)))>
+                                {list.into_iter().map(|n| view! { <option value=n.clone()>{n.clone()}</option> }).collect_view()}
+                            </select>
+                        })
+                    }}
+                    <textarea id="definition-input" class="editor" data-testid="definition-input" spellcheck="false" wrap="off"
                         node_ref=editor
-                        prop:value=move || draft.get()
-                        on:input=on_input
-                        on:keyup=move |_| on_cursor()
+                        prop:value=move || definition.draft.get()
+                        on:input=move |ev| definition.type_in(event_target_value(&ev))
+                        on:keyup=move |ev: web_sys::KeyboardEvent| if ev.key() != "Escape" { on_cursor() }
                         on:click=move |_| on_cursor()
                     ></textarea>
-                    <label class="pane-title" for="history-input">"Execution history"</label>
-                    <textarea
-                        id="history-input"
-                        class="editor history"
-                        data-testid="history-input"
-                        spellcheck="false"
-                        wrap="off"
-                        prop:value=move || history.get()
-                        on:input=move |ev| history.set(event_target_value(&ev))
+                    <label class="pane-title" for="history-input">
+                        "Execution history"
+                        <span class="badge" data-testid="history-form">{history_form}</span>
+                    </label>
+                    <textarea id="history-input" class="editor history" data-testid="history-input" spellcheck="false" wrap="off"
+                        prop:value=move || history.draft.get()
+                        on:input=move |ev| history.type_in(event_target_value(&ev))
                     ></textarea>
                 </section>
                 <section class="canvas" aria-label="Graph">
                     <GraphView svg=Signal::derive(move || last_svg.get()) selected=selected on_pick=pick />
                     <ul class="diagnostics" data-testid="diagnostics">
                         {move || {
-                            analysis
-                                .with(|a| {
-                                    let text = definition.get_untracked();
-                                    let index = LineIndex::new(&text);
-                                    a.diagnostics
-                                        .iter()
-                                        .map(|d| {
-                                            let (line, col) = d.line_col(&text, &index);
-                                            let class = format!("diagnostic {}", d.severity.as_str());
-                                            let msg = format!("{line}:{col} {}[{}]: {}", d.severity.as_str(), d.code, d.message);
-                                            let offset = d.span.map_or(0, |s| s.start);
-                                            let jump = move |_| {
-                                                if let Some(ta) = editor.get_untracked() {
-                                                    let text = draft.get_untracked();
-                                                    let at = LineIndex::utf16_offset(&text, offset) as u32;
-                                                    let _ = ta.focus();
-                                                    let _ = ta.set_selection_range(at, at);
-                                                }
-                                            };
-                                            view! { <li class=class on:click=jump>{msg}</li> }
-                                        })
-                                        .collect_view()
-                                })
+                            analysis.with(|a| {
+                                let text = definition.value.get_untracked();
+                                let index = LineIndex::new(&text);
+                                a.diagnostics
+                                    .iter()
+                                    .map(|d| {
+                                        let (line, col) = d.line_col(&text, &index);
+                                        let class = format!("diagnostic {}", d.severity.as_str());
+                                        let msg = format!("{line}:{col} {}[{}]: {}", d.severity.as_str(), d.code, d.message);
+                                        let offset = d.span.map_or(0, |s| s.start);
+                                        let owner = a.machine.as_ref().and_then(|m| m.states.iter().filter(|s| d.path == s.path || d.path.starts_with(&format!("{}/", s.path))).max_by_key(|s| s.path.len()).map(|s| s.name.clone()));
+                                        let jump = move |_| {
+                                            if let Some(ta) = editor.get_untracked() {
+                                                let text = definition.draft.get_untracked();
+                                                let at = LineIndex::utf16_offset(&text, offset) as u32;
+                                                let _ = ta.focus();
+                                                let _ = ta.set_selection_range(at, at);
+                                            }
+                                            if let Some(o) = owner.clone() {
+                                                selected.set(Some(o));
+                                            }
+                                        };
+                                        view! { <li class=class tabindex="0" on:click=jump>{msg}</li> }
+                                    })
+                                    .collect_view()
+                            })
                         }}
                     </ul>
                 </section>
+                {move || selected.get().map(|name| {
+                    let machine = analysis.with(|a| a.machine.clone());
+                    let source = definition.value.get();
+                    let replay = replayed.get();
+                    view! { <Inspector name=name machine=machine source=source replay=replay on_close=Callback::new(move |_| selected.set(None)) /> }
+                })}
             </main>
         </div>
     }
 }
 
-#[allow(dead_code)]
-fn element(ev: &web_sys::Event) -> Option<web_sys::Element> {
-    ev.target()
-        .and_then(|t| t.dyn_into::<web_sys::Element>().ok())
+/// Puts one `status-*` class on every state node; states the run never reached get `status-notrun`.
+fn paint_statuses(statuses: &[(String, &'static str)]) {
+    let Some(doc) = web_sys::window().and_then(|w| w.document()) else {
+        return;
+    };
+    let Ok(nodes) = doc.query_selector_all("[data-testid=graph] [data-state]") else {
+        return;
+    };
+    let classes = [
+        VisitStatus::NotRun,
+        VisitStatus::Running,
+        VisitStatus::Retrying,
+        VisitStatus::Succeeded,
+        VisitStatus::Failed,
+        VisitStatus::Caught,
+        VisitStatus::Aborted,
+    ]
+    .map(VisitStatus::class);
+    for i in 0..nodes.length() {
+        let Some(el) = nodes
+            .item(i)
+            .and_then(|n| n.dyn_into::<web_sys::Element>().ok())
+        else {
+            continue;
+        };
+        let list = el.class_list();
+        for c in classes {
+            let _ = list.remove_1(c);
+        }
+        if statuses.is_empty() {
+            continue;
+        }
+        let name = el.get_attribute("data-state").unwrap_or_default();
+        let class = statuses
+            .iter()
+            .find(|(n, _)| *n == name)
+            .map_or(VisitStatus::NotRun.class(), |(_, c)| c);
+        let _ = list.add_1(class);
+    }
 }

@@ -626,3 +626,21 @@ fn a_history_alone_gives_an_inferred_graph() {
         assert!(a.machine.is_some(), "{}", path.display());
     }
 }
+
+#[test]
+fn the_examples_are_valid_and_their_runs_rebuild() {
+    let examples = stepscope::demo::examples();
+    assert_eq!(examples.len(), 4);
+    let mut statuses = Vec::new();
+    for ex in &examples {
+        let a = analyze(&SourceText::new("d", ex.definition.as_str()));
+        assert!(!a.has_errors(), "{}: {:?}", ex.name, a.diagnostics);
+        let tl = timeline_of(&ex.history, Some(&ex.definition));
+        assert!(tl.warnings.is_empty(), "{}: {:?}", ex.name, tl.warnings);
+        statuses.push(tl.status.clone());
+    }
+    assert_eq!(
+        statuses,
+        vec!["SUCCEEDED", "FAILED", "SUCCEEDED", "SUCCEEDED"]
+    );
+}

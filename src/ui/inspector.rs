@@ -1,0 +1,193 @@
+//! The inspector: everything about the selected state, from the definition and from the run.
+
+use leptos::prelude::*;
+
+use crate::asl::{Integration, StateKind, StateMachine};
+use crate::pipeline::Replay;
+use crate::replay::Visit;
+
+fn explain_resource(kind: &StateKind) -> Option<(String, String, String)> {
+    let StateKind::Task(t) = kind else {
+        return None;
+    };
+    let r = &t.resource;
+    let service = if r.service.is_empty() {
+        "—".to_string()
+    } else {
+        r.service.clone()
+    };
+    Some((service, r.action.clone(), r.pattern.describe().to_string()))
+}
+
+fn fmt_ms(ms: i64) -> String {
+    if ms.abs() < 1000 {
+        format!("{ms} ms")
+    } else {
+        format!("{:.2} s", ms as f64 / 1000.0)
+    }
+}
+
+fn copy(text: String) {
+    if let Some(w) = web_sys::window() {
+        let _ = w.navigator().clipboard().write_text(&text);
+    }
+}
+
+fn json_block(label: &'static str, value: Option<serde_json::Value>) -> impl IntoView {
+    let text = value.map(|v| serde_json::to_string_pretty(&v).unwrap_or_default());
+    text.map(|t| {
+        let for_copy = t.clone();
+        view! {
+            <div class="json-block">
+                <div class="json-head">
+                    <span>{label}</span>
+                    <button class="copy" title="Copy" on:click=move |_| copy(for_copy.clone())>"Copy"</button>
+                </div>
+                <pre>{t}</pre>
+            </div>
+        }
+    })
+}
+
+fn visit_view(v: &Visit, n: usize) -> impl IntoView {
+    let dur = v
+        .exited_ms
+        .map(|x| fmt_ms(x - v.entered_ms))
+        .unwrap_or_else(|| "still running".into());
+    let mut where_ = String::new();
+    if let Some(b) = v.branch {
+        where_.push_str(&format!(" · branch {b}"));
+    }
+    if let Some(i) = v.iteration {
+        where_.push_str(&format!(" · item {i}"));
+    }
+    if v.segment > 0 {
+        where_.push_str(&format!(" · redrive {}", v.segment));
+    }
+    let outcome = v.outcome.as_str().replace('_', " ");
+    let class = format!("outcome {}", v.outcome.as_str());
+    let attempts: Vec<_> = v
+        .attempts
+        .iter()
+        .enumerate()
+        .map(|(i, a)| {
+            let run = a.ended_ms.map(|e| fmt_ms(e - a.scheduled_ms)).unwrap_or_else(|| "…".into());
+            let err = a.error.clone().map(|e| format!(" · {e}")).unwrap_or_default();
+            let cause = a.cause.clone();
+            view! { <li>{format!("try {} at +{} · {run}{err}", i + 1, fmt_ms(a.scheduled_ms))}{cause.map(|c| view! { <div class="cause">{c}</div> })}</li> }
+        })
+        .collect();
+    let backoffs = v.backoffs();
+    let decision = v.decision.clone();
+    let error = v.error.clone();
+    let cause = v.cause.clone();
+    view! {
+        <div class="visit">
+            <div class="visit-head">
+                <span class="visit-n">{format!("Visit {n}")}</span>
+                <span class=class>{outcome}</span>
+            </div>
+            <div class="muted">{format!("entered +{} · {dur}{where_}", fmt_ms(v.entered_ms))}</div>
+            {decision.map(|d| view! { <div>{format!("Choice took {d}")}</div> })}
+            {error.map(|e| view! { <div class="error-line">{e}</div> })}
+            {cause.map(|c| view! { <div class="cause">{c}</div> })}
+            {(!attempts.is_empty()).then(|| view! { <ul class="attempts">{attempts}</ul> })}
+            {(!backoffs.is_empty()).then(|| view! { <div class="muted">{format!("waited {} before retrying", backoffs.iter().map(|b| fmt_ms(*b)).collect::<Vec<_>>().join(", "))}</div> })}
+            {json_block("Input", v.input.clone())}
+            {json_block("Output", v.output.clone())}
+        </div>
+    }
+}
+
+/// The selected state's definition fragment, resource, policies and visits.
+#[component]
+pub fn Inspector(
+    name: String,
+    machine: Option<StateMachine>,
+    source: String,
+    replay: Option<Replay>,
+    on_close: Callback<()>,
+) -> impl IntoView {
+    let state = machine.as_ref().and_then(|m| m.find(&name)).cloned();
+    let fragment = state
+        .as_ref()
+        .and_then(|s| source.get(s.name_span.start..s.span.end))
+        .map(String::from);
+    let resource = state.as_ref().and_then(|s| explain_resource(&s.kind));
+    let retries: Vec<String> = state
+        .as_ref()
+        .map(|s| s.retriers.iter().map(|r| r.describe()).collect())
+        .unwrap_or_default();
+    let catches: Vec<String> = state
+        .as_ref()
+        .map(|s| {
+            s.catchers
+                .iter()
+                .map(|c| {
+                    let to = c.next.as_ref().map_or("?", |n| n.name.as_str());
+                    let at = c
+                        .result_path
+                        .as_ref()
+                        .map(|p| format!(", error at {p}"))
+                        .unwrap_or_default();
+                    format!("{} → {to}{at}", c.error_equals.join(", "))
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    let kind = state
+        .as_ref()
+        .map(|s| s.kind.asl_type().to_string())
+        .unwrap_or_default();
+    let visits: Vec<Visit> = replay
+        .as_ref()
+        .map(|r| {
+            r.timeline
+                .visits
+                .iter()
+                .filter(|v| v.state == name)
+                .cloned()
+                .collect()
+        })
+        .unwrap_or_default();
+    let n_visits = visits.len();
+    let has_run = replay.is_some();
+    let pattern_note = state.as_ref().and_then(|s| match &s.kind {
+        StateKind::Task(t) if t.resource.pattern == Integration::WaitForTaskToken => {
+            Some("Waits for SendTaskSuccess or SendTaskFailure with the task token.")
+        }
+        StateKind::Task(t) if t.resource.pattern == Integration::Sync => {
+            Some("Starts a job and waits for it to finish.")
+        }
+        _ => None,
+    });
+    view! {
+        <aside class="inspector" data-testid="inspector" aria-label="Inspector">
+            <div class="inspector-head">
+                <div>
+                    <div class="kind-label">{kind}</div>
+                    <h2>{name.clone()}</h2>
+                </div>
+                <button class="close" title="Close (Esc)" on:click=move |_| on_close.run(())>"×"</button>
+            </div>
+            {resource.map(|(service, action, pattern)| view! {
+                <section>
+                    <h3>"Resource"</h3>
+                    <dl class="facts">
+                        <dt>"Service"</dt><dd>{service}</dd>
+                        <dt>"Action"</dt><dd>{action}</dd>
+                        <dt>"Pattern"</dt><dd>{pattern}</dd>
+                    </dl>
+                    {pattern_note.map(|n| view! { <p class="muted">{n}</p> })}
+                </section>
+            })}
+            {(!retries.is_empty()).then(|| view! { <section><h3>"Retry"</h3><ul>{retries.into_iter().map(|r| view! { <li>{r}</li> }).collect_view()}</ul></section> })}
+            {(!catches.is_empty()).then(|| view! { <section><h3>"Catch"</h3><ul>{catches.into_iter().map(|c| view! { <li>{c}</li> }).collect_view()}</ul></section> })}
+            <section>
+                <h3>{move || if has_run { format!("In this run: {n_visits} visit{}", if n_visits == 1 { "" } else { "s" }) } else { "No run loaded".to_string() }}</h3>
+                {visits.iter().enumerate().map(|(i, v)| visit_view(v, i + 1)).collect_view()}
+            </section>
+            {fragment.map(|f| view! { <section><h3>"Definition"</h3><pre class="fragment">{f}</pre></section> })}
+        </aside>
+    }
+}

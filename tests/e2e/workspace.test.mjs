@@ -1,0 +1,102 @@
+// End-to-end tests of the workspace: inputs, inspector, run status, persistence, themes.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { setup, teardown, newPage, shot, repo } from './harness.mjs';
+
+let ctx;
+before(async () => { ctx = await setup(); });
+after(async () => { await teardown(ctx); });
+
+const graph = (page, name) => page.locator(`[data-testid=graph] svg [data-state="${name}"]`);
+
+test('the demo run shows its status, final state classes and an inspector', async () => {
+  const page = await newPage(ctx);
+  await page.goto(ctx.base);
+  await graph(page, 'ChargeCard').waitFor();
+  assert.match(await page.locator('[data-testid=history-form]').innerText(), /CLI v2 history · 91 events/);
+  assert.match(await page.locator('[data-testid=run-status]').innerText(), /SUCCEEDED · 18\.35 s/);
+  await page.waitForFunction(() => document.querySelector('[data-testid=graph] [data-state="OrderFailed"]')?.classList.contains('status-notrun'));
+  assert.match(await graph(page, 'SendConfirmation').getAttribute('class'), /status-caught/);
+  assert.match(await graph(page, 'ChargeCard').getAttribute('class'), /status-succeeded/);
+  await graph(page, 'ChargeCard').click();
+  const inspector = page.locator('[data-testid=inspector]');
+  await inspector.waitFor();
+  const text = await inspector.innerText();
+  assert.match(text, /In this run: 1 visit/i);
+  assert.match(text, /try 1 .*Payments\.GatewayTimeout/);
+  assert.match(text, /waited 2\.00 s before retrying/);
+  assert.match(text, /Payments\.GatewayTimeout: up to 4 retries/);
+  assert.match(text, /"chargeId": "ch_3Q1x9"/);
+  await shot(page, 'workspace-inspector');
+  await page.keyboard.press('Escape');
+  await inspector.waitFor({ state: 'detached' });
+  assert.deepEqual(page.errors, []);
+  await page.context().close();
+});
+
+test('two files opened at once are sorted by content; a template gives a picker', async () => {
+  const page = await newPage(ctx);
+  await page.goto(ctx.base);
+  await graph(page, 'ChargeCard').waitFor();
+  const fx = join(repo, 'tests/fixtures');
+  // The history is named like a definition and the definition like a history: content decides.
+  await page.locator('input[type=file]').setInputFiles([
+    { name: 'definition.json', mimeType: 'application/json', buffer: readFileSync(join(fx, 'histories/redrive.history.json')) },
+    { name: 'history.json', mimeType: 'application/json', buffer: readFileSync(join(fx, 'histories/redrive.asl.json')) },
+  ]);
+  await graph(page, 'T').waitFor();
+  await page.waitForFunction(() => /SUCCEEDED/.test(document.querySelector('[data-testid=run-status]')?.textContent ?? ''));
+  assert.match(await page.locator('[data-testid=history-form]').innerText(), /13 events/);
+  // Drop a SAM template with two machines: a picker appears, and picking one draws it.
+  const sam = readFileSync(join(fx, 'definitions/ok/sam-sub.template.yaml'), 'utf8');
+  await page.evaluate((text) => {
+    const dt = new DataTransfer();
+    dt.items.add(new File([text], 'template.yaml', { type: 'text/yaml' }));
+    document.querySelector('.app').dispatchEvent(new DragEvent('drop', { dataTransfer: dt, bubbles: true, cancelable: true }));
+  }, sam);
+  const picker = page.locator('[data-testid=machine-picker]');
+  await picker.waitFor();
+  assert.match(await page.locator('[data-testid=definition-form]').innerText(), /SAM template · 2 state machines/);
+  await graph(page, 'Call').waitFor();
+  await picker.selectOption('Second');
+  await graph(page, 'Go').waitFor();
+  await shot(page, 'workspace-template');
+  await page.context().close();
+});
+
+test('what was pasted survives a reload; start over brings the demo back', async () => {
+  const page = await newPage(ctx);
+  await page.goto(ctx.base);
+  const editor = page.locator('[data-testid=definition-input]');
+  await editor.waitFor();
+  const mine = '{"StartAt": "Mine", "States": {"Mine": {"Type": "Succeed"}}}';
+  await editor.fill(mine);
+  await graph(page, 'Mine').waitFor();
+  await page.reload();
+  await graph(page, 'Mine').waitFor();
+  assert.equal(await editor.inputValue(), mine);
+  await page.getByRole('button', { name: 'Start over' }).click();
+  await graph(page, 'ValidateOrder').waitFor();
+  await page.context().close();
+});
+
+test('the theme toggle switches to dark and back; examples load', async () => {
+  const page = await newPage(ctx);
+  await page.goto(ctx.base);
+  await graph(page, 'ValidateOrder').waitFor();
+  await page.locator('[data-testid=theme-toggle]').click();
+  assert.equal(await page.evaluate(() => document.documentElement.className), 'theme-dark');
+  await page.locator('select.examples').selectOption('1');
+  await page.waitForFunction(() => /FAILED/.test(document.querySelector('[data-testid=run-status]')?.textContent ?? ''));
+  await page.waitForFunction(() => document.querySelector('[data-testid=graph] .status-failed'));
+  await shot(page, 'workspace-dark-failed-run');
+  await page.locator('[data-testid=theme-toggle]').click();
+  assert.equal(await page.evaluate(() => document.documentElement.className), 'theme-light');
+  await page.locator('select.examples').selectOption('3');
+  await graph(page, 'Route').waitFor();
+  assert.deepEqual(page.errors, []);
+  assert.deepEqual(page.offLoopback, []);
+  await page.context().close();
+});
