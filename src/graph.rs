@@ -47,6 +47,8 @@ pub struct GraphNode {
     pub scope: ScopeId,
     /// The scopes drawn inside this node (Parallel branches, Map processor).
     pub children: Vec<ScopeId>,
+    /// What a screen reader says: its type and where it leads.
+    pub description: String,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -129,6 +131,66 @@ fn detail(m: &StateMachine, kind: &StateKind) -> String {
     }
 }
 
+/// A sentence about a state for assistive technology, such as
+/// "Choice CheckStock: 2 rules, default → Backorder".
+pub fn describe(m: &StateMachine, s: &crate::asl::State) -> String {
+    let name_of = |t: &crate::asl::Transition| t.name.clone();
+    let mut parts: Vec<String> = Vec::new();
+    match &s.kind {
+        StateKind::Choice(c) => {
+            let targets: Vec<String> = c
+                .rules
+                .iter()
+                .filter_map(|r| r.next.as_ref().map(name_of))
+                .collect();
+            parts.push(format!(
+                "{} rule{} → {}",
+                c.rules.len(),
+                if c.rules.len() == 1 { "" } else { "s" },
+                targets.join(", ")
+            ));
+            if let Some(d) = &c.default {
+                parts.push(format!("default → {}", d.name));
+            }
+        }
+        StateKind::Succeed => parts.push("ends the run successfully".into()),
+        StateKind::Fail { error, .. } => parts.push(format!(
+            "fails the run{}",
+            error
+                .as_ref()
+                .map(|e| format!(" with {e}"))
+                .unwrap_or_default()
+        )),
+        _ => {
+            let d = detail(m, &s.kind);
+            if !d.is_empty() {
+                parts.push(d);
+            }
+            match (&s.next, s.end) {
+                (Some(n), _) => parts.push(format!("→ {}", n.name)),
+                (None, true) => parts.push("ends".into()),
+                _ => {}
+            }
+        }
+    }
+    if !s.retriers.is_empty() {
+        parts.push(format!(
+            "retries {}",
+            s.retriers
+                .iter()
+                .map(|r| r.error_equals.join(" or "))
+                .collect::<Vec<_>>()
+                .join("; ")
+        ));
+    }
+    for c in &s.catchers {
+        if let Some(n) = &c.next {
+            parts.push(format!("on {} → {}", c.error_equals.join(" or "), n.name));
+        }
+    }
+    format!("{} {}: {}", s.kind.asl_type(), s.name, parts.join(", "))
+}
+
 /// Builds the flow graph of a machine. Edges to unresolved targets are left out (the diagnostics
 /// say why), and edges between the same two states with the same kind are merged.
 pub fn build_graph(m: &StateMachine) -> FlowGraph {
@@ -164,7 +226,9 @@ pub fn build_graph(m: &StateMachine) -> FlowGraph {
                 .join("\n");
             Some((badge, full))
         };
+        let description = describe(m, s);
         nodes.push(GraphNode {
+            description,
             state: s.id,
             name: s.name.clone(),
             kind: s.kind.type_name().to_string(),

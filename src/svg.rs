@@ -142,7 +142,7 @@ pub fn write_svg(g: &FlowGraph, l: &Layout, opts: &SvgOptions) -> String {
     let (w, h) = (l.width.max(1.0), l.height.max(1.0));
     let _ = write!(
         out,
-        r#"<svg xmlns="http://www.w3.org/2000/svg" class="stepscope-graph" viewBox="0 0 {} {}" width="{}" height="{}" role="img" aria-label="{}">"#,
+        r#"<svg xmlns="http://www.w3.org/2000/svg" class="stepscope-graph" viewBox="0 0 {} {}" width="{}" height="{}" role="group" aria-label="{}">"#,
         num(w),
         num(h),
         num(w),
@@ -311,10 +311,11 @@ fn write_node(
     let container = !n.children.is_empty();
     let _ = write!(
         out,
-        r#"<g class="state {}{}" data-state="{}" id="{p}-s{i}"><title>{}</title>"#,
+        r#"<g class="state {}{}" data-state="{}" id="{p}-s{i}" role="img" aria-label="{}"><title>{}</title>"#,
         escape(&n.kind),
         if container { " container" } else { "" },
         escape(&n.name),
+        escape(&n.description),
         escape(&format!("{} ({})", n.name, n.kind))
     );
     let rx = match n.kind.as_str() {

@@ -162,7 +162,7 @@ pub fn Inspector(
         _ => None,
     });
     view! {
-        <aside class="inspector" data-testid="inspector" aria-label="Inspector">
+        <aside class="inspector" data-testid="inspector" aria-label="Inspector" tabindex="-1">
             <div class="inspector-head">
                 <div>
                     <div class="kind-label">{kind}</div>

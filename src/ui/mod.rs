@@ -396,14 +396,111 @@ pub fn App() -> impl IntoView {
         }
         input.set_value("");
     };
+    let show_help = RwSignal::new(false);
     let on_key = move |ev: web_sys::KeyboardEvent| {
-        if ev.key() == "Escape" {
+        let key = ev.key();
+        if key == "Escape" {
             selected.set(None);
+            show_help.set(false);
+            return;
+        }
+        // Typing in an editor or a control is not a shortcut.
+        let typing = ev
+            .target()
+            .and_then(|t| t.dyn_into::<web_sys::Element>().ok())
+            .is_some_and(|e| matches!(e.tag_name().as_str(), "TEXTAREA" | "INPUT" | "SELECT"));
+        if typing {
+            return;
+        }
+        match key.as_str() {
+            "?" => show_help.update(|h| *h = !*h),
+            "ArrowDown" | "ArrowRight" | "ArrowUp" | "ArrowLeft" => {
+                let forward = key == "ArrowDown" || key == "ArrowRight";
+                let next = analysis.with_untracked(|a| {
+                    let m = a.machine.as_ref()?;
+                    let cur = selected
+                        .get_untracked()
+                        .and_then(|n| m.find(&n).map(|s| s.id));
+                    let Some(cur) = cur else {
+                        // Nothing selected: start at the machine's StartAt.
+                        return m
+                            .scopes
+                            .first()
+                            .and_then(|sc| sc.start_at.as_ref())
+                            .map(|t| t.name.clone());
+                    };
+                    let state = m.state(cur)?;
+                    if forward {
+                        // The first way out; a container leads into its first branch.
+                        let inner = match &state.kind {
+                            crate::asl::StateKind::Parallel { branches } => {
+                                branches.first().copied()
+                            }
+                            crate::asl::StateKind::Map(map) => map.processor,
+                            _ => None,
+                        };
+                        inner
+                            .and_then(|sc| m.scope(sc))
+                            .and_then(|sc| sc.start_at.as_ref().map(|t| t.name.clone()))
+                            .or_else(|| m.transitions(state).first().map(|(_, t)| t.name.clone()))
+                    } else {
+                        m.states
+                            .iter()
+                            .find(|s| m.transitions(s).iter().any(|(_, t)| t.target == Some(cur)))
+                            .map(|s| s.name.clone())
+                            .or_else(|| {
+                                // At the start of a branch: back to the container.
+                                let scope = m.scope(state.scope)?;
+                                match scope.kind {
+                                    crate::asl::ScopeKind::Branch { owner, .. }
+                                    | crate::asl::ScopeKind::Processor { owner } => {
+                                        m.state(owner).map(|s| s.name.clone())
+                                    }
+                                    crate::asl::ScopeKind::Machine => None,
+                                }
+                            })
+                    }
+                });
+                if next.is_some() {
+                    ev.prevent_default();
+                    selected.set(next);
+                }
+            }
+            "Enter" => {
+                if selected.get_untracked().is_some() {
+                    // Focus the panel, not its close button: Enter would press it.
+                    ev.prevent_default();
+                    if let Some(el) = web_sys::window()
+                        .and_then(|w| w.document())
+                        .and_then(|d| d.query_selector("[data-testid=inspector]").ok().flatten())
+                    {
+                        if let Ok(h) = el.dyn_into::<web_sys::HtmlElement>() {
+                            let _ = h.focus();
+                        }
+                    }
+                }
+            }
+            _ => {}
+        }
+    };
+    let def_scroll = RwSignal::new(0i32);
+    let hist_scroll = RwSignal::new(0i32);
+    let editors_width = RwSignal::new(36.0f64);
+    let editors_open = RwSignal::new(true);
+    let resizing = RwSignal::new(false);
+    let on_resize_move = move |ev: web_sys::MouseEvent| {
+        if resizing.get_untracked() {
+            let total = web_sys::window()
+                .and_then(|w| w.inner_width().ok())
+                .and_then(|v| v.as_f64())
+                .unwrap_or(1280.0);
+            editors_width.set((f64::from(ev.client_x()) / total * 100.0).clamp(18.0, 70.0));
         }
     };
 
     view! {
-        <div class="app" on:dragover=|ev: web_sys::DragEvent| ev.prevent_default() on:drop=on_drop on:keydown=on_key>
+        <div class="app" on:dragover=|ev: web_sys::DragEvent| ev.prevent_default() on:drop=on_drop on:keydown=on_key
+            on:mousemove=on_resize_move on:mouseup=move |_| resizing.set(false)>
             <header class="topbar">
                 <div class="brand">
                     <span class="logo" aria-hidden="true">"◆"</span>
@@ -448,7 +545,8 @@ pub fn App() -> impl IntoView {
             </header>
             {move || notice.get().map(|n| view! { <div class="notice" role="status">{n}<button on:click=move |_| notice.set(None)>"×"</button></div> })}
             <main class="workspace">
-                <section class="editors" aria-label="Inputs">
+                <section class="editors" aria-label="Inputs" class:collapsed=move || !editors_open.get()
+                    style=move || format!("width:{:.1}%", editors_width.get())>
                     <label class="pane-title" for="definition-input">
                         "Definition"
                         <span class="badge" data-testid="definition-form">{definition_form}</span>
@@ -462,24 +560,63 @@ pub fn App() -> impl IntoView {
                             </select>
                         })
                     }}
+                    <div class="editor-wrap">
+                    <Gutter text=definition.draft editor=def_scroll />
                     <textarea id="definition-input" class="editor" data-testid="definition-input" spellcheck="false" wrap="off"
+                        on:scroll=move |ev| def_scroll.set(event_target::<web_sys::HtmlTextAreaElement>(&ev).scroll_top())
                         node_ref=editor
                         prop:value=move || definition.draft.get()
                         on:input=move |ev| definition.type_in(event_target_value(&ev))
                         on:keyup=move |ev: web_sys::KeyboardEvent| if ev.key() != "Escape" { on_cursor() }
                         on:click=move |_| on_cursor()
                     ></textarea>
+                    </div>
                     <label class="pane-title" for="history-input">
                         "Execution history"
                         <span class="badge" data-testid="history-form">{history_form}</span>
                     </label>
-                    <textarea id="history-input" class="editor history" data-testid="history-input" spellcheck="false" wrap="off"
+                    <div class="editor-wrap history">
+                    <Gutter text=history.draft editor=hist_scroll />
+                    <textarea id="history-input" class="editor" data-testid="history-input" spellcheck="false" wrap="off"
+                        on:scroll=move |ev| hist_scroll.set(event_target::<web_sys::HtmlTextAreaElement>(&ev).scroll_top())
                         prop:value=move || history.draft.get()
                         on:input=move |ev| history.type_in(event_target_value(&ev))
                     ></textarea>
+                    </div>
                 </section>
+                <div class="splitter" role="separator" aria-orientation="vertical" title="Drag to resize; click ⟨ to hide the editors"
+                    on:mousedown=move |ev: web_sys::MouseEvent| { ev.prevent_default(); resizing.set(true); }>
+                    <button class="collapse" aria-label=move || if editors_open.get() { "Hide the editors" } else { "Show the editors" }
+                        on:click=move |_| editors_open.update(|o| *o = !*o)>
+                        {move || if editors_open.get() { "⟨" } else { "⟩" }}
+                    </button>
+                </div>
                 <section class="canvas" aria-label="Graph">
                     <GraphView svg=Signal::derive(move || last_svg.get()) selected=selected on_pick=pick />
+                    <ol class="sr-only" aria-label="States of the workflow" data-testid="graph-text">
+                        {move || analysis.with(|a| {
+                            let m = a.machine.clone();
+                            m.map(|m| m.states.iter().map(|st| {
+                                let name = st.name.clone();
+                                let text = crate::graph::describe(&m, st);
+                                view! { <li><button on:click=move |_| selected.set(Some(name.clone()))>{text}</button></li> }
+                            }).collect_view())
+                        })}
+                    </ol>
+                    {move || show_help.get().then(|| view! {
+                        <div class="help" role="dialog" aria-label="Keyboard shortcuts" data-testid="shortcuts">
+                            <h2>"Keyboard"</h2>
+                            <dl>
+                                <dt>"Tab"</dt><dd>"every control, then the graph"</dd>
+                                <dt>"↓ →"</dt><dd>"next state along the first transition (into a branch)"</dd>
+                                <dt>"↑ ←"</dt><dd>"a state that leads here"</dd>
+                                <dt>"Enter"</dt><dd>"go to the inspector"</dd>
+                                <dt>"Esc"</dt><dd>"close the inspector or this help"</dd>
+                                <dt>"+ − 0"</dt><dd>"zoom in, zoom out, fit (graph focused)"</dd>
+                                <dt>"?"</dt><dd>"show or hide this help"</dd>
+                            </dl>
+                        </div>
+                    })}
                     <ul class="diagnostics" data-testid="diagnostics">
                         {move || {
                             analysis.with(|a| {
@@ -520,6 +657,30 @@ pub fn App() -> impl IntoView {
             </main>
         </div>
     }
+}
+
+/// Line numbers beside an editor, scrolled with it. Only the count of lines is tracked, so typing
+/// within a line does not rebuild them.
+#[component]
+fn Gutter(text: RwSignal<String>, editor: RwSignal<i32>) -> impl IntoView {
+    let lines = Memo::new(move |_| text.with(|t| t.bytes().filter(|&b| b == b'\n').count() + 1));
+    let numbers = Memo::new(move |_| {
+        let n = lines.get().min(500_000);
+        let mut s = String::with_capacity(n * 6);
+        for i in 1..=n {
+            s.push_str(&i.to_string());
+            s.push('\n');
+        }
+        s
+    });
+    let gutter = NodeRef::<leptos::html::Pre>::new();
+    Effect::new(move |_| {
+        let top = editor.get();
+        if let Some(g) = gutter.get() {
+            g.set_scroll_top(top);
+        }
+    });
+    view! { <pre class="gutter" aria-hidden="true" node_ref=gutter>{move || numbers.get()}</pre> }
 }
 
 /// Puts one `status-*` class on every state node; states the run never reached get `status-notrun`.

@@ -100,3 +100,40 @@ test('the theme toggle switches to dark and back; examples load', async () => {
   assert.deepEqual(page.offLoopback, []);
   await page.context().close();
 });
+
+test('keyboard only: tab to the graph, arrows along transitions, enter, help', async () => {
+  const page = await newPage(ctx, { viewport: { width: 1024, height: 700 } });
+  await page.goto(ctx.base);
+  await graph(page, 'ValidateOrder').waitFor();
+  // Tab reaches the controls and then the graph.
+  let reached = false;
+  for (let i = 0; i < 30 && !reached; i++) {
+    await page.keyboard.press('Tab');
+    reached = await page.evaluate(() => document.activeElement?.classList.contains('graph-host'));
+  }
+  assert.ok(reached, 'Tab reaches the graph');
+  await page.keyboard.press('ArrowDown');
+  await page.locator('[data-testid=inspector] h2', { hasText: 'ValidateOrder' }).waitFor();
+  await page.keyboard.press('ArrowDown');
+  await page.locator('[data-testid=inspector] h2', { hasText: 'CheckStock' }).waitFor();
+  await page.keyboard.press('ArrowDown');
+  await page.keyboard.press('ArrowDown');
+  await page.locator('[data-testid=inspector] h2', { hasText: 'ProcessPayment' }).waitFor();
+  await page.keyboard.press('ArrowDown');
+  await page.locator('[data-testid=inspector] h2', { hasText: 'ChargeCard' }).waitFor();
+  await page.keyboard.press('ArrowUp');
+  await page.locator('[data-testid=inspector] h2', { hasText: 'ProcessPayment' }).waitFor();
+  assert.match(await graph(page, 'ProcessPayment').getAttribute('class'), /selected/);
+  await page.keyboard.press('Enter');
+  assert.equal(await page.evaluate(() => document.activeElement?.closest('[data-testid=inspector]') !== null), true);
+  await page.keyboard.press('Escape');
+  await page.locator('.graph-host').focus();
+  await page.keyboard.press('?');
+  await page.locator('[data-testid=shortcuts]').waitFor();
+  await shot(page, 'keyboard-1024x700');
+  // The text alternative names every state with its type and where it leads.
+  const alt = await page.locator('[data-testid=graph-text]').innerText();
+  assert.match(alt, /Choice IsInStock: 2 rules → ProcessPayment, NotifyFailure, default → WaitForRestock/);
+  assert.equal(await graph(page, 'IsInStock').getAttribute('aria-label'), 'Choice IsInStock: 2 rules → ProcessPayment, NotifyFailure, default → WaitForRestock');
+  await page.context().close();
+});
