@@ -466,17 +466,15 @@ pub fn App() -> impl IntoView {
                     selected.set(next);
                 }
             }
-            "Enter" => {
-                if selected.get_untracked().is_some() {
-                    // Focus the panel, not its close button: Enter would press it.
-                    ev.prevent_default();
-                    if let Some(el) = web_sys::window()
-                        .and_then(|w| w.document())
-                        .and_then(|d| d.query_selector("[data-testid=inspector]").ok().flatten())
-                    {
-                        if let Ok(h) = el.dyn_into::<web_sys::HtmlElement>() {
-                            let _ = h.focus();
-                        }
+            "Enter" if selected.get_untracked().is_some() => {
+                // Focus the panel, not its close button: Enter would press it.
+                ev.prevent_default();
+                if let Some(el) = web_sys::window()
+                    .and_then(|w| w.document())
+                    .and_then(|d| d.query_selector("[data-testid=inspector]").ok().flatten())
+                {
+                    if let Ok(h) = el.dyn_into::<web_sys::HtmlElement>() {
+                        let _ = h.focus();
                     }
                 }
             }
