@@ -86,6 +86,7 @@ bench: build tests/bench/node_modules/.stamp
 	node tests/bench/validators.mjs
 	cargo bench --bench layout
 	node tests/bench/engines.mjs
+	node tests/bench/load.mjs
 
 # The validators we compare against are only needed for benchmarks.
 tests/bench/node_modules/.stamp: tests/bench/package.json tests/bench/package-lock.json

@@ -27,6 +27,8 @@ Usage:
       Rebuild a run from get-execution-history output (CLI v1 or v2, SDK dumps, pages),
       CloudWatch Logs records or describe-execution output. Exit status: 0, or 1 when
       the file holds no usable history.
+  stepscope generate FILE [--items N] [--seed S] [--failure-rate R] [--max-events N]
+      Print a synthetic, realistic history of one run of a definition (for tests and demos).
   stepscope --help       print this help
   stepscope --version    print the version
 ";
@@ -329,6 +331,50 @@ Usage:
         0
     }
 
+    fn generate(args: &[String]) -> i32 {
+        use stepscope::replay::GenOptions;
+        let mut o = GenOptions::default();
+        let mut file = None;
+        let mut it = args.iter();
+        while let Some(a) = it.next() {
+            let mut num = |name: &str| {
+                it.next()
+                    .and_then(|v| v.parse::<f64>().ok())
+                    .ok_or(format!("{name} needs a number"))
+            };
+            let r = match a.as_str() {
+                "--items" => num("--items").map(|v| o.map_items = v as usize),
+                "--seed" => num("--seed").map(|v| o.seed = v as u64),
+                "--failure-rate" => num("--failure-rate").map(|v| o.failure_rate = v),
+                "--max-events" => num("--max-events").map(|v| o.max_events = v as usize),
+                _ => {
+                    file = Some(a.clone());
+                    Ok(())
+                }
+            };
+            if let Err(e) = r {
+                eprintln!("stepscope generate: {e}");
+                return 2;
+            }
+        }
+        let Some(file) = file else {
+            eprintln!("stepscope generate: no FILE given\n\n{USAGE}");
+            return 2;
+        };
+        let Ok(text) = std::fs::read(&file).map(|b| String::from_utf8_lossy(&b).into_owned())
+        else {
+            eprintln!("{file}: cannot read");
+            return 2;
+        };
+        let analysis = analyze_machine(&SourceText::new(file.clone(), text), None);
+        let Some(m) = analysis.machine.as_ref() else {
+            eprintln!("{file}: no usable state machine definition");
+            return 1;
+        };
+        println!("{}", stepscope::replay::generate(m, o).history);
+        0
+    }
+
     fn fmt_ms(ms: i64) -> String {
         if ms.abs() < 1000 {
             format!("{ms} ms")
@@ -353,6 +399,7 @@ Usage:
             Some("check") => check(&args[1..]),
             Some("render") => render(&args[1..]),
             Some("timeline") => timeline(&args[1..]),
+            Some("generate") => generate(&args[1..]),
             Some(other) => {
                 eprintln!("stepscope: unknown command '{other}'\n\n{USAGE}");
                 2

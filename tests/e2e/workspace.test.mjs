@@ -137,3 +137,37 @@ test('keyboard only: tab to the graph, arrows along transitions, enter, help', a
   assert.equal(await graph(page, 'IsInStock').getAttribute('aria-label'), 'Choice IsInStock: 2 rules → ProcessPayment, NotifyFailure, default → WaitForRestock');
   await page.context().close();
 });
+
+test('a 25,000-event history loads; the longest main-thread task is measured and printed', async () => {
+  // A generated run at the service's limit, written by the native CLI.
+  const { execFileSync } = await import('node:child_process');
+  const def = JSON.stringify({ StartAt: 'Ship', States: { Ship: { Type: 'Map', MaxConcurrency: 10, End: true, ItemProcessor: { StartAt: 'Pack', States: {
+    Pack: { Type: 'Task', Resource: 'arn:aws:states:::lambda:invoke', Retry: [{ ErrorEquals: ['Lambda.ServiceException'], MaxAttempts: 2 }], Next: 'Label' },
+    Label: { Type: 'Pass', End: true } } } } } });
+  const { writeFileSync, mkdtempSync } = await import('node:fs');
+  const { tmpdir } = await import('node:os');
+  const dir = mkdtempSync(join(tmpdir(), 'stepscope-'));
+  writeFileSync(join(dir, 'big.asl.json'), def);
+  const history = execFileSync('cargo', ['run', '--quiet', '--bin', 'stepscope', '--', 'generate', join(dir, 'big.asl.json'), '--items', '6000', '--max-events', '25000'], { cwd: repo, maxBuffer: 64 << 20 }).toString();
+  const events = JSON.parse(history).events.length;
+  assert.ok(events > 24000 && events <= 25000, `${events} events`);
+  const page = await newPage(ctx);
+  await page.goto(ctx.base);
+  await graph(page, 'ValidateOrder').waitFor();
+  await page.locator('[data-testid=definition-input]').fill(def);
+  await graph(page, 'Pack').waitFor();
+  await page.evaluate(() => {
+    window.__longest = 0;
+    new PerformanceObserver((list) => { for (const e of list.getEntries()) window.__longest = Math.max(window.__longest, e.duration); }).observe({ type: 'longtask', buffered: false });
+  });
+  const t0 = Date.now();
+  await page.locator('[data-testid=history-input]').fill(history);
+  await page.waitForFunction((n) => (document.querySelector('[data-testid=history-form]')?.textContent ?? '').includes(`${n} events`), events, { timeout: 60000 });
+  const loaded = Date.now() - t0;
+  await page.waitForTimeout(300);
+  const longest = await page.evaluate(() => window.__longest);
+  console.log(`e2e: 25,000-event history (${events} events, ${(history.length / 1e6).toFixed(1)} MB): shown after ${loaded} ms; longest main-thread task ${longest.toFixed(0)} ms`);
+  await shot(page, 'big-history');
+  assert.deepEqual(page.errors, []);
+  await page.context().close();
+});
