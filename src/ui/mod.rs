@@ -3,6 +3,7 @@
 mod browser;
 mod graph_view;
 mod inspector;
+mod replay_bar;
 mod storage;
 
 use leptos::prelude::*;
@@ -15,6 +16,7 @@ use crate::replay::{SnapshotIndex, VisitStatus};
 use crate::source::{LineIndex, SourceText};
 use graph_view::GraphView;
 use inspector::Inspector;
+use replay_bar::ReplayBar;
 
 /// How long typing must pause before the graph redraws.
 const DEBOUNCE: Duration = Duration::from_millis(180);
@@ -190,23 +192,36 @@ pub fn App() -> impl IntoView {
             last_svg.set(svg);
         }
     });
-    // How the run ended, on every state: the status of its last visit (not run: dimmed).
+    // The time cursor: a new run opens at its end, showing how it finished.
+    let t = RwSignal::new(0i64);
+    let playing = RwSignal::new(false);
+    let speed = RwSignal::new(1.0f64);
+    let snapshot_index =
+        Memo::new(move |_| replayed.with(|r| r.as_ref().map(|r| SnapshotIndex::new(&r.timeline))));
+    let duration =
+        Signal::derive(move || replayed.with(|r| r.as_ref().map_or(0, |r| r.timeline.duration_ms)));
+    let start_ms = Signal::derive(move || {
+        replayed.with(|r| {
+            r.as_ref()
+                .and_then(|r| r.timeline.start_epoch_ms.filter(|_| r.timeline.timed))
+        })
+    });
+    Effect::new(move |_| {
+        playing.set(false);
+        t.set(duration.get());
+    });
+    // Every state shows the status of its latest visit at t (not reached yet: dimmed).
     Effect::new(move |_| {
         let _ = last_svg.get();
+        let now = t.get();
         let statuses: Vec<(String, &'static str)> = replayed.with(|r| {
-            let Some(r) = r else { return Vec::new() };
-            let tl = &r.timeline;
-            let end = SnapshotIndex::new(tl).snapshot_at(tl.duration_ms);
-            let mut by_state: Vec<(String, &'static str)> = Vec::new();
-            for (v, s) in tl.visits.iter().zip(end.status.iter()) {
-                match by_state.iter_mut().find(|(n, _)| *n == v.state) {
-                    Some(slot) => slot.1 = s.class(),
-                    None => by_state.push((v.state.clone(), s.class())),
-                }
-            }
-            by_state
+            snapshot_index.with(|ix| match (r, ix) {
+                (Some(r), Some(ix)) => replay_bar::state_classes(&r.timeline, ix, now),
+                _ => Vec::new(),
+            })
         });
-        request_animation_frame(move || paint_statuses(&statuses));
+        let has_run = replayed.with(|r| r.is_some());
+        request_animation_frame(move || paint_statuses(&statuses, has_run));
     });
 
     let pick = Callback::new(move |name: String| {
@@ -414,6 +429,38 @@ pub fn App() -> impl IntoView {
         }
         match key.as_str() {
             "?" => show_help.update(|h| *h = !*h),
+            " " if replayed.with_untracked(|r| r.is_some()) => {
+                ev.prevent_default();
+                if !playing.get_untracked() && t.get_untracked() >= duration.get_untracked() {
+                    t.set(0);
+                }
+                playing.update(|p| *p = !*p);
+            }
+            "f" => {
+                // Jump to the first failure (or caught error) and select its state.
+                let first = replayed.with_untracked(|r| {
+                    r.as_ref().and_then(|r| {
+                        r.timeline
+                            .visits
+                            .iter()
+                            .filter(|v| {
+                                matches!(
+                                    v.outcome,
+                                    crate::replay::Outcome::Failed
+                                        | crate::replay::Outcome::Caught
+                                        | crate::replay::Outcome::TimedOut
+                                )
+                            })
+                            .min_by_key(|v| v.exited_ms.unwrap_or(v.entered_ms))
+                            .map(|v| (v.state.clone(), v.exited_ms.unwrap_or(v.entered_ms)))
+                    })
+                });
+                if let Some((name, at)) = first {
+                    playing.set(false);
+                    t.set(at);
+                    selected.set(Some(name));
+                }
+            }
             "ArrowDown" | "ArrowRight" | "ArrowUp" | "ArrowLeft" => {
                 let forward = key == "ArrowDown" || key == "ArrowRight";
                 let next = analysis.with_untracked(|a| {
@@ -591,6 +638,7 @@ pub fn App() -> impl IntoView {
                 </div>
                 <section class="canvas" aria-label="Graph">
                     <GraphView svg=Signal::derive(move || last_svg.get()) selected=selected on_pick=pick />
+                    {move || replayed.with(|r| r.is_some()).then(|| view! { <ReplayBar duration=duration start_ms=start_ms t=t playing=playing speed=speed /> })}
                     <ol class="sr-only" aria-label="States of the workflow" data-testid="graph-text">
                         {move || analysis.with(|a| {
                             let m = a.machine.clone();
@@ -611,6 +659,8 @@ pub fn App() -> impl IntoView {
                                 <dt>"Enter"</dt><dd>"go to the inspector"</dd>
                                 <dt>"Esc"</dt><dd>"close the inspector or this help"</dd>
                                 <dt>"+ − 0"</dt><dd>"zoom in, zoom out, fit (graph focused)"</dd>
+                                <dt>"Space"</dt><dd>"play or pause the run"</dd>
+                                <dt>"f"</dt><dd>"jump to the first failure or caught error"</dd>
                                 <dt>"?"</dt><dd>"show or hide this help"</dd>
                             </dl>
                         </div>
@@ -682,7 +732,7 @@ fn Gutter(text: RwSignal<String>, editor: RwSignal<i32>) -> impl IntoView {
 }
 
 /// Puts one `status-*` class on every state node; states the run never reached get `status-notrun`.
-fn paint_statuses(statuses: &[(String, &'static str)]) {
+fn paint_statuses(statuses: &[(String, &'static str)], has_run: bool) {
     let Some(doc) = web_sys::window().and_then(|w| w.document()) else {
         return;
     };
@@ -710,7 +760,7 @@ fn paint_statuses(statuses: &[(String, &'static str)]) {
         for c in classes {
             let _ = list.remove_1(c);
         }
-        if statuses.is_empty() {
+        if !has_run {
             continue;
         }
         let name = el.get_attribute("data-state").unwrap_or_default();
