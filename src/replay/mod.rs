@@ -5,11 +5,13 @@
 //! previousEventId (each event points at the one before it in its own thread), with id order as
 //! the fallback. Times are milliseconds from ExecutionStarted; the core never reads a clock.
 
+mod gantt;
 mod generate;
 mod infer;
 mod snapshot;
 mod timeline;
 
+pub use gantt::{gantt_svg, LABEL_W, LANE_H, MAX_LANES};
 pub use generate::{generate, GenOptions, Generated, IntendedVisit};
 pub use infer::infer_definition;
 pub use snapshot::{Cursor, Snapshot, SnapshotIndex, VisitStatus};

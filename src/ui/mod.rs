@@ -533,6 +533,30 @@ pub fn App() -> impl IntoView {
     let editors_width = RwSignal::new(36.0f64);
     let editors_open = RwSignal::new(true);
     let resizing = RwSignal::new(false);
+    // The chart's width follows the window, in steps, so resizing doesn't redraw it every pixel.
+    let timeline_width = RwSignal::new(900.0f64);
+    let measure_width = move || {
+        let w = web_sys::window()
+            .and_then(|w| w.inner_width().ok())
+            .and_then(|v| v.as_f64())
+            .unwrap_or(1280.0);
+        let editors = if editors_open.get_untracked() {
+            w * editors_width.get_untracked() / 100.0
+        } else {
+            0.0
+        };
+        let inspector = if selected.get_untracked().is_some() {
+            340.0
+        } else {
+            0.0
+        };
+        ((w - editors - inspector - 40.0) / 50.0).floor().max(14.0) * 50.0
+    };
+    Effect::new(move |_| {
+        let _ = (editors_open.get(), editors_width.get(), selected.get());
+        timeline_width.set(measure_width());
+    });
+
     let on_resize_move = move |ev: web_sys::MouseEvent| {
         if resizing.get_untracked() {
             let total = web_sys::window()
@@ -639,6 +663,37 @@ pub fn App() -> impl IntoView {
                 <section class="canvas" aria-label="Graph">
                     <GraphView svg=Signal::derive(move || last_svg.get()) selected=selected on_pick=pick />
                     {move || replayed.with(|r| r.is_some()).then(|| view! { <ReplayBar duration=duration start_ms=start_ms t=t playing=playing speed=speed /> })}
+                    {move || replayed.with(|r| r.is_some()).then(|| {
+                        let host = NodeRef::<leptos::html::Div>::new();
+                        // The chart is drawn once per run and width; the playhead moves over it.
+                        let chart = Memo::new(move |_| {
+                            let width = timeline_width.get();
+                            replayed.with(|r| r.as_ref().map(|r| crate::replay::gantt_svg(&r.timeline, width)))
+                        });
+                        let on_lane = move |ev: web_sys::MouseEvent| {
+                            let lane = ev.target().and_then(|t| t.dyn_into::<web_sys::Element>().ok()).and_then(|e| e.closest("[data-lane-state]").ok().flatten());
+                            if let Some(lane) = lane {
+                                let name = lane.get_attribute("data-lane-state");
+                                let visit = lane.get_attribute("data-visit").and_then(|v| v.parse::<usize>().ok());
+                                if let Some(at) = visit.and_then(|v| replayed.with_untracked(|r| r.as_ref().and_then(|r| r.timeline.visits.get(v).map(|x| x.entered_ms)))) {
+                                    playing.set(false);
+                                    t.set(at);
+                                }
+                                selected.set(name);
+                            }
+                        };
+                        view! {
+                            <div class="timeline" data-testid="timeline" node_ref=host on:click=on_lane>
+                                <div class="timeline-inner">
+                                    <div inner_html=move || chart.with(|c| c.as_ref().map(|c| c.0.clone()).unwrap_or_default())></div>
+                                    <div class="playhead" style=move || {
+                                        let (x0, scale) = chart.with(|c| c.as_ref().map_or((0.0, 0.0), |c| (c.1, c.2)));
+                                        format!("left:{:.1}px", x0 + t.get() as f64 * scale)
+                                    }></div>
+                                </div>
+                            </div>
+                        }
+                    })}
                     <ol class="sr-only" aria-label="States of the workflow" data-testid="graph-text">
                         {move || analysis.with(|a| {
                             let m = a.machine.clone();

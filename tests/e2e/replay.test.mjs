@@ -42,3 +42,20 @@ test('scrubbing the demo run shows each state as it was at that moment', async (
   await page.locator('[data-testid=inspector] h2', { hasText: 'SendConfirmation' }).waitFor();
   await page.context().close();
 });
+
+test('the timeline has a lane per visit; clicking a lane moves the cursor and selects the state', async () => {
+  const page = await newPage(ctx);
+  await page.goto(ctx.base);
+  const timeline = page.locator('[data-testid=timeline]');
+  await timeline.waitFor();
+  assert.equal(await timeline.locator('[data-lane-state]').count(), 20);
+  const charge = timeline.locator('[data-lane-state="ChargeCard"]');
+  assert.equal(await charge.locator('.try.failed').count(), 1);
+  assert.equal(await charge.locator('.backoff').count(), 1);
+  await charge.locator('.lane-label').click();
+  await page.locator('[data-testid=inspector] h2', { hasText: 'ChargeCard' }).waitFor();
+  assert.match(await page.locator('[data-testid=clock]').innerText(), /^\+11\.03 s/);
+  await page.waitForFunction(() => document.querySelector('[data-testid=graph] [data-state="ChargeCard"]')?.classList.contains('status-running'));
+  await shot(page, 'timeline');
+  await page.context().close();
+});

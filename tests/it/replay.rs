@@ -644,3 +644,32 @@ fn the_examples_are_valid_and_their_runs_rebuild() {
         vec!["SUCCEEDED", "FAILED", "SUCCEEDED", "SUCCEEDED"]
     );
 }
+
+#[test]
+fn the_gantt_chart_draws_every_visit_with_its_tries_and_waits() {
+    let tl = timeline_of(stepscope::demo::HISTORY, Some(stepscope::demo::DEFINITION));
+    let (svg, x0, scale) = stepscope::replay::gantt_svg(&tl, 1000.0);
+    let doc = roxmltree::Document::parse(&svg).expect("xml");
+    let lanes: Vec<_> = doc
+        .descendants()
+        .filter(|n| n.attribute("data-lane-state").is_some())
+        .collect();
+    assert_eq!(lanes.len(), tl.visits.len());
+    let charge = lanes
+        .iter()
+        .find(|n| n.attribute("data-lane-state") == Some("ChargeCard"))
+        .expect("ChargeCard lane");
+    let classes: Vec<&str> = charge
+        .descendants()
+        .filter_map(|n| n.attribute("class"))
+        .collect();
+    assert!(
+        classes.contains(&"try failed") && classes.contains(&"try") && classes.contains(&"backoff"),
+        "{classes:?}"
+    );
+    assert!(lanes
+        .iter()
+        .any(|n| n.attribute("class") == Some("lane caught")));
+    // The bars sit where the times say: the chart spans the run.
+    assert!((x0 + scale * tl.duration_ms as f64 - (1000.0 - 16.0)).abs() < 0.5);
+}
