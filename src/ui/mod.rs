@@ -178,7 +178,22 @@ pub fn App() -> impl IntoView {
         let opts = LayoutOptions {
             direction: direction.get(),
         };
-        let svg = analysis.with(|a| {
+        // A history pasted without a definition draws the states and transitions it shows.
+        let inferred = definition
+            .value
+            .with(|d| d.trim().is_empty())
+            .then(|| {
+                replayed.with(|r| {
+                    r.as_ref().map(|r| {
+                        pipeline::analyze(&SourceText::new(
+                            "inferred",
+                            crate::replay::infer_definition(&r.timeline),
+                        ))
+                    })
+                })
+            })
+            .flatten();
+        let draw = |a: &pipeline::Analysis| {
             let m = a.machine.as_ref()?;
             let graph = crate::graph::build_graph(m);
             let layout = LAYOUT_CACHE.with(|c| {
@@ -187,7 +202,11 @@ pub fn App() -> impl IntoView {
                 crate::layout::layout_cached(&graph, &opts, &browser::CanvasMeasure::new(), &mut c)
             });
             Some(pipeline::Rendered { graph, layout }.svg_with_problems("g", a))
-        });
+        };
+        let svg = match &inferred {
+            Some(a) => draw(a),
+            None => analysis.with(|a| draw(a)),
+        };
         if let Some(svg) = svg {
             last_svg.set(svg);
         }
@@ -344,6 +363,13 @@ pub fn App() -> impl IntoView {
         })
     };
     let definition_form = move || {
+        if definition.value.with(|d| d.trim().is_empty()) {
+            return if replayed.with(|r| r.is_some()) {
+                "empty · graph inferred from the history".to_string()
+            } else {
+                "empty".to_string()
+            };
+        }
         analysis.with(|a| {
             let n = a.machines.len();
             if n > 1 {

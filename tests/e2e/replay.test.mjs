@@ -59,3 +59,17 @@ test('the timeline has a lane per visit; clicking a lane moves the cursor and se
   await shot(page, 'timeline');
   await page.context().close();
 });
+
+test('a history without a definition still draws the states and transitions it ran', async () => {
+  const page = await newPage(ctx);
+  await page.goto(ctx.base);
+  await page.locator('[data-testid=graph] svg [data-state="ValidateOrder"]').waitFor();
+  await page.locator('[data-testid=definition-input]').fill('');
+  await page.waitForFunction(() => /inferred from the history/.test(document.querySelector('[data-testid=definition-form]')?.textContent ?? ''));
+  await page.locator('[data-testid=graph] svg [data-state="LogNotificationFailure"]').waitFor();
+  // States the run never entered can't be known.
+  assert.equal(await page.locator('[data-testid=graph] svg [data-state="OrderFailed"]').count(), 0);
+  assert.match(await page.locator('[data-testid=run-status]').innerText(), /SUCCEEDED/);
+  await shot(page, 'inferred-graph');
+  await page.context().close();
+});
