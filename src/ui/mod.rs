@@ -289,12 +289,18 @@ pub fn App() -> impl IntoView {
     };
 
     let count = move || {
+        if definition.value.with(|d| d.trim().is_empty()) {
+            return String::new();
+        }
         analysis.with(|a| {
             let n = a.machine.as_ref().map_or(0, |m| m.states.len());
             format!(" · {n} state{}", if n == 1 { "" } else { "s" })
         })
     };
     let title = move || {
+        if definition.value.with(|d| d.trim().is_empty()) {
+            return "inferred from the history".to_string();
+        }
         analysis.with(|a| {
             let name = a
                 .machines
@@ -316,7 +322,15 @@ pub fn App() -> impl IntoView {
             .unwrap_or_else(|| "state machine".into())
         })
     };
-    let errors = move || analysis.with(|a| a.diagnostics.iter().filter(|d| d.is_error()).count());
+    // An empty definition is not a mistake: the history alone still draws.
+    let empty_definition = move || definition.value.with(|d| d.trim().is_empty());
+    let errors = move || {
+        if empty_definition() {
+            0
+        } else {
+            analysis.with(|a| a.diagnostics.iter().filter(|d| d.is_error()).count())
+        }
+    };
     let status_class = move || {
         if errors() > 0 {
             "validity bad"
@@ -748,7 +762,7 @@ pub fn App() -> impl IntoView {
                     })}
                     <ul class="diagnostics" data-testid="diagnostics">
                         {move || {
-                            analysis.with(|a| {
+                            (!empty_definition()).then(|| analysis.with(|a| {
                                 let text = definition.value.get_untracked();
                                 let index = LineIndex::new(&text);
                                 a.diagnostics
@@ -773,7 +787,7 @@ pub fn App() -> impl IntoView {
                                         view! { <li class=class tabindex="0" on:click=jump>{msg}</li> }
                                     })
                                     .collect_view()
-                            })
+                            }))
                         }}
                     </ul>
                 </section>
