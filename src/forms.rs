@@ -249,6 +249,18 @@ pub fn detect(text: &str) -> Detected {
     }
 }
 
+/// The file a Terraform `data "template_file" "NAME"` block renders, if it says `file("...")`.
+fn template_file_source(text: &str, name: &str) -> Option<String> {
+    let header = format!("data \"template_file\" \"{name}\"");
+    let at = text.find(&header)?;
+    let block = text.get(at..)?;
+    let block = block.get(..block.find("\n}").unwrap_or(block.len()))?;
+    let line = block
+        .lines()
+        .find(|l| l.trim_start().starts_with("template"))?;
+    line.split('"').nth(1).map(String::from)
+}
+
 /// Terraform (HCL) blocks at the start of a line: `resource "x"`, `output "y" {`, ...
 fn looks_like_hcl(text: &str) -> bool {
     text.lines().any(|l| {
@@ -772,6 +784,18 @@ fn terraform(text: &str) -> Detected {
             Body::Message(Diagnostic::error(
                 "definition-in-file",
                 format!("'{name}' reads its definition from {file}: paste that file instead"),
+                "",
+                Some(span),
+            ))
+        } else if let Some(file) = value
+            .strip_prefix("data.template_file.")
+            .and_then(|r| r.split('.').next())
+            .and_then(|d| template_file_source(text, d))
+        {
+            // `data "template_file" "X" { template = file("path") }`: name the file it renders.
+            Body::Message(Diagnostic::error(
+                "definition-in-file",
+                format!("'{name}' reads its definition from {file} (through data.template_file): paste that file instead"),
                 "",
                 Some(span),
             ))
