@@ -579,6 +579,32 @@ fn substitute_tree(node: &mut Node, subs: &[(String, String)], depth: usize) {
     }
 }
 
+/// A definition held in a string (or built with `Fn::Sub` / `Fn::Join`), or a message saying why not.
+fn assembled(
+    outer: &str,
+    field: &crate::source::Member,
+    subs: &[(String, String)],
+    path: &str,
+) -> Body {
+    let mut a = Assembler::default();
+    if assemble(outer, &field.value, subs, &mut a, 0) {
+        Body::Text {
+            text: a.text,
+            map: a.map,
+        }
+    } else {
+        Body::Message(Diagnostic::error(
+            "no-definition",
+            format!(
+                "'{}' uses an intrinsic function we can't expand; paste the definition itself",
+                field.key
+            ),
+            path.to_string(),
+            Some(field.key_span),
+        ))
+    }
+}
+
 fn template(outer: &str, root: &Node, resources: &Node) -> Detected {
     let is_sam = root.get("Transform").is_some_and(|t| {
         t.as_str().is_some_and(|s| s.contains("Serverless"))
@@ -612,36 +638,10 @@ fn template(outer: &str, root: &Node, resources: &Node) -> Detected {
                 substitute_tree(&mut tree, &subs, 0);
                 Body::Tree(tree)
             } else {
-                let mut a = Assembler::default();
-                if assemble(outer, &d.value, &subs, &mut a, 0) {
-                    Body::Text {
-                        text: a.text,
-                        map: a.map,
-                    }
-                } else {
-                    Body::Message(Diagnostic::error(
-                        "no-definition",
-                        "'Definition' is neither an object nor a string",
-                        pointer(&path, "Definition"),
-                        Some(d.key_span),
-                    ))
-                }
+                assembled(outer, d, &subs, &pointer(&path, "Definition"))
             }
         } else if let Some(d) = get("DefinitionString") {
-            let mut a = Assembler::default();
-            if assemble(outer, &d.value, &subs, &mut a, 0) {
-                Body::Text {
-                    text: a.text,
-                    map: a.map,
-                }
-            } else {
-                Body::Message(Diagnostic::error(
-                    "no-definition",
-                    "'DefinitionString' uses an intrinsic function we can't expand; paste the definition itself",
-                    pointer(&path, "DefinitionString"),
-                    Some(d.key_span),
-                ))
-            }
+            assembled(outer, d, &subs, &pointer(&path, "DefinitionString"))
         } else if let Some(d) = get("DefinitionUri") {
             let file = d.value.as_str().map(String::from).unwrap_or_else(|| {
                 let b = d.value.get("Bucket").and_then(Node::as_str).unwrap_or("?");

@@ -100,31 +100,10 @@ Usage:
     }
 
     fn check(args: &[String]) -> i32 {
-        let opts = match parse_opts(args) {
-            Ok(o) if matches!(o.format.as_str(), "" | "text" | "json") => Opts {
-                format: if o.format.is_empty() {
-                    "text".into()
-                } else {
-                    o.format
-                },
-                ..o
-            },
-            Ok(o) => {
-                eprintln!(
-                    "stepscope check: --format must be text or json, not '{}'",
-                    o.format
-                );
-                return 2;
-            }
-            Err(e) => {
-                eprintln!("stepscope check: {e}");
-                return 2;
-            }
+        let opts = match opts_for("check", args, &["text", "json"], false) {
+            Ok(o) => o,
+            Err(code) => return code,
         };
-        if opts.files.is_empty() {
-            eprintln!("stepscope check: no FILE given\n\n{USAGE}");
-            return 2;
-        }
         let mut status = 0;
         let mut reports = Vec::new();
         for file in &opts.files {
@@ -174,18 +153,46 @@ Usage:
         status
     }
 
-    fn render(args: &[String]) -> i32 {
-        use stepscope::layout::{Direction, EstimateMeasure, LayoutOptions};
-        let opts = match parse_opts(args) {
-            Ok(o) if matches!(o.format.as_str(), "" | "svg" | "json") && o.files.len() == 1 => o,
-            Ok(_) => {
-                eprintln!("stepscope render: give one FILE, and --format svg or json\n\n{USAGE}");
-                return 2;
+    /// Parses a subcommand's options; `formats` are the accepted `--format` values (the first is
+    /// the default) and `one_file` says whether exactly one FILE is required.
+    fn opts_for(cmd: &str, args: &[String], formats: &[&str], one_file: bool) -> Result<Opts, i32> {
+        match parse_opts(args) {
+            Ok(mut o)
+                if (o.format.is_empty() || formats.contains(&o.format.as_str()))
+                    && (!one_file || o.files.len() == 1) =>
+            {
+                if o.format.is_empty() {
+                    o.format = formats.first().copied().unwrap_or("").to_string();
+                }
+                Ok(o)
+            }
+            Ok(o) if o.files.is_empty() || (one_file && o.files.len() != 1) => {
+                eprintln!(
+                    "stepscope {cmd}: give {} FILE\n\n{USAGE}",
+                    if one_file { "one" } else { "at least one" }
+                );
+                Err(2)
+            }
+            Ok(o) => {
+                eprintln!(
+                    "stepscope {cmd}: --format must be {}, not '{}'",
+                    formats.join(" or "),
+                    o.format
+                );
+                Err(2)
             }
             Err(e) => {
-                eprintln!("stepscope render: {e}");
-                return 2;
+                eprintln!("stepscope {cmd}: {e}");
+                Err(2)
             }
+        }
+    }
+
+    fn render(args: &[String]) -> i32 {
+        use stepscope::layout::{Direction, EstimateMeasure, LayoutOptions};
+        let opts = match opts_for("render", args, &["svg", "json"], true) {
+            Ok(o) => o,
+            Err(code) => return code,
         };
         let file = opts.files.first().cloned().unwrap_or_default();
         let text = match std::fs::read(&file) {
@@ -238,16 +245,9 @@ Usage:
     }
 
     fn timeline(args: &[String]) -> i32 {
-        let opts = match parse_opts(args) {
-            Ok(o) if matches!(o.format.as_str(), "" | "json" | "text") && o.files.len() == 1 => o,
-            Ok(_) => {
-                eprintln!("stepscope timeline: give one HISTORY file, and --format json or text\n\n{USAGE}");
-                return 2;
-            }
-            Err(e) => {
-                eprintln!("stepscope timeline: {e}");
-                return 2;
-            }
+        let opts = match opts_for("timeline", args, &["json", "text"], true) {
+            Ok(o) => o,
+            Err(code) => return code,
         };
         let read = |f: &str| std::fs::read(f).map(|b| String::from_utf8_lossy(&b).into_owned());
         let file = opts.files.first().cloned().unwrap_or_default();

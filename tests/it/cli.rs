@@ -33,3 +33,15 @@ fn unknown_command_is_a_usage_error() {
     assert_eq!(code, 2);
     assert!(err.contains("unknown command"), "{err}");
 }
+
+#[test]
+fn subcommands_without_a_file_are_usage_errors() {
+    for cmd in ["check", "render", "timeline"] {
+        let (code, _, err) = stepscope(&[cmd]);
+        assert_eq!(code, 2, "{cmd}: {err}");
+        assert!(err.contains("FILE"), "{cmd}: {err}");
+    }
+    let (code, _, err) = stepscope(&["render", "--format", "png", "x.json"]);
+    assert_eq!(code, 2);
+    assert!(err.contains("--format must be svg or json"), "{err}");
+}
