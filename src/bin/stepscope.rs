@@ -159,6 +159,7 @@ Usage:
         match parse_opts(args) {
             Ok(mut o)
                 if (o.format.is_empty() || formats.contains(&o.format.as_str()))
+                    && !o.files.is_empty()
                     && (!one_file || o.files.len() == 1) =>
             {
                 if o.format.is_empty() {
