@@ -1,6 +1,7 @@
 //! The Leptos shell: wires signals to `pipeline::*` and renders plain data. No domain logic here.
 
 mod browser;
+mod event_list;
 mod graph_view;
 mod inspector;
 mod replay_bar;
@@ -14,6 +15,7 @@ use crate::layout::{Direction, LayoutCache, LayoutOptions};
 use crate::pipeline;
 use crate::replay::{SnapshotIndex, VisitStatus};
 use crate::source::{LineIndex, SourceText};
+use event_list::EventList;
 use graph_view::GraphView;
 use inspector::Inspector;
 use replay_bar::ReplayBar;
@@ -590,7 +592,11 @@ pub fn App() -> impl IntoView {
         } else {
             0.0
         };
-        ((w - editors - inspector - 40.0) / 50.0).floor().max(14.0) * 50.0
+        // 330 px for the event list beside the chart.
+        ((w - editors - inspector - 330.0 - 40.0) / 50.0)
+            .floor()
+            .max(12.0)
+            * 50.0
     };
     Effect::new(move |_| {
         let _ = (editors_open.get(), editors_width.get(), selected.get());
@@ -723,6 +729,7 @@ pub fn App() -> impl IntoView {
                             }
                         };
                         view! {
+                            <div class="run-panels">
                             <div class="timeline" data-testid="timeline" node_ref=host on:click=on_lane>
                                 <div class="timeline-inner">
                                     <div inner_html=move || chart.with(|c| c.as_ref().map(|c| c.0.clone()).unwrap_or_default())></div>
@@ -731,6 +738,8 @@ pub fn App() -> impl IntoView {
                                         format!("left:{:.1}px", x0 + t.get() as f64 * scale)
                                     }></div>
                                 </div>
+                            </div>
+                            <EventList replayed=replayed t=t playing=playing />
                             </div>
                         }
                     })}

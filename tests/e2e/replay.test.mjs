@@ -74,3 +74,22 @@ test('a history without a definition still draws the states and transitions it r
   await shot(page, 'inferred-graph');
   await page.context().close();
 });
+
+test('the event list follows the cursor, filters, and moves the cursor when clicked', async () => {
+  const page = await newPage(ctx);
+  await page.goto(ctx.base);
+  const list = page.locator('[data-testid=event-list]');
+  await list.waitFor();
+  await seek(page, 5000);
+  await page.waitForFunction(() => document.querySelector('[data-testid=event-list] .event.current')?.dataset.event === '14');
+  assert.match(await list.locator('.event.current').innerText(), /WaitStateEntered[\s\S]*WaitForRestock/);
+  await list.locator('input[aria-label="Filter by event type"]').fill('TaskFailed');
+  await page.waitForFunction(() => document.querySelectorAll('[data-testid=event-list] .event').length === 2);
+  const failed = list.locator('.event[data-event="35"]');
+  assert.match(await failed.innerText(), /ChargeCard/);
+  await failed.click();
+  assert.match(await page.locator('[data-testid=clock]').innerText(), /^\+14\.06 s/);
+  await page.waitForFunction(() => document.querySelector('[data-testid=graph] [data-state="ChargeCard"]')?.classList.contains('status-retrying'));
+  await shot(page, 'event-list');
+  await page.context().close();
+});

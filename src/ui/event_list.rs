@@ -1,0 +1,116 @@
+//! The event list, in step with the time cursor: events up to t are marked, the latest one is
+//! kept in view while following, and clicking an event moves the cursor to it. Filters by event
+//! type and by state. Long runs show a window of events around the cursor.
+
+use leptos::prelude::*;
+use wasm_bindgen::JsCast;
+
+use crate::pipeline::Replay;
+
+/// How many events around the cursor are in the page at once.
+const WINDOW: usize = 300;
+
+#[component]
+pub fn EventList(
+    replayed: Memo<Option<Replay>>,
+    t: RwSignal<i64>,
+    playing: RwSignal<bool>,
+) -> impl IntoView {
+    let kind_filter = RwSignal::new(String::new());
+    let state_filter = RwSignal::new(String::new());
+    let follow = RwSignal::new(true);
+    let list = NodeRef::<leptos::html::Ol>::new();
+    // (index, id, +ms, type, state) of the events that pass the filters.
+    let rows = Memo::new(move |_| {
+        let kind = kind_filter.get().to_lowercase();
+        let state = state_filter.get().to_lowercase();
+        replayed.with(|r| {
+            let Some(r) = r else { return Vec::new() };
+            let tl = &r.timeline;
+            tl.events
+                .iter()
+                .map(|e| {
+                    (
+                        e,
+                        e.visit
+                            .and_then(|v| tl.visits.get(v))
+                            .map(|v| v.state.clone())
+                            .unwrap_or_default(),
+                    )
+                })
+                .filter(|(e, s)| {
+                    (kind.is_empty() || e.kind.to_lowercase().contains(&kind))
+                        && (state.is_empty() || s.to_lowercase().contains(&state))
+                })
+                .map(|(e, s)| (e.id, e.at_ms, e.kind.clone(), s))
+                .collect::<Vec<_>>()
+        })
+    });
+    // The last event at or before t, among the filtered ones.
+    let current = Memo::new(move |_| {
+        let now = t.get();
+        rows.with(|rs| rs.partition_point(|r| r.1 <= now).checked_sub(1))
+    });
+    Effect::new(move |_| {
+        let cur = current.get();
+        if !follow.get_untracked() {
+            return;
+        }
+        request_animation_frame(move || {
+            let Some(ol) = list.get_untracked() else {
+                return;
+            };
+            if let Some(el) = ol
+                .query_selector(".event.current")
+                .ok()
+                .flatten()
+                .and_then(|e| e.dyn_into::<web_sys::HtmlElement>().ok())
+            {
+                let top = el.offset_top() - ol.client_height() / 2;
+                ol.set_scroll_top(top.max(0));
+            }
+            let _ = cur;
+        });
+    });
+    view! {
+        <div class="event-list" data-testid="event-list">
+            <div class="event-filters">
+                <input type="search" placeholder="Event type" aria-label="Filter by event type" on:input=move |ev| kind_filter.set(event_target_value(&ev)) />
+                <input type="search" placeholder="State" aria-label="Filter by state" on:input=move |ev| state_filter.set(event_target_value(&ev)) />
+                <label><input type="checkbox" prop:checked=move || follow.get() on:change=move |ev| follow.set(event_target_checked(&ev)) />" follow"</label>
+            </div>
+            <ol class="events" node_ref=list>
+                {move || {
+                    let cur = current.get();
+                    rows.with(|rs| {
+                        let centre = cur.unwrap_or(0);
+                        let from = centre.saturating_sub(WINDOW / 2);
+                        let to = (from + WINDOW).min(rs.len());
+                        rs.get(from..to)
+                            .unwrap_or(&[])
+                            .iter()
+                            .enumerate()
+                            .map(|(k, (id, at, kind, state))| {
+                                let i = from + k;
+                                let class = match cur {
+                                    Some(c) if c == i => "event current",
+                                    Some(c) if i < c => "event past",
+                                    _ => "event",
+                                };
+                                let at = *at;
+                                view! {
+                                    <li class=class data-event=id.to_string() on:click=move |_| { playing.set(false); t.set(at); }>
+                                        <span class="ev-id">{id.to_string()}</span>
+                                        <span class="ev-at">{format!("+{:.3} s", at as f64 / 1000.0)}</span>
+                                        <span class="ev-kind">{kind.clone()}</span>
+                                        <span class="ev-state">{state.clone()}</span>
+                                    </li>
+                                }
+                            })
+                            .collect_view()
+                    })
+                }}
+            </ol>
+        </div>
+    }
+}
