@@ -87,6 +87,17 @@ Usage:
         Ok(o)
     }
 
+    /// One diagnostic as the text contract says: `FILE:LINE:COL: SEVERITY[CODE]: MESSAGE`.
+    fn diag_line(file: &str, d: &Diagnostic, text: &str, index: &LineIndex) -> String {
+        let (line, col) = d.line_col(text, index);
+        format!(
+            "{file}:{line}:{col}: {}[{}]: {}",
+            d.severity.as_str(),
+            d.code,
+            d.message
+        )
+    }
+
     fn diag_json(d: &Diagnostic, text: &str, index: &LineIndex) -> serde_json::Value {
         let (line, column) = d.line_col(text, index);
         serde_json::json!({
@@ -134,13 +145,7 @@ Usage:
                 }));
             } else {
                 for d in &analysis.diagnostics {
-                    let (line, col) = d.line_col(&text, &index);
-                    println!(
-                        "{file}:{line}:{col}: {}[{}]: {}",
-                        d.severity.as_str(),
-                        d.code,
-                        d.message
-                    );
+                    println!("{}", diag_line(&file, d, &text, &index));
                 }
             }
         }
@@ -209,13 +214,7 @@ Usage:
         );
         let index = LineIndex::new(&text);
         for d in analysis.diagnostics.iter().filter(|d| d.is_error()) {
-            let (line, col) = d.line_col(&text, &index);
-            eprintln!(
-                "{file}:{line}:{col}: {}[{}]: {}",
-                d.severity.as_str(),
-                d.code,
-                d.message
-            );
+            eprintln!("{}", diag_line(&file, d, &text, &index));
         }
         let direction = if opts.direction == "LR" {
             Direction::LeftToRight
@@ -275,13 +274,7 @@ Usage:
         let Some(replay) = replay else {
             let index = LineIndex::new(&text);
             for d in &diags {
-                let (line, col) = d.line_col(&text, &index);
-                eprintln!(
-                    "{file}:{line}:{col}: {}[{}]: {}",
-                    d.severity.as_str(),
-                    d.code,
-                    d.message
-                );
+                eprintln!("{}", diag_line(&file, d, &text, &index));
             }
             return 1;
         };
