@@ -145,7 +145,7 @@ Usage:
                 }));
             } else {
                 for d in &analysis.diagnostics {
-                    println!("{}", diag_line(&file, d, &text, &index));
+                    println!("{}", diag_line(file, d, &text, &index));
                 }
             }
         }
