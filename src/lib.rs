@@ -19,6 +19,7 @@ pub mod pipeline;
 pub mod replay;
 pub mod source;
 pub mod svg;
+pub mod wire;
 
 #[cfg(target_arch = "wasm32")]
 pub mod ui;

@@ -239,8 +239,19 @@ pub fn replay(
     history: &SourceText,
     machine: Option<&StateMachine>,
 ) -> (Option<Replay>, Vec<Diagnostic>) {
+    replay_with_progress(history, machine, &mut |_| {})
+}
+
+/// [`replay`], telling `stage` what it starts on ("parsing", "rebuilding") as it goes.
+pub fn replay_with_progress(
+    history: &SourceText,
+    machine: Option<&StateMachine>,
+    stage: &mut dyn FnMut(&str),
+) -> (Option<Replay>, Vec<Diagnostic>) {
+    stage("parsing");
     let (h, mut diags) = crate::history::parse_history(&history.text);
     let Some(h) = h else { return (None, diags) };
+    stage("rebuilding");
     let timeline = crate::replay::build_timeline(&h, machine);
     diags.extend(timeline.warnings.iter().cloned());
     (

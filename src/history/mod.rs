@@ -11,7 +11,7 @@ use crate::diag::Diagnostic;
 use serde_json::Value;
 
 /// The detected form of a history, for display.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum HistoryForm {
     CliV1,
     CliV2,

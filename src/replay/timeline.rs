@@ -3,10 +3,11 @@
 use crate::asl::{StateKind, StateMachine};
 use crate::diag::Diagnostic;
 use crate::history::{Event, History};
+use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use std::collections::HashMap;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub enum Outcome {
     Succeeded,
     Failed,
@@ -30,7 +31,7 @@ impl Outcome {
 }
 
 /// One try of a Task (or one run of a Map or Parallel state) inside a visit.
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 pub struct Attempt {
     pub scheduled_ms: i64,
     pub started_ms: Option<i64>,
@@ -40,7 +41,7 @@ pub struct Attempt {
     pub timed_out: bool,
 }
 
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Visit {
     pub state: String,
     /// `Task`, `Choice`, ... from the Entered event's type.
@@ -57,8 +58,11 @@ pub struct Visit {
     pub iteration: Option<u64>,
     pub error: Option<String>,
     pub cause: Option<String>,
-    /// Input and output, decoded for display when they are JSON held in strings.
+    /// Input and output, decoded for display when they are JSON held in strings. They don't cross
+    /// to the page from the worker: [`Visit::input_value`] decodes them from the text on demand.
+    #[serde(skip)]
     pub input: Option<Value>,
+    #[serde(skip)]
     pub output: Option<Value>,
     /// The original text of input and output, as the history gave it.
     pub input_text: Option<String>,
@@ -78,7 +82,7 @@ pub struct Visit {
     pub iterations: Vec<(u64, Outcome)>,
 }
 
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct TimedEvent {
     pub id: u64,
     pub at_ms: i64,
@@ -86,7 +90,7 @@ pub struct TimedEvent {
     pub visit: Option<usize>,
 }
 
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Timeline {
     /// AWS's execution status string.
     pub status: String,
@@ -94,6 +98,7 @@ pub struct Timeline {
     pub duration_ms: i64,
     pub visits: Vec<Visit>,
     pub events: Vec<TimedEvent>,
+    #[serde(with = "crate::wire::diagnostics")]
     pub warnings: Vec<Diagnostic>,
     pub redrives: usize,
     pub partial: bool,
@@ -126,6 +131,11 @@ fn decode(v: Option<&Value>) -> Option<Value> {
     }
 }
 
+fn decode_text(text: Option<&str>) -> Option<Value> {
+    let text = text?;
+    Some(serde_json::from_str(text).unwrap_or_else(|_| Value::String(text.to_string())))
+}
+
 fn raw_text(v: Option<&Value>) -> Option<String> {
     match v? {
         Value::String(s) => Some(s.clone()),
@@ -135,6 +145,18 @@ fn raw_text(v: Option<&Value>) -> Option<String> {
 }
 
 impl Visit {
+    /// The input for display: decoded already, or decoded now from the history's text.
+    pub fn input_value(&self) -> Option<Value> {
+        self.input
+            .clone()
+            .or_else(|| decode_text(self.input_text.as_deref()))
+    }
+    /// The output for display, like [`Visit::input_value`].
+    pub fn output_value(&self) -> Option<Value> {
+        self.output
+            .clone()
+            .or_else(|| decode_text(self.output_text.as_deref()))
+    }
     /// The wait before each retry: from one attempt's end to the next one's start.
     pub fn backoffs(&self) -> Vec<i64> {
         self.attempts

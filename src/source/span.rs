@@ -4,7 +4,9 @@
 //! characters; the browser's textarea needs UTF-16 code units, which [`LineIndex::utf16_offset`] gives.
 
 /// A half-open range of byte offsets into a source text.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Hash)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Default, Hash, serde::Serialize, serde::Deserialize,
+)]
 pub struct Span {
     pub start: usize,
     pub end: usize,

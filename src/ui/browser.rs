@@ -1,22 +1,76 @@
-//! Browser adapters: canvas text measurement for layout.
+//! Browser adapters: canvas text measurement for layout, in the page or in the worker.
 
 use crate::layout::{EstimateMeasure, TextMeasure};
+use std::cell::RefCell;
+use std::collections::HashMap;
 use wasm_bindgen::JsCast;
 
+enum Context {
+    Page(web_sys::CanvasRenderingContext2d),
+    Worker(web_sys::OffscreenCanvasRenderingContext2d),
+}
+
 /// Measures text with a canvas 2D context in the page's font; falls back to the estimate.
+/// Widths are measured once per character and font size and then summed: a label costs no call
+/// into the browser once its characters are known (kerning is ignored, a pixel at most).
 pub struct CanvasMeasure {
-    ctx: Option<web_sys::CanvasRenderingContext2d>,
+    ctx: Option<Context>,
+    widths: RefCell<HashMap<(u32, char), f64>>,
+    font: RefCell<u32>,
 }
 
 impl CanvasMeasure {
     pub fn new() -> Self {
-        let ctx = web_sys::window()
+        let page = web_sys::window()
             .and_then(|w| w.document())
             .and_then(|d| d.create_element("canvas").ok())
             .and_then(|c| c.dyn_into::<web_sys::HtmlCanvasElement>().ok())
             .and_then(|c| c.get_context("2d").ok().flatten())
-            .and_then(|c| c.dyn_into::<web_sys::CanvasRenderingContext2d>().ok());
-        CanvasMeasure { ctx }
+            .and_then(|c| c.dyn_into::<web_sys::CanvasRenderingContext2d>().ok())
+            .map(Context::Page);
+        let ctx = page.or_else(|| {
+            web_sys::OffscreenCanvas::new(1, 1)
+                .ok()
+                .and_then(|c| c.get_context("2d").ok().flatten())
+                .and_then(|c| {
+                    c.dyn_into::<web_sys::OffscreenCanvasRenderingContext2d>()
+                        .ok()
+                })
+                .map(Context::Worker)
+        });
+        CanvasMeasure {
+            ctx,
+            widths: RefCell::new(HashMap::new()),
+            font: RefCell::new(0),
+        }
+    }
+
+    fn char_width(&self, ctx: &Context, c: char, font_px: f64) -> f64 {
+        let key = ((font_px * 16.0) as u32, c);
+        if let Some(w) = self.widths.borrow().get(&key) {
+            return *w;
+        }
+        if *self.font.borrow() != key.0 {
+            let font =
+                format!("{font_px}px system-ui, -apple-system, \"Segoe UI\", Roboto, sans-serif");
+            match ctx {
+                Context::Page(c) => c.set_font(&font),
+                Context::Worker(c) => c.set_font(&font),
+            }
+            *self.font.borrow_mut() = key.0;
+        }
+        let mut buf = [0u8; 4];
+        let s = c.encode_utf8(&mut buf);
+        let measured = match ctx {
+            Context::Page(c) => c.measure_text(s).map(|m| m.width()),
+            Context::Worker(c) => c.measure_text(s).map(|m| m.width()),
+        };
+        let w = match measured {
+            Ok(w) if w.is_finite() => w,
+            _ => EstimateMeasure.width(s, font_px),
+        };
+        self.widths.borrow_mut().insert(key, w);
+        w
     }
 }
 
@@ -25,12 +79,27 @@ impl TextMeasure for CanvasMeasure {
         let Some(ctx) = &self.ctx else {
             return EstimateMeasure.width(text, font_px);
         };
-        ctx.set_font(&format!(
-            "{font_px}px system-ui, -apple-system, \"Segoe UI\", Roboto, sans-serif"
-        ));
-        match ctx.measure_text(text) {
-            Ok(m) if m.width().is_finite() => m.width(),
-            _ => EstimateMeasure.width(text, font_px),
-        }
+        text.chars().map(|c| self.char_width(ctx, c, font_px)).sum()
     }
+}
+
+thread_local! {
+    static MEASURE: CanvasMeasure = CanvasMeasure::new();
+    /// Scope layouts by content, so typing in one branch doesn't lay out the others again.
+    static LAYOUT_CACHE: RefCell<crate::layout::LayoutCache> = RefCell::new(Default::default());
+}
+
+/// Draws a definition's graph with its problems, as the page shows it: laid out with the canvas
+/// measure and the layout cache of this thread (the page's or the worker's).
+pub fn draw(a: &crate::pipeline::Analysis, opts: &crate::layout::LayoutOptions) -> Option<String> {
+    let m = a.machine.as_ref()?;
+    let graph = crate::graph::build_graph(m);
+    let layout = MEASURE.with(|measure| {
+        LAYOUT_CACHE.with(|c| {
+            let mut c = c.borrow_mut();
+            c.trim(512);
+            crate::layout::layout_cached(&graph, opts, measure, &mut c)
+        })
+    });
+    Some(crate::pipeline::Rendered { graph, layout }.svg_with_problems("g", a))
 }

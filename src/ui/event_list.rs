@@ -12,7 +12,7 @@ const WINDOW: usize = 300;
 
 #[component]
 pub fn EventList(
-    replayed: Memo<Option<Replay>>,
+    replayed: RwSignal<Option<Replay>>,
     t: RwSignal<i64>,
     playing: RwSignal<bool>,
 ) -> impl IntoView {

@@ -93,8 +93,8 @@ fn visit_view(v: &Visit, n: usize) -> impl IntoView {
             {cause.map(|c| view! { <div class="cause">{c}</div> })}
             {(!attempts.is_empty()).then(|| view! { <ul class="attempts">{attempts}</ul> })}
             {(!backoffs.is_empty()).then(|| view! { <div class="muted">{format!("waited {} before retrying", backoffs.iter().map(|b| fmt_ms(*b)).collect::<Vec<_>>().join(", "))}</div> })}
-            {json_block("Input", v.input.clone())}
-            {json_block("Output", v.output.clone())}
+            {json_block("Input", v.input_value())}
+            {json_block("Output", v.output_value())}
         </div>
     }
 }

@@ -6,12 +6,13 @@ mod graph_view;
 mod inspector;
 mod replay_bar;
 mod storage;
+pub mod worker;
 
 use leptos::prelude::*;
 use std::time::Duration;
 use wasm_bindgen::JsCast;
 
-use crate::layout::{Direction, LayoutCache, LayoutOptions};
+use crate::layout::{Direction, LayoutOptions};
 use crate::pipeline;
 use crate::replay::{SnapshotIndex, VisitStatus};
 use crate::source::{LineIndex, SourceText};
@@ -24,10 +25,23 @@ use replay_bar::ReplayBar;
 const DEBOUNCE: Duration = Duration::from_millis(180);
 /// Inputs larger than this get a message instead of an attempt.
 const MAX_INPUT: usize = 50 * 1024 * 1024;
+/// Inputs past this size are parsed and laid out in the Web Worker, and their editor shows a
+/// read-only preview: a textarea holding megabytes freezes the page for most of a second.
+const BIG: usize = 256 * 1024;
+/// How much of a big input the preview shows.
+const PREVIEW: usize = 48 * 1024;
 
-thread_local! {
-    /// Scope layouts by content, so typing in one branch doesn't lay out the others again.
-    static LAYOUT_CACHE: std::cell::RefCell<LayoutCache> = std::cell::RefCell::new(LayoutCache::default());
+/// The start of a big text, cut at a line end; None when the whole text fits in the editor.
+fn preview(text: &str) -> Option<String> {
+    if text.len() <= BIG {
+        return None;
+    }
+    let mut end = PREVIEW.min(text.len());
+    while !text.is_char_boundary(end) {
+        end -= 1;
+    }
+    let end = text[..end].rfind('\n').map_or(end, |i| i + 1);
+    Some(text[..end].to_string())
 }
 
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -160,22 +174,98 @@ pub fn App() -> impl IntoView {
             )
         })
     });
-    let replayed = Memo::new(move |_| {
-        history.value.with(|h| {
-            if h.trim().is_empty() {
-                return None;
-            }
-            analysis.with(|a| {
-                pipeline::replay(&SourceText::new("history", h.clone()), a.machine.as_ref()).0
+    // The rebuilt run: here for small histories, in the worker for big ones.
+    let replayed = RwSignal::new(None::<pipeline::Replay>);
+    let busy = RwSignal::new(None::<String>);
+    let replay_job = StoredValue::new(0u32);
+    Effect::new(move |_| {
+        let pick = machine_pick.get();
+        let big = history.value.with(|h| h.len() > BIG);
+        replay_job.update_value(|n| *n += 1);
+        let job = replay_job.get_value();
+        if history.value.with(|h| h.trim().is_empty()) {
+            busy.set(None);
+            replayed.set(None);
+            return;
+        }
+        let here = move || {
+            history.value.with_untracked(|h| {
+                analysis.with_untracked(|a| {
+                    pipeline::replay(&SourceText::new("history", h.clone()), a.machine.as_ref()).0
+                })
             })
-        })
+        };
+        if !big {
+            analysis.track();
+            replayed.set(here());
+            return;
+        }
+        let mb = history.value.with_untracked(|h| h.len() as f64 / 1e6);
+        busy.set(Some(format!(
+            "Reading the {mb:.1} MB history in the background…"
+        )));
+        let job_text = worker::Job::Replay {
+            definition: definition.value.get(),
+            pick,
+            history: history.value.get_untracked(),
+        };
+        worker::submit(
+            job_text,
+            move |stage| {
+                if replay_job.get_value() == job {
+                    busy.set(Some(format!(
+                        "Reading the {mb:.1} MB history in the background: {stage}…"
+                    )));
+                }
+            },
+            move |result| {
+                if replay_job.get_value() != job {
+                    return;
+                }
+                busy.set(None);
+                let run = match result {
+                    Ok(v) => v
+                        .dyn_into::<js_sys::Uint8Array>()
+                        .ok()
+                        .and_then(|b| crate::wire::decode_replay(&b.to_vec())),
+                    Err(e) => {
+                        notice.set(Some(format!("{e}; reading the history here instead")));
+                        here()
+                    }
+                };
+                replayed.set(run);
+            },
+        );
     });
     // Persist what was pasted.
-    Effect::new(move |_| definition.value.with(|d| storage::save("definition", d)));
-    Effect::new(move |_| history.value.with(|h| storage::save("history", h)));
+    // Writing megabytes to localStorage takes a while: in a task of its own.
+    Effect::new(move |_| {
+        definition.value.track();
+        set_timeout(
+            move || {
+                definition
+                    .value
+                    .with_untracked(|d| storage::save("definition", d))
+            },
+            Duration::ZERO,
+        );
+    });
+    Effect::new(move |_| {
+        history.value.track();
+        set_timeout(
+            move || {
+                history
+                    .value
+                    .with_untracked(|h| storage::save("history", h))
+            },
+            Duration::ZERO,
+        );
+    });
 
     // The last good drawing stays up while the text is broken.
     let last_svg = RwSignal::new(String::new());
+    let drawing = RwSignal::new(None::<String>);
+    let draw_job = StoredValue::new(0u32);
     Effect::new(move |_| {
         let opts = LayoutOptions {
             direction: direction.get(),
@@ -195,23 +285,58 @@ pub fn App() -> impl IntoView {
                 })
             })
             .flatten();
-        let draw = |a: &pipeline::Analysis| {
-            let m = a.machine.as_ref()?;
-            let graph = crate::graph::build_graph(m);
-            let layout = LAYOUT_CACHE.with(|c| {
-                let mut c = c.borrow_mut();
-                c.trim(512);
-                crate::layout::layout_cached(&graph, &opts, &browser::CanvasMeasure::new(), &mut c)
-            });
-            Some(pipeline::Rendered { graph, layout }.svg_with_problems("g", a))
-        };
-        let svg = match &inferred {
-            Some(a) => draw(a),
-            None => analysis.with(|a| draw(a)),
-        };
-        if let Some(svg) = svg {
-            last_svg.set(svg);
+        let draw = |a: &pipeline::Analysis| browser::draw(a, &opts);
+        let big = inferred.is_none() && definition.value.with(|d| d.len() > BIG);
+        draw_job.update_value(|n| *n += 1);
+        if !big {
+            let svg = match &inferred {
+                Some(a) => draw(a),
+                None => analysis.with(|a| draw(a)),
+            };
+            if let Some(svg) = svg {
+                last_svg.set(svg);
+            }
+            drawing.set(None);
+            return;
         }
+        let job = draw_job.get_value();
+        let kb = definition.value.with_untracked(|d| d.len() / 1024);
+        drawing.set(Some(format!(
+            "Drawing the {kb} KB definition in the background…"
+        )));
+        worker::submit(
+            worker::Job::Draw {
+                definition: definition.value.get_untracked(),
+                pick: machine_pick.get_untracked(),
+                direction: opts.direction,
+            },
+            move |stage| {
+                if draw_job.get_value() == job {
+                    drawing.set(Some(format!(
+                        "Drawing the {kb} KB definition in the background: {stage}…"
+                    )));
+                }
+            },
+            move |result| {
+                if draw_job.get_value() != job {
+                    return;
+                }
+                drawing.set(None);
+                match result {
+                    Ok(v) => {
+                        if let Some(svg) = v.as_string() {
+                            last_svg.set(svg);
+                        }
+                    }
+                    Err(e) => {
+                        notice.set(Some(format!("{e}; drawing here instead")));
+                        if let Some(svg) = analysis.with_untracked(|a| browser::draw(a, &opts)) {
+                            last_svg.set(svg);
+                        }
+                    }
+                }
+            },
+        );
     });
     // The time cursor: a new run opens at its end, showing how it finished.
     let t = RwSignal::new(0i64);
@@ -366,7 +491,7 @@ pub fn App() -> impl IntoView {
             Some(r) => format!(
                 "{} · {} events{}",
                 r.history.form.label(),
-                r.history.events.len(),
+                r.timeline.events.len(),
                 if r.history.partial { " · partial" } else { "" }
             ),
             None => history.value.with(|h| {
@@ -570,6 +695,13 @@ pub fn App() -> impl IntoView {
             _ => {}
         }
     };
+    // Big inputs show a read-only preview (see BIG).
+    let def_preview = Memo::new(move |_| definition.draft.with(|t| preview(t)));
+    let hist_preview = Memo::new(move |_| history.draft.with(|t| preview(t)));
+    let def_shown =
+        Signal::derive(move || def_preview.get().unwrap_or_else(|| definition.draft.get()));
+    let hist_shown =
+        Signal::derive(move || hist_preview.get().unwrap_or_else(|| history.draft.get()));
     let def_scroll = RwSignal::new(0i32);
     let hist_scroll = RwSignal::new(0i32);
     let editors_width = RwSignal::new(36.0f64);
@@ -675,12 +807,15 @@ pub fn App() -> impl IntoView {
                             </select>
                         })
                     }}
+                    <BigNote input=definition shown=def_preview />
                     <div class="editor-wrap">
-                    <Gutter text=definition.draft editor=def_scroll />
+                    <Gutter text=def_shown editor=def_scroll />
                     <textarea id="definition-input" class="editor" data-testid="definition-input" spellcheck="false" wrap="off"
                         on:scroll=move |ev| def_scroll.set(event_target::<web_sys::HtmlTextAreaElement>(&ev).scroll_top())
                         node_ref=editor
-                        prop:value=move || definition.draft.get()
+                        prop:value=def_shown
+                        prop:readOnly=move || def_preview.with(|p| p.is_some())
+                        on:paste=move |ev| paste_big(ev, definition)
                         on:input=move |ev| definition.type_in(event_target_value(&ev))
                         on:keyup=move |ev: web_sys::KeyboardEvent| if ev.key() != "Escape" { on_cursor() }
                         on:click=move |_| on_cursor()
@@ -690,11 +825,14 @@ pub fn App() -> impl IntoView {
                         "Execution history"
                         <span class="badge" data-testid="history-form">{history_form}</span>
                     </label>
+                    <BigNote input=history shown=hist_preview />
                     <div class="editor-wrap history">
-                    <Gutter text=history.draft editor=hist_scroll />
+                    <Gutter text=hist_shown editor=hist_scroll />
                     <textarea id="history-input" class="editor" data-testid="history-input" spellcheck="false" wrap="off"
                         on:scroll=move |ev| hist_scroll.set(event_target::<web_sys::HtmlTextAreaElement>(&ev).scroll_top())
-                        prop:value=move || history.draft.get()
+                        prop:value=hist_shown
+                        prop:readOnly=move || hist_preview.with(|p| p.is_some())
+                        on:paste=move |ev| paste_big(ev, history)
                         on:input=move |ev| history.type_in(event_target_value(&ev))
                     ></textarea>
                     </div>
@@ -707,6 +845,15 @@ pub fn App() -> impl IntoView {
                     </button>
                 </div>
                 <section class="canvas" aria-label="Graph">
+                    {move || busy.get().or_else(|| drawing.get()).map(|text| {
+                        let label = text.clone();
+                        view! {
+                            <div class="progress" role="progressbar" aria-busy="true" aria-label=label data-testid="progress">
+                                <span class="progress-bar" aria-hidden="true"></span>
+                                <span>{text}</span>
+                            </div>
+                        }
+                    })}
                     <GraphView svg=Signal::derive(move || last_svg.get()) selected=selected on_pick=pick />
                     {move || replayed.with(|r| r.is_some()).then(|| view! { <ReplayBar duration=duration start_ms=start_ms t=t playing=playing speed=speed /> })}
                     {move || replayed.with(|r| r.is_some()).then(|| {
@@ -811,10 +958,41 @@ pub fn App() -> impl IntoView {
     }
 }
 
+/// A big paste goes straight to the input, never through the textarea (see BIG).
+fn paste_big(ev: web_sys::ClipboardEvent, input: Debounced) {
+    let Some(text) = ev.clipboard_data().and_then(|d| d.get_data("text").ok()) else {
+        return;
+    };
+    if text.len() > BIG {
+        ev.prevent_default();
+        // In a task of its own: the paste event returns at once.
+        set_timeout(move || input.set_now(text), Duration::ZERO);
+    }
+}
+
+/// Above a big input's preview: its size, and a way to edit it all or clear it.
+#[component]
+fn BigNote(input: Debounced, shown: Memo<Option<String>>) -> impl IntoView {
+    move || {
+        shown.with(|p| {
+            p.as_ref().map(|p| {
+                let (bytes, lines) = input.draft.with(|t| (t.len(), t.bytes().filter(|&b| b == b'\n').count() + 1));
+                let showing = p.bytes().filter(|&b| b == b'\n').count();
+                view! {
+                    <div class="big-note" data-testid="big-note">
+                        {format!("{:.1} MB, {lines} lines: the first {showing} shown, read-only. ", bytes as f64 / 1e6)}
+                        <button class="link" on:click=move |_| input.set_now(String::new())>"Clear"</button>
+                    </div>
+                }
+            })
+        })
+    }
+}
+
 /// Line numbers beside an editor, scrolled with it. Only the count of lines is tracked, so typing
 /// within a line does not rebuild them.
 #[component]
-fn Gutter(text: RwSignal<String>, editor: RwSignal<i32>) -> impl IntoView {
+fn Gutter(text: Signal<String>, editor: RwSignal<i32>) -> impl IntoView {
     let lines = Memo::new(move |_| text.with(|t| t.bytes().filter(|&b| b == b'\n').count() + 1));
     let numbers = Memo::new(move |_| {
         let n = lines.get().min(500_000);

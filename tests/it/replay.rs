@@ -321,6 +321,56 @@ fn hand_written_fixtures_cover_every_event_type() {
     }
 }
 
+/// What the worker sends the page decodes to the same timeline; inputs and outputs come back
+/// from their text when asked for.
+fn assert_wire_round_trip(r: &stepscope::pipeline::Replay, label: &str) {
+    let bytes = stepscope::wire::encode_replay(r);
+    let back =
+        stepscope::wire::decode_replay(&bytes).unwrap_or_else(|| panic!("{label}: no decode"));
+    let strip = |tl: &Timeline| {
+        let mut tl = tl.clone();
+        for v in &mut tl.visits {
+            v.input = None;
+            v.output = None;
+        }
+        tl
+    };
+    assert_eq!(strip(&back.timeline), strip(&r.timeline), "{label}");
+    assert_eq!(back.diagnostics, r.diagnostics, "{label}");
+    assert_eq!(
+        (back.history.form, back.history.partial),
+        (r.history.form, r.history.partial),
+        "{label}"
+    );
+    assert_eq!(
+        back.timeline.events.len(),
+        r.history.events.len(),
+        "{label}"
+    );
+    for (a, b) in back.timeline.visits.iter().zip(&r.timeline.visits) {
+        assert_eq!(a.input_value(), b.input, "{label}: {}", b.state);
+        assert_eq!(a.output_value(), b.output, "{label}: {}", b.state);
+    }
+    // Cut or changed bytes give None or a replay, never a panic.
+    for cut in [0, 1, bytes.len() / 2, bytes.len().saturating_sub(1)] {
+        let _ = stepscope::wire::decode_replay(&bytes[..cut]);
+    }
+}
+
+#[test]
+fn the_demo_run_crosses_the_wire() {
+    let demo = stepscope::demo::DEFINITION;
+    let a = analyze(&SourceText::new("d", demo));
+    let (r, _) = replay(
+        &SourceText::new("h", stepscope::demo::HISTORY),
+        a.machine.as_ref(),
+    );
+    let r = r.expect("demo replays");
+    assert!(r.timeline.visits.iter().any(|v| v.input.is_some()));
+    assert_wire_round_trip(&r, "demo");
+    assert_eq!(stepscope::wire::decode_replay(b"not postcard at all"), None);
+}
+
 #[test]
 fn corpus_histories_rebuild() {
     let Some(corpus) = corpus() else { return };
@@ -370,6 +420,7 @@ fn corpus_histories_rebuild() {
             *visits.entry(v.state.clone()).or_default() += 1;
         }
         assert_eq!(entered, visits, "{}", path.display());
+        assert_wire_round_trip(&r, &path.display().to_string());
         // At the end, every snapshot status equals the visit's final outcome.
         let index = SnapshotIndex::new(tl);
         let end = index.snapshot_at(tl.duration_ms);

@@ -1,0 +1,95 @@
+//! The compact binary form a rebuilt run takes from the Web Worker back to the page: postcard
+//! over serde derives. The page needs the timeline, not the raw events, so only their count
+//! crosses; inputs and outputs cross as the history's text and are decoded when shown
+//! ([`crate::replay::Visit::input_value`]).
+
+use crate::diag::Diagnostic;
+use crate::history::{History, HistoryForm};
+use crate::pipeline::Replay;
+use crate::replay::Timeline;
+use serde::{Deserialize, Serialize};
+
+#[derive(Serialize, Deserialize)]
+struct WireReplay {
+    form: HistoryForm,
+    partial: bool,
+    timeline: Timeline,
+    #[serde(with = "diagnostics")]
+    diagnostics: Vec<Diagnostic>,
+}
+
+/// Encodes a replay for the trip from the worker to the page.
+pub fn encode_replay(r: &Replay) -> Vec<u8> {
+    let wire = WireReplay {
+        form: r.history.form,
+        partial: r.history.partial,
+        timeline: r.timeline.clone(),
+        diagnostics: r.diagnostics.clone(),
+    };
+    postcard::to_allocvec(&wire).unwrap_or_default()
+}
+
+/// Decodes what [`encode_replay`] wrote. The history comes back without its events (the
+/// timeline has one entry per event) and without describe-execution's values.
+pub fn decode_replay(bytes: &[u8]) -> Option<Replay> {
+    let wire: WireReplay = postcard::from_bytes(bytes).ok()?;
+    Some(Replay {
+        history: History {
+            form: wire.form,
+            events: Vec::new(),
+            execution: None,
+            partial: wire.partial,
+        },
+        timeline: wire.timeline,
+        diagnostics: wire.diagnostics,
+    })
+}
+
+/// Diagnostics cross as plain fields; their codes are matched back to the static ones that the
+/// history and replay stages use.
+pub(crate) mod diagnostics {
+    use crate::diag::{Diagnostic, Severity};
+    use crate::source::Span;
+    use serde::{Deserialize, Deserializer, Serialize, Serializer};
+
+    const CODES: &[&str] = &[
+        "no-events",
+        "normalised-ids",
+        "partial-history",
+        "unexpected-transition",
+        "unknown-state",
+        "syntax",
+    ];
+
+    type Fields = (Severity, String, String, String, Option<Span>);
+
+    pub fn serialize<S: Serializer>(list: &[Diagnostic], s: S) -> Result<S::Ok, S::Error> {
+        list.iter()
+            .map(|d| {
+                (
+                    d.severity,
+                    d.code.to_string(),
+                    d.message.clone(),
+                    d.path.clone(),
+                    d.span,
+                )
+            })
+            .collect::<Vec<Fields>>()
+            .serialize(s)
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<Diagnostic>, D::Error> {
+        let fields = Vec::<Fields>::deserialize(d)?;
+        Ok(fields
+            .into_iter()
+            .map(|(severity, code, message, path, span)| {
+                let code = CODES
+                    .iter()
+                    .find(|c| **c == code)
+                    .copied()
+                    .unwrap_or("history");
+                Diagnostic::new(severity, code, message, path, span)
+            })
+            .collect())
+    }
+}
