@@ -8,11 +8,15 @@
 mod gantt;
 mod generate;
 mod infer;
+mod overlay;
 mod snapshot;
 mod timeline;
 
-pub use gantt::{gantt_svg, LABEL_W, LANE_H, MAX_LANES};
+pub use gantt::{
+    gantt, gantt_svg, Gantt, GanttOptions, SortBy, FOLD_OVER, LABEL_W, LANE_H, MAX_LANES,
+};
 pub use generate::{generate, GenOptions, Generated, IntendedVisit};
 pub use infer::infer_definition;
+pub use overlay::{format_duration, Heat, Overlay, OverlayIndex, StateAt, Token};
 pub use snapshot::{Cursor, Snapshot, SnapshotIndex, VisitStatus};
 pub use timeline::{build_timeline, Attempt, Outcome, TimedEvent, Timeline, Visit};

@@ -724,3 +724,261 @@ fn the_gantt_chart_draws_every_visit_with_its_tries_and_waits() {
     // The bars sit where the times say: the chart spans the run.
     assert!((x0 + scale * tl.duration_ms as f64 - (1000.0 - 16.0)).abs() < 0.5);
 }
+
+#[test]
+fn a_big_map_folds_into_a_summary_lane_that_unfolds_and_sorts() {
+    use stepscope::replay::{gantt, GanttOptions, SortBy, MAX_LANES};
+    let ex = stepscope::demo::examples();
+    let big = ex
+        .iter()
+        .find(|e| e.name.starts_with("Big Map"))
+        .expect("big map example");
+    let tl = timeline_of(&big.history, Some(&big.definition));
+    let map = tl
+        .visits
+        .iter()
+        .position(|v| v.kind == "Map")
+        .expect("a Map visit");
+    let iterations: std::collections::BTreeSet<_> = tl
+        .visits
+        .iter()
+        .filter(|v| v.parent == Some(map))
+        .filter_map(|v| v.iteration)
+        .collect();
+    assert_eq!(iterations.len(), 1000);
+    let failed: std::collections::BTreeSet<_> = tl
+        .visits
+        .iter()
+        .filter(|v| {
+            v.parent == Some(map) && matches!(v.outcome, Outcome::Failed | Outcome::TimedOut)
+        })
+        .filter_map(|v| v.iteration)
+        .collect();
+    let lanes = |svg: &str| -> Vec<(Option<String>, Option<String>, String)> {
+        let doc = roxmltree::Document::parse(svg).expect("xml");
+        doc.descendants()
+            .filter(|n| n.attribute("data-lane-state").is_some())
+            .map(|n| {
+                (
+                    n.attribute("data-visit").map(String::from),
+                    n.attribute("data-fold").map(String::from),
+                    n.attribute("class").unwrap_or("").to_string(),
+                )
+            })
+            .collect()
+    };
+    // Folded by default: the Map's iterations are one summary lane.
+    let mut opts = GanttOptions {
+        width: 1200.0,
+        ..Default::default()
+    };
+    let folded = gantt(&tl, &opts);
+    let summary = format!("1000 iterations: {} ✓", 1000 - failed.len());
+    assert!(folded.svg.contains(&summary), "{summary}");
+    let l = lanes(&folded.svg);
+    assert_eq!(l.iter().filter(|x| x.2 == "lane summary").count(), 1);
+    assert!(l.len() < 20, "{}", l.len());
+    // Unfolded: the iterations' lanes, up to the cap, with a line for the rest.
+    opts.toggled.insert(map);
+    let open = gantt(&tl, &opts);
+    assert_eq!(open.lanes, MAX_LANES);
+    assert!(open.svg.contains("more lanes"));
+    // Sorted by status: failed iterations first.
+    if !failed.is_empty() {
+        opts.sort = SortBy::Status;
+        let by_status = gantt(&tl, &opts);
+        let first_child = lanes(&by_status.svg)
+            .into_iter()
+            .filter_map(|x| x.0.and_then(|v| v.parse::<usize>().ok()))
+            .find(|&v| tl.visits[v].parent == Some(map))
+            .expect("a child lane");
+        assert!(failed.contains(&tl.visits[first_child].iteration.unwrap_or(u64::MAX)));
+    }
+    // Sorted by duration: the first iteration is the longest.
+    opts.sort = SortBy::Duration;
+    let by_len = gantt(&tl, &opts);
+    let first = lanes(&by_len.svg)
+        .into_iter()
+        .filter_map(|x| x.0.and_then(|v| v.parse::<usize>().ok()))
+        .find(|&v| tl.visits[v].parent == Some(map))
+        .expect("a child lane");
+    let span = |it: u64| {
+        let vs: Vec<_> = tl
+            .visits
+            .iter()
+            .filter(|v| v.parent == Some(map) && v.iteration == Some(it))
+            .collect();
+        vs.iter()
+            .map(|v| v.exited_ms.unwrap_or(tl.duration_ms))
+            .max()
+            .unwrap_or(0)
+            - vs.iter().map(|v| v.entered_ms).min().unwrap_or(0)
+    };
+    let longest = iterations.iter().map(|&it| span(it)).max().unwrap_or(0);
+    assert_eq!(span(tl.visits[first].iteration.unwrap_or(0)), longest);
+    // A window zooms: the same width spans less time, and the window's start is at x0.
+    opts.window = Some((tl.duration_ms / 4, tl.duration_ms / 2));
+    let zoomed = gantt(&tl, &opts);
+    assert!(
+        zoomed.scale > folded.scale * 3.9,
+        "{} vs {}",
+        zoomed.scale,
+        folded.scale
+    );
+    assert_eq!(zoomed.from_ms, tl.duration_ms / 4);
+}
+
+/// The overlay at t agrees with the events up to t: a state shows as entered exactly when a
+/// `*StateEntered` event for it has happened, and final statuses only once it has exited.
+fn assert_overlay_agrees(history: &str, definition: Option<&str>, label: &str) {
+    use stepscope::replay::OverlayIndex;
+    let (h, _) = parse_history(history);
+    let Some(h) = h else { return };
+    let tl = timeline_of(history, definition);
+    let index = SnapshotIndex::new(&tl);
+    let ov = OverlayIndex::new(&tl);
+    let start = h.events.iter().find_map(|e| e.at).unwrap_or(0);
+    let times: Vec<i64> = (0..=8).map(|k| tl.duration_ms * k / 8).collect();
+    let mut taken_before = 0;
+    for t in times {
+        let snap = index.snapshot_at(t);
+        let o = ov.at(&tl, &index, &snap, t, 300);
+        let mut entered: std::collections::BTreeSet<String> = Default::default();
+        for e in &h.events {
+            let at = if tl.timed {
+                e.at.map_or(0, |a| a - start)
+            } else {
+                0
+            };
+            if e.kind.ends_with("StateEntered") && (!tl.timed || at <= t) {
+                if let Some(n) = e.detail_str("name") {
+                    entered.insert(n.to_string());
+                }
+            }
+        }
+        if tl.timed {
+            let shown: std::collections::BTreeSet<String> =
+                o.states.iter().map(|s| s.name.clone()).collect();
+            assert_eq!(shown, entered, "{label} at {t}");
+        }
+        for tk in &o.tokens {
+            assert!((0.0..=1.0).contains(&tk.at), "{label}");
+        }
+        assert!(o.taken.len() >= taken_before, "{label}: taken edges shrank");
+        taken_before = o.taken.len();
+    }
+    let share: f64 = ov.heat.iter().map(|h| h.share).sum();
+    assert!(
+        ov.heat.is_empty() || (share - 1.0).abs() < 1e-6,
+        "{label}: {share}"
+    );
+    assert!(
+        ov.heat.iter().all(|h| (1..=4).contains(&h.level)),
+        "{label}"
+    );
+    // Every top-level visit is on the critical path.
+    for v in tl.visits.iter().filter(|v| v.parent.is_none()) {
+        assert!(
+            ov.critical_states.contains(&v.state),
+            "{label}: {}",
+            v.state
+        );
+    }
+}
+
+#[test]
+fn the_overlay_agrees_with_the_events_and_counts_progress() {
+    use stepscope::replay::{format_duration, OverlayIndex};
+    assert_overlay_agrees(
+        stepscope::demo::HISTORY,
+        Some(stepscope::demo::DEFINITION),
+        "demo",
+    );
+    assert_eq!(format_duration(2400), "2.4 s");
+    assert_eq!(format_duration(350), "350 ms");
+    assert_eq!(format_duration(65_000), "1m 05s");
+    // The demo's ChargeCard failed once and then succeeded: its badge says so at the end.
+    let tl = timeline_of(stepscope::demo::HISTORY, Some(stepscope::demo::DEFINITION));
+    let index = SnapshotIndex::new(&tl);
+    let ov = OverlayIndex::new(&tl);
+    let end = ov.at(
+        &tl,
+        &index,
+        &index.snapshot_at(tl.duration_ms),
+        tl.duration_ms,
+        300,
+    );
+    let charge = end
+        .states
+        .iter()
+        .find(|s| s.name == "ChargeCard")
+        .expect("ChargeCard");
+    assert!(charge.badge.ends_with("· ×2"), "{}", charge.badge);
+    // Before anything happens nothing has run; at the end every transition has been taken.
+    let start = ov.at(&tl, &index, &index.snapshot_at(-1), -1, 300);
+    assert!(start.states.is_empty() && start.taken.is_empty());
+    assert!(!end.taken.is_empty());
+    // A Map counts iterations done of all, and the failed ones.
+    let ex = stepscope::demo::examples();
+    let big = ex
+        .iter()
+        .find(|e| e.name.starts_with("Big Map"))
+        .expect("big map");
+    let tl = timeline_of(&big.history, Some(&big.definition));
+    let index = SnapshotIndex::new(&tl);
+    let ov = OverlayIndex::new(&tl);
+    let map = tl.visits.iter().position(|v| v.kind == "Map").expect("map");
+    let failed_iterations: std::collections::BTreeSet<_> = tl
+        .visits
+        .iter()
+        .filter(|v| {
+            v.parent == Some(map) && matches!(v.outcome, Outcome::Failed | Outcome::TimedOut)
+        })
+        .filter_map(|v| v.iteration)
+        .collect();
+    let at_end = ov.at(
+        &tl,
+        &index,
+        &index.snapshot_at(tl.duration_ms),
+        tl.duration_ms,
+        300,
+    );
+    let progress = at_end
+        .states
+        .iter()
+        .find(|s| s.name == tl.visits[map].state)
+        .and_then(|s| s.progress.clone())
+        .expect("progress");
+    let want = if failed_iterations.is_empty() {
+        "1000/1000".to_string()
+    } else {
+        format!("1000/1000 · {} ✗", failed_iterations.len())
+    };
+    assert_eq!(progress, want);
+    let mid = tl.visits[map].entered_ms
+        + (tl.visits[map].exited_ms.unwrap_or(tl.duration_ms) - tl.visits[map].entered_ms) / 2;
+    let halfway = ov.at(&tl, &index, &index.snapshot_at(mid), mid, 300);
+    let p = halfway
+        .states
+        .iter()
+        .find(|s| s.name == tl.visits[map].state)
+        .and_then(|s| s.progress.clone())
+        .expect("progress");
+    let done: usize = p
+        .split('/')
+        .next()
+        .and_then(|d| d.parse().ok())
+        .expect("a count");
+    assert!(done > 0 && done < 1000, "{p}");
+}
+
+#[test]
+fn the_overlay_agrees_with_every_corpus_history() {
+    let Some(corpus) = corpus() else { return };
+    for path in files(&corpus.join("histories"), &[".history.json"]) {
+        let text = std::fs::read_to_string(&path).unwrap_or_default();
+        let def_path = path.to_string_lossy().replace(".history.json", ".asl.json");
+        let def = std::fs::read_to_string(&def_path).ok();
+        assert_overlay_agrees(&text, def.as_deref(), &path.display().to_string());
+    }
+}
