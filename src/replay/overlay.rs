@@ -73,6 +73,9 @@ pub fn format_duration(ms: i64) -> String {
     }
 }
 
+/// A branch or iteration of a container: (iteration, branch).
+type GroupKey = (u64, usize);
+
 fn failed(o: Outcome) -> bool {
     matches!(o, Outcome::Failed | Outcome::TimedOut)
 }
@@ -101,7 +104,7 @@ impl OverlayIndex {
         }
         let first_taken = first.into_iter().map(|((a, b), t)| (a, b, t)).collect();
         // Branches and iterations of each container, by (iteration, branch).
-        let mut groups: HashMap<usize, BTreeMap<(u64, usize), (i64, bool)>> = HashMap::new();
+        let mut groups: HashMap<usize, BTreeMap<GroupKey, (i64, bool)>> = HashMap::new();
         for v in &tl.visits {
             if let Some(p) = v.parent {
                 let key = (v.iteration.unwrap_or(0), v.branch.unwrap_or(0));
