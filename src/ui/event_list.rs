@@ -51,15 +51,37 @@ pub fn EventList(
         let now = t.get();
         rows.with(|rs| rs.partition_point(|r| r.1 <= now).checked_sub(1))
     });
+    // The rows in the page change only when the cursor moves to another stretch of the list;
+    // in between, a frame just moves the `current` and `past` classes.
+    let window_start = Memo::new(move |_| {
+        current
+            .get()
+            .map_or(0, |c| (c / (WINDOW / 3)) * (WINDOW / 3))
+            .saturating_sub(WINDOW / 3)
+    });
     Effect::new(move |_| {
         let cur = current.get();
-        if !follow.get_untracked() {
-            return;
-        }
+        let from = window_start.get();
         request_animation_frame(move || {
             let Some(ol) = list.get_untracked() else {
                 return;
             };
+            let items = ol.children();
+            for k in 0..items.length() {
+                let Some(li) = items.item(k) else { continue };
+                let i = from + k as usize;
+                let want = match cur {
+                    Some(c) if c == i => "event current",
+                    Some(c) if i < c => "event past",
+                    _ => "event",
+                };
+                if li.class_name() != want {
+                    li.set_class_name(want);
+                }
+            }
+            if !follow.get_untracked() {
+                return;
+            }
             if let Some(el) = ol
                 .query_selector(".event.current")
                 .ok()
@@ -81,10 +103,10 @@ pub fn EventList(
             </div>
             <ol class="events" node_ref=list>
                 {move || {
-                    let cur = current.get();
+                    rows.track();
+                    let cur = current.get_untracked();
+                    let from = window_start.get();
                     rows.with(|rs| {
-                        let centre = cur.unwrap_or(0);
-                        let from = centre.saturating_sub(WINDOW / 2);
                         let to = (from + WINDOW).min(rs.len());
                         rs.get(from..to)
                             .unwrap_or(&[])

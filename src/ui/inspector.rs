@@ -6,6 +6,9 @@ use crate::asl::{Integration, StateKind, StateMachine};
 use crate::pipeline::Replay;
 use crate::replay::Visit;
 
+/// How many visits the inspector lists at once, around the one at t.
+const VISIT_WINDOW: usize = 40;
+
 fn explain_resource(kind: &StateKind) -> Option<(String, String, String)> {
     let StateKind::Task(t) = kind else {
         return None;
@@ -49,7 +52,7 @@ fn json_block(label: &'static str, value: Option<serde_json::Value>) -> impl Int
     })
 }
 
-fn visit_view(v: &Visit, n: usize) -> impl IntoView {
+fn visit_view(v: &Visit, n: usize, active: bool) -> impl IntoView {
     let dur = v
         .exited_ms
         .map(|x| fmt_ms(x - v.entered_ms))
@@ -82,7 +85,7 @@ fn visit_view(v: &Visit, n: usize) -> impl IntoView {
     let error = v.error.clone();
     let cause = v.cause.clone();
     view! {
-        <div class="visit">
+        <div class=if active { "visit active" } else { "visit" } data-testid=if active { "active-visit" } else { "visit" }>
             <div class="visit-head">
                 <span class="visit-n">{format!("Visit {n}")}</span>
                 <span class=class>{outcome}</span>
@@ -105,7 +108,8 @@ pub fn Inspector(
     name: String,
     machine: Option<StateMachine>,
     source: String,
-    replay: Option<Replay>,
+    replayed: RwSignal<Option<Replay>>,
+    t: RwSignal<i64>,
     on_close: Callback<()>,
 ) -> impl IntoView {
     let state = machine.as_ref().and_then(|m| m.find(&name)).cloned();
@@ -139,19 +143,44 @@ pub fn Inspector(
         .as_ref()
         .map(|s| s.kind.asl_type().to_string())
         .unwrap_or_default();
-    let visits: Vec<Visit> = replay
-        .as_ref()
-        .map(|r| {
-            r.timeline
-                .visits
-                .iter()
-                .filter(|v| v.state == name)
-                .cloned()
-                .collect()
-        })
-        .unwrap_or_default();
+    // This state's visits (indexes into the timeline), in order of entry.
+    let visits: Vec<usize> = replayed.with_untracked(|r| {
+        r.as_ref()
+            .map(|r| {
+                let mut vs: Vec<usize> = (0..r.timeline.visits.len())
+                    .filter(|&i| r.timeline.visits[i].state == name)
+                    .collect();
+                vs.sort_by_key(|&i| (r.timeline.visits[i].entered_ms, i));
+                vs
+            })
+            .unwrap_or_default()
+    });
     let n_visits = visits.len();
-    let has_run = replay.is_some();
+    let has_run = replayed.with_untracked(|r| r.is_some());
+    // Selection follows time: the visit under way at t, or the last one entered by then.
+    let visits = StoredValue::new(visits);
+    let active = Memo::new(move |_| {
+        let now = t.get();
+        replayed.with(|r| {
+            let r = r.as_ref()?;
+            visits.with_value(|vs| {
+                let n = vs.partition_point(|&i| r.timeline.visits[i].entered_ms <= now);
+                n.checked_sub(1)
+            })
+        })
+    });
+    let list = NodeRef::<leptos::html::Div>::new();
+    Effect::new(move |_| {
+        let _ = active.get();
+        request_animation_frame(move || {
+            if let Some(el) = list
+                .get_untracked()
+                .and_then(|l| l.query_selector(".visit.active").ok().flatten())
+            {
+                el.scroll_into_view_with_bool(false);
+            }
+        });
+    });
     let pattern_note = state.as_ref().and_then(|s| match &s.kind {
         StateKind::Task(t) if t.resource.pattern == Integration::WaitForTaskToken => {
             Some("Waits for SendTaskSuccess or SendTaskFailure with the task token.")
@@ -185,7 +214,26 @@ pub fn Inspector(
             {(!catches.is_empty()).then(|| view! { <section><h3>"Catch"</h3><ul>{catches.into_iter().map(|c| view! { <li>{c}</li> }).collect_view()}</ul></section> })}
             <section>
                 <h3>{move || if has_run { format!("In this run: {n_visits} visit{}", if n_visits == 1 { "" } else { "s" }) } else { "No run loaded".to_string() }}</h3>
-                {visits.iter().enumerate().map(|(i, v)| visit_view(v, i + 1)).collect_view()}
+                <div class="visits" node_ref=list>
+                    {move || {
+                        let at = active.get();
+                        // Long lists show the visits around the one at t.
+                        let centre = at.unwrap_or(0);
+                        let from = centre.saturating_sub(VISIT_WINDOW / 2);
+                        replayed.with(|r| {
+                            r.as_ref().map(|r| {
+                                visits.with_value(|vs| {
+                                    vs.iter()
+                                        .enumerate()
+                                        .skip(from)
+                                        .take(VISIT_WINDOW)
+                                        .map(|(k, &i)| visit_view(&r.timeline.visits[i], k + 1, Some(k) == at))
+                                        .collect_view()
+                                })
+                            })
+                        })
+                    }}
+                </div>
             </section>
             {fragment.map(|f| view! { <section><h3>"Definition"</h3><pre class="fragment">{f}</pre></section> })}
         </aside>

@@ -4,8 +4,10 @@ mod browser;
 mod event_list;
 mod graph_view;
 mod inspector;
+mod overlay;
 mod replay_bar;
 mod storage;
+mod timeline_view;
 pub mod worker;
 
 use leptos::prelude::*;
@@ -14,12 +16,13 @@ use wasm_bindgen::JsCast;
 
 use crate::layout::{Direction, LayoutOptions};
 use crate::pipeline;
-use crate::replay::{SnapshotIndex, VisitStatus};
+use crate::replay::SnapshotIndex;
 use crate::source::{LineIndex, SourceText};
 use event_list::EventList;
 use graph_view::GraphView;
 use inspector::Inspector;
 use replay_bar::ReplayBar;
+use timeline_view::TimelineView;
 
 /// How long typing must pause before the graph redraws.
 const DEBOUNCE: Duration = Duration::from_millis(180);
@@ -356,18 +359,52 @@ pub fn App() -> impl IntoView {
         playing.set(false);
         t.set(duration.get());
     });
-    // Every state shows the status of its latest visit at t (not reached yet: dimmed).
+    // The overlay at t: status, badges, progress, taken edges and tokens (not reached: dimmed).
+    let overlay_index = Memo::new(move |_| {
+        replayed.with(|r| {
+            r.as_ref()
+                .map(|r| crate::replay::OverlayIndex::new(&r.timeline))
+        })
+    });
+    let mode = RwSignal::new(overlay::Mode::Status);
+    let event_times = Memo::new(move |_| {
+        replayed.with(|r| {
+            let mut ts: Vec<i64> = r
+                .as_ref()
+                .map(|r| r.timeline.events.iter().map(|e| e.at_ms).collect())
+                .unwrap_or_default();
+            ts.sort_unstable();
+            ts
+        })
+    });
     Effect::new(move |_| {
-        let _ = last_svg.get();
+        let svg = last_svg.get();
         let now = t.get();
-        let statuses: Vec<(String, &'static str)> = replayed.with(|r| {
-            snapshot_index.with(|ix| match (r, ix) {
-                (Some(r), Some(ix)) => replay_bar::state_classes(&r.timeline, ix, now),
-                _ => Vec::new(),
+        let m = mode.get();
+        // Tokens take about a third of a second of wall time along their edge, at any speed.
+        let token_ms = (350.0 * speed.get()).round() as i64;
+        let ov = replayed.with(|r| {
+            snapshot_index.with(|ix| {
+                overlay_index.with(|oi| match (r, ix, oi) {
+                    (Some(r), Some(ix), Some(oi)) => {
+                        Some(oi.at(&r.timeline, ix, &ix.snapshot_at(now), now, token_ms))
+                    }
+                    _ => None,
+                })
             })
         });
-        let has_run = replayed.with(|r| r.is_some());
-        request_animation_frame(move || paint_statuses(&statuses, has_run));
+        request_animation_frame(move || {
+            let perf = web_sys::window().and_then(|w| w.performance());
+            let _ = perf.as_ref().map(|p| p.mark("stepscope-paint-start"));
+            overlay_index.with_untracked(|oi| paint_overlay(&svg, ov.as_ref(), oi.as_ref(), m));
+            if let Some(p) = perf {
+                let _ = p.measure_with_start_mark("stepscope-paint", "stepscope-paint-start");
+                p.clear_marks_with_mark_name("stepscope-paint-start");
+                if p.get_entries_by_name("stepscope-paint").length() > 2000 {
+                    p.clear_measures_with_measure_name("stepscope-paint");
+                }
+            }
+        });
     });
 
     let pick = Callback::new(move |name: String| {
@@ -628,6 +665,42 @@ pub fn App() -> impl IntoView {
                     selected.set(Some(name));
                 }
             }
+            "ArrowLeft" | "ArrowRight" if replayed.with_untracked(|r| r.is_some()) => {
+                // With a run: the previous or next event; with Shift, state change.
+                ev.prevent_default();
+                let forward = key == "ArrowRight";
+                let now = t.get_untracked();
+                let next = if ev.shift_key() {
+                    snapshot_index.with_untracked(|ix| {
+                        ix.as_ref()
+                            .and_then(|ix| step_time(ix.change_times(), now, forward))
+                    })
+                } else {
+                    replayed.with_untracked(|r| {
+                        r.as_ref().and_then(|r| {
+                            step_time(r.timeline.events.iter().map(|e| e.at_ms), now, forward)
+                        })
+                    })
+                };
+                if let Some(at) = next {
+                    playing.set(false);
+                    t.set(at);
+                }
+            }
+            "h" if replayed.with_untracked(|r| r.is_some()) => mode.update(|m| {
+                *m = if *m == overlay::Mode::Heat {
+                    overlay::Mode::Status
+                } else {
+                    overlay::Mode::Heat
+                }
+            }),
+            "c" if replayed.with_untracked(|r| r.is_some()) => mode.update(|m| {
+                *m = if *m == overlay::Mode::Critical {
+                    overlay::Mode::Status
+                } else {
+                    overlay::Mode::Critical
+                }
+            }),
             "ArrowDown" | "ArrowRight" | "ArrowUp" | "ArrowLeft" => {
                 let forward = key == "ArrowDown" || key == "ArrowRight";
                 let next = analysis.with_untracked(|a| {
@@ -702,6 +775,28 @@ pub fn App() -> impl IntoView {
         Signal::derive(move || def_preview.get().unwrap_or_else(|| definition.draft.get()));
     let hist_shown =
         Signal::derive(move || hist_preview.get().unwrap_or_else(|| history.draft.get()));
+    // The graph's text alternative, built in a task of its own (big machines have thousands).
+    let graph_text = RwSignal::new(Vec::<(String, String)>::new());
+    Effect::new(move |_| {
+        analysis.track();
+        set_timeout(
+            move || {
+                let list = analysis.with_untracked(|a| {
+                    a.machine.as_ref().map_or_else(Vec::new, |m| {
+                        m.states
+                            .iter()
+                            .map(|st| (st.name.clone(), crate::graph::describe(m, st)))
+                            .collect()
+                    })
+                });
+                graph_text.set(list);
+            },
+            Duration::ZERO,
+        );
+    });
+    // Shortcuts work wherever the focus is, the page body included.
+    let key_listener = window_event_listener(leptos::ev::keydown, on_key);
+    on_cleanup(move || key_listener.remove());
     let def_scroll = RwSignal::new(0i32);
     let hist_scroll = RwSignal::new(0i32);
     let editors_width = RwSignal::new(36.0f64);
@@ -746,7 +841,7 @@ pub fn App() -> impl IntoView {
     };
 
     view! {
-        <div class="app" on:dragover=|ev: web_sys::DragEvent| ev.prevent_default() on:drop=on_drop on:keydown=on_key
+        <div class="app" on:dragover=|ev: web_sys::DragEvent| ev.prevent_default() on:drop=on_drop
             on:mousemove=on_resize_move on:mouseup=move |_| resizing.set(false)>
             <header class="topbar">
                 <div class="brand">
@@ -816,7 +911,7 @@ pub fn App() -> impl IntoView {
                         prop:value=def_shown
                         prop:readOnly=move || def_preview.with(|p| p.is_some())
                         on:paste=move |ev| paste_big(ev, definition)
-                        on:input=move |ev| definition.type_in(event_target_value(&ev))
+                        on:input=move |ev| if def_preview.with_untracked(|p| p.is_none()) { definition.type_in(event_target_value(&ev)) }
                         on:keyup=move |ev: web_sys::KeyboardEvent| if ev.key() != "Escape" { on_cursor() }
                         on:click=move |_| on_cursor()
                     ></textarea>
@@ -833,7 +928,7 @@ pub fn App() -> impl IntoView {
                         prop:value=hist_shown
                         prop:readOnly=move || hist_preview.with(|p| p.is_some())
                         on:paste=move |ev| paste_big(ev, history)
-                        on:input=move |ev| history.type_in(event_target_value(&ev))
+                        on:input=move |ev| if hist_preview.with_untracked(|p| p.is_none()) { history.type_in(event_target_value(&ev)) }
                     ></textarea>
                     </div>
                 </section>
@@ -855,58 +950,28 @@ pub fn App() -> impl IntoView {
                         }
                     })}
                     <GraphView svg=Signal::derive(move || last_svg.get()) selected=selected on_pick=pick />
-                    {move || replayed.with(|r| r.is_some()).then(|| view! { <ReplayBar duration=duration start_ms=start_ms t=t playing=playing speed=speed /> })}
-                    {move || replayed.with(|r| r.is_some()).then(|| {
-                        let host = NodeRef::<leptos::html::Div>::new();
-                        // The chart is drawn once per run and width; the playhead moves over it.
-                        let chart = Memo::new(move |_| {
-                            let width = timeline_width.get();
-                            replayed.with(|r| r.as_ref().map(|r| crate::replay::gantt_svg(&r.timeline, width)))
-                        });
-                        let on_lane = move |ev: web_sys::MouseEvent| {
-                            let lane = ev.target().and_then(|t| t.dyn_into::<web_sys::Element>().ok()).and_then(|e| e.closest("[data-lane-state]").ok().flatten());
-                            if let Some(lane) = lane {
-                                let name = lane.get_attribute("data-lane-state");
-                                let visit = lane.get_attribute("data-visit").and_then(|v| v.parse::<usize>().ok());
-                                if let Some(at) = visit.and_then(|v| replayed.with_untracked(|r| r.as_ref().and_then(|r| r.timeline.visits.get(v).map(|x| x.entered_ms)))) {
-                                    playing.set(false);
-                                    t.set(at);
-                                }
-                                selected.set(name);
-                            }
-                        };
-                        view! {
-                            <div class="run-panels">
-                            <div class="timeline" data-testid="timeline" node_ref=host on:click=on_lane>
-                                <div class="timeline-inner">
-                                    <div inner_html=move || chart.with(|c| c.as_ref().map(|c| c.0.clone()).unwrap_or_default())></div>
-                                    <div class="playhead" style=move || {
-                                        let (x0, scale) = chart.with(|c| c.as_ref().map_or((0.0, 0.0), |c| (c.1, c.2)));
-                                        format!("left:{:.1}px", x0 + t.get() as f64 * scale)
-                                    }></div>
-                                </div>
-                            </div>
+                    {move || replayed.with(|r| r.is_some()).then(|| view! { <ReplayBar duration=duration start_ms=start_ms t=t playing=playing speed=speed mode=mode event_times=event_times /> })}
+                    {move || replayed.with(|r| r.is_some()).then(|| view! {
+                        <div class="run-panels">
+                            <TimelineView replayed=replayed t=t playing=playing selected=selected width=timeline_width />
                             <EventList replayed=replayed t=t playing=playing />
-                            </div>
-                        }
+                        </div>
                     })}
                     <ol class="sr-only" aria-label="States of the workflow" data-testid="graph-text">
-                        {move || analysis.with(|a| {
-                            let m = a.machine.clone();
-                            m.map(|m| m.states.iter().map(|st| {
-                                let name = st.name.clone();
-                                let text = crate::graph::describe(&m, st);
-                                view! { <li><button on:click=move |_| selected.set(Some(name.clone()))>{text}</button></li> }
-                            }).collect_view())
-                        })}
+                        {move || graph_text.get().into_iter().map(|(name, text)| {
+                            view! { <li><button on:click=move |_| selected.set(Some(name.clone()))>{text}</button></li> }
+                        }).collect_view()}
                     </ol>
                     {move || show_help.get().then(|| view! {
                         <div class="help" role="dialog" aria-label="Keyboard shortcuts" data-testid="shortcuts">
                             <h2>"Keyboard"</h2>
                             <dl>
                                 <dt>"Tab"</dt><dd>"every control, then the graph"</dd>
-                                <dt>"↓ →"</dt><dd>"next state along the first transition (into a branch)"</dd>
-                                <dt>"↑ ←"</dt><dd>"a state that leads here"</dd>
+                                <dt>"↓"</dt><dd>"next state along the first transition (into a branch)"</dd>
+                                <dt>"↑"</dt><dd>"a state that leads here"</dd>
+                                <dt>"← →"</dt><dd>"previous or next event (without a run: like ↑ ↓)"</dd>
+                                <dt>"Shift ← →"</dt><dd>"previous or next change of a state's status"</dd>
+                                <dt>"h / c"</dt><dd>"heat or critical-path view, again for status"</dd>
                                 <dt>"Enter"</dt><dd>"go to the inspector"</dd>
                                 <dt>"Esc"</dt><dd>"close the inspector or this help"</dd>
                                 <dt>"+ − 0"</dt><dd>"zoom in, zoom out, fit (graph focused)"</dd>
@@ -948,10 +1013,10 @@ pub fn App() -> impl IntoView {
                     </ul>
                 </section>
                 {move || selected.get().map(|name| {
+                    replayed.track();
                     let machine = analysis.with(|a| a.machine.clone());
                     let source = definition.value.get();
-                    let replay = replayed.get();
-                    view! { <Inspector name=name machine=machine source=source replay=replay on_close=Callback::new(move |_| selected.set(None)) /> }
+                    view! { <Inspector name=name machine=machine source=source replayed=replayed t=t on_close=Callback::new(move |_| selected.set(None)) /> }
                 })}
             </main>
         </div>
@@ -977,10 +1042,10 @@ fn BigNote(input: Debounced, shown: Memo<Option<String>>) -> impl IntoView {
         shown.with(|p| {
             p.as_ref().map(|p| {
                 let (bytes, lines) = input.draft.with(|t| (t.len(), t.bytes().filter(|&b| b == b'\n').count() + 1));
-                let showing = p.bytes().filter(|&b| b == b'\n').count();
+                let showing = p.len().div_ceil(1024);
                 view! {
                     <div class="big-note" data-testid="big-note">
-                        {format!("{:.1} MB, {lines} lines: the first {showing} shown, read-only. ", bytes as f64 / 1e6)}
+                        {format!("{:.1} MB in {lines} lines: the first {showing} KB shown, read-only. ", bytes as f64 / 1e6)}
                         <button class="link" on:click=move |_| input.set_now(String::new())>"Clear"</button>
                     </div>
                 }
@@ -1013,43 +1078,44 @@ fn Gutter(text: Signal<String>, editor: RwSignal<i32>) -> impl IntoView {
     view! { <pre class="gutter" aria-hidden="true" node_ref=gutter>{move || numbers.get()}</pre> }
 }
 
-/// Puts one `status-*` class on every state node; states the run never reached get `status-notrun`.
-fn paint_statuses(statuses: &[(String, &'static str)], has_run: bool) {
-    let Some(doc) = web_sys::window().and_then(|w| w.document()) else {
-        return;
-    };
-    let Ok(nodes) = doc.query_selector_all("[data-testid=graph] [data-state]") else {
-        return;
-    };
-    let classes = [
-        VisitStatus::NotRun,
-        VisitStatus::Running,
-        VisitStatus::Retrying,
-        VisitStatus::Succeeded,
-        VisitStatus::Failed,
-        VisitStatus::Caught,
-        VisitStatus::Aborted,
-    ]
-    .map(VisitStatus::class);
-    for i in 0..nodes.length() {
-        let Some(el) = nodes
-            .item(i)
-            .and_then(|n| n.dyn_into::<web_sys::Element>().ok())
-        else {
-            continue;
-        };
-        let list = el.class_list();
-        for c in classes {
-            let _ = list.remove_1(c);
-        }
-        if !has_run {
-            continue;
-        }
-        let name = el.get_attribute("data-state").unwrap_or_default();
-        let class = statuses
-            .iter()
-            .find(|(n, _)| *n == name)
-            .map_or(VisitStatus::NotRun.class(), |(_, c)| c);
-        let _ = list.add_1(class);
+/// The first time after `now` (or the last before it) in a sorted sequence of times.
+fn step_time(times: impl Iterator<Item = i64>, now: i64, forward: bool) -> Option<i64> {
+    if forward {
+        times.into_iter().find(|&x| x > now)
+    } else {
+        times.into_iter().filter(|&x| x < now).last()
     }
+}
+
+thread_local! {
+    static PAINTER: std::cell::RefCell<Option<overlay::Painter>> = const { std::cell::RefCell::new(None) };
+}
+
+/// Paints the overlay on the graph, with a painter made once per drawing.
+fn paint_overlay(
+    svg: &str,
+    ov: Option<&crate::replay::Overlay>,
+    oi: Option<&crate::replay::OverlayIndex>,
+    mode: overlay::Mode,
+) {
+    let Some(root) = web_sys::window()
+        .and_then(|w| w.document())
+        .and_then(|d| d.query_selector("[data-testid=graph]").ok().flatten())
+    else {
+        return;
+    };
+    PAINTER.with(|p| {
+        let mut p = p.borrow_mut();
+        if !p.as_ref().is_some_and(|p| p.is_for(svg)) {
+            // A fresh drawing carries no overlay: without a run there is nothing to do.
+            if ov.is_none() {
+                *p = None;
+                return;
+            }
+            *p = Some(overlay::Painter::new(&root, svg));
+        }
+        if let Some(p) = p.as_mut() {
+            p.paint(ov, oi, mode);
+        }
+    });
 }

@@ -3,7 +3,7 @@
 
 use leptos::prelude::*;
 
-use crate::replay::{SnapshotIndex, Timeline};
+use super::overlay::Mode;
 
 const SPEEDS: [f64; 7] = [0.25, 0.5, 1.0, 2.0, 5.0, 20.0, 100.0];
 
@@ -15,22 +15,6 @@ fn fmt_offset(ms: i64) -> String {
     }
 }
 
-/// Per state, the status class of its latest visit entered by t.
-pub fn state_classes(tl: &Timeline, index: &SnapshotIndex, t: i64) -> Vec<(String, &'static str)> {
-    let snap = index.snapshot_at(t);
-    let mut out: Vec<(String, &'static str)> = Vec::new();
-    for (v, s) in tl.visits.iter().zip(snap.status.iter()) {
-        if v.entered_ms > t {
-            continue;
-        }
-        match out.iter_mut().find(|(n, _)| *n == v.state) {
-            Some(slot) => slot.1 = s.class(),
-            None => out.push((v.state.clone(), s.class())),
-        }
-    }
-    out
-}
-
 #[component]
 pub fn ReplayBar(
     duration: Signal<i64>,
@@ -38,7 +22,11 @@ pub fn ReplayBar(
     t: RwSignal<i64>,
     playing: RwSignal<bool>,
     speed: RwSignal<f64>,
+    mode: RwSignal<Mode>,
+    /// Sorted times of the run's events, for compressing idle gaps.
+    event_times: Memo<Vec<i64>>,
 ) -> impl IntoView {
+    let compress = RwSignal::new(true);
     // The clock: while playing, advance t by real time × speed.
     let last_tick = StoredValue::new(None::<f64>);
     let _ = leptos::leptos_dom::helpers::set_interval_with_handle(
@@ -53,7 +41,21 @@ pub fn ReplayBar(
             let dt = last_tick.get_value().map_or(16.0, |l| now - l);
             last_tick.set_value(Some(now));
             let end = duration.get_untracked();
-            let next = t.get_untracked() + (dt * speed.get_untracked()).round() as i64;
+            let now_t = t.get_untracked();
+            let step = (dt * speed.get_untracked()).round() as i64;
+            let mut next = now_t + step;
+            if compress.get_untracked() {
+                // Nothing happens for more than a second and a half of wall time: skip ahead to
+                // a quarter second before the next event.
+                let upcoming = event_times
+                    .with_untracked(|ts| ts.get(ts.partition_point(|&x| x <= now_t)).copied());
+                if let Some(u) = upcoming {
+                    let quarter = (250.0 * speed.get_untracked()) as i64;
+                    if u - now_t > step.max(1) * 90 {
+                        next = next.max(u - quarter);
+                    }
+                }
+            }
             if next >= end {
                 t.set(end);
                 playing.set(false);
@@ -90,6 +92,19 @@ pub fn ReplayBar(
                     if let Ok(v) = event_target_value(&ev).parse::<i64>() { t.set(v); }
                 } />
             <span class="clock" data-testid="clock">{clock}</span>
+            <label class="compress" title="Skip stretches where nothing happens, such as long Waits">
+                <input type="checkbox" data-testid="compress" prop:checked=move || compress.get() on:change=move |ev| compress.set(event_target_checked(&ev)) />
+                " compress idle gaps"
+            </label>
+            <div class="modes" role="group" aria-label="Overlay">
+                {[(Mode::Status, "Status", "mode-status", "Status of each state at t"), (Mode::Heat, "Heat", "mode-heat", "Colour by share of the run's time (h)"), (Mode::Critical, "Critical path", "mode-critical", "The visits that set the run's length (c)")]
+                    .into_iter()
+                    .map(|(m, label, id, title)| view! {
+                        <button class="mode" data-testid=id title=title aria-pressed=move || (mode.get() == m).to_string()
+                            on:click=move |_| mode.set(m)>{label}</button>
+                    })
+                    .collect_view()}
+            </div>
             <select class="speed" aria-label="Speed" on:change=move |ev| { if let Ok(v) = event_target_value(&ev).parse::<f64>() { speed.set(v); } }>
                 {SPEEDS.iter().map(|s| view! { <option value=s.to_string() selected=*s == 1.0>{format!("{s}×")}</option> }).collect_view()}
             </select>

@@ -1,0 +1,339 @@
+//! Paints a run's overlay on the drawn graph: status, heat and critical-path classes on states,
+//! `taken` and `critical` on edges, time badges, container progress and moving tokens. Element
+//! references are gathered once per drawing; a frame changes only the classes and texts that
+//! differ from the last frame, and moves the tokens. Nothing is parsed or laid out again.
+
+use std::collections::{BTreeSet, HashMap};
+use wasm_bindgen::JsCast;
+
+use crate::replay::{Overlay, OverlayIndex, VisitStatus};
+
+const SVG_NS: &str = "http://www.w3.org/2000/svg";
+
+/// What the state boxes show beside their status.
+#[derive(Clone, Copy, PartialEq, Eq, Debug, Default)]
+pub enum Mode {
+    #[default]
+    Status,
+    /// Fill by share of the run's time.
+    Heat,
+    /// The chain of visits that set the run's length.
+    Critical,
+}
+
+struct StateEl {
+    el: web_sys::Element,
+    /// The box's corners, for placing the badges when they are first needed.
+    corner: (f64, f64, f64, f64),
+    badge: Option<web_sys::Element>,
+    progress: Option<web_sys::Element>,
+    container: bool,
+    status: &'static str,
+    extra: String,
+    badge_text: String,
+    progress_text: String,
+}
+
+struct EdgeEl {
+    el: web_sys::Element,
+    /// The path and its length, looked up when a token first travels along it.
+    path: Option<Option<(web_sys::SvgGeometryElement, f32)>>,
+    from: String,
+    to: String,
+    class: &'static str,
+}
+
+/// The painter for one drawing.
+pub struct Painter {
+    svg: String,
+    states: HashMap<String, StateEl>,
+    edges: Vec<EdgeEl>,
+    layer: Option<web_sys::Element>,
+    tokens: Vec<web_sys::Element>,
+}
+
+fn attr(el: &web_sys::Element, name: &str) -> f64 {
+    el.get_attribute(name)
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(0.0)
+}
+
+fn svg_el(doc: &web_sys::Document, tag: &str, class: &str) -> Option<web_sys::Element> {
+    let el = doc.create_element_ns(Some(SVG_NS), tag).ok()?;
+    let _ = el.set_attribute("class", class);
+    Some(el)
+}
+
+fn all(root: &web_sys::Element, selector: &str) -> Vec<web_sys::Element> {
+    let Ok(list) = root.query_selector_all(selector) else {
+        return Vec::new();
+    };
+    (0..list.length())
+        .filter_map(|i| {
+            list.item(i)
+                .and_then(|n| n.dyn_into::<web_sys::Element>().ok())
+        })
+        .collect()
+}
+
+#[derive(Clone, Copy)]
+enum TextKind {
+    Badge,
+    Progress,
+}
+
+impl StateEl {
+    /// The badge or progress text of this state, made on first use.
+    fn text(&mut self, kind: TextKind, x: f64, y: f64) -> Option<&web_sys::Element> {
+        let (slot, class) = match kind {
+            TextKind::Badge => (&mut self.badge, "run-badge"),
+            TextKind::Progress => (&mut self.progress, "run-progress"),
+        };
+        if slot.is_none() {
+            let doc = web_sys::window()?.document()?;
+            let t = svg_el(&doc, "text", class)?;
+            let _ = t.set_attribute("x", &format!("{x:.1}"));
+            let _ = t.set_attribute("y", &format!("{y:.1}"));
+            let _ = t.set_attribute("text-anchor", "end");
+            let _ = self.el.append_child(&t);
+            *slot = Some(t);
+        }
+        slot.as_ref()
+    }
+}
+
+const STATUS: [VisitStatus; 7] = [
+    VisitStatus::NotRun,
+    VisitStatus::Running,
+    VisitStatus::Retrying,
+    VisitStatus::Succeeded,
+    VisitStatus::Failed,
+    VisitStatus::Caught,
+    VisitStatus::Aborted,
+];
+
+impl Painter {
+    /// Gathers the states and edges of the graph in `root` (drawn from `svg`), and adds a badge
+    /// to each state and a layer for tokens.
+    pub fn new(root: &web_sys::Element, svg: &str) -> Self {
+        let doc = web_sys::window().and_then(|w| w.document());
+        let mut states = HashMap::new();
+        for el in all(root, ".state[data-state]") {
+            let Some(name) = el.get_attribute("data-state") else {
+                continue;
+            };
+            let Some(rect) = el.query_selector(":scope > .box").ok().flatten() else {
+                continue;
+            };
+            let corner = (
+                attr(&rect, "x"),
+                attr(&rect, "y"),
+                attr(&rect, "width"),
+                attr(&rect, "height"),
+            );
+            // Stubs repeat a name; the real node is the one with a box and no stub class.
+            if el.class_list().contains("stub") {
+                continue;
+            }
+            states.insert(
+                name,
+                StateEl {
+                    container: el.class_list().contains("container"),
+                    el,
+                    corner,
+                    badge: None,
+                    progress: None,
+                    status: "",
+                    extra: String::new(),
+                    badge_text: String::new(),
+                    progress_text: String::new(),
+                },
+            );
+        }
+        let mut edges = Vec::new();
+        let mut layer = None;
+        for el in all(root, ".edge[data-from]") {
+            if layer.is_none() {
+                if let (Some(doc), Some(parent)) = (doc.as_ref(), el.parent_element()) {
+                    layer = svg_el(doc, "g", "tokens");
+                    if let Some(l) = &layer {
+                        let _ = l.set_attribute("aria-hidden", "true");
+                        let _ = parent.append_child(l);
+                    }
+                }
+            }
+            edges.push(EdgeEl {
+                path: None,
+                from: el.get_attribute("data-from").unwrap_or_default(),
+                to: el.get_attribute("data-to").unwrap_or_default(),
+                el,
+                class: "",
+            });
+        }
+        Painter {
+            svg: svg.to_string(),
+            states,
+            edges,
+            layer,
+            tokens: Vec::new(),
+        }
+    }
+
+    /// True when this painter was made for the drawing `svg`.
+    pub fn is_for(&self, svg: &str) -> bool {
+        self.svg.len() == svg.len() && self.svg == svg
+    }
+
+    /// Applies the overlay (None: no run, every class and badge off).
+    pub fn paint(&mut self, ov: Option<&Overlay>, ix: Option<&OverlayIndex>, mode: Mode) {
+        let empty = Overlay::default();
+        let o = ov.unwrap_or(&empty);
+        let at: HashMap<&str, &crate::replay::StateAt> =
+            o.states.iter().map(|s| (s.name.as_str(), s)).collect();
+        let heat: HashMap<&str, u8> = match (mode, ix) {
+            (Mode::Heat, Some(ix)) => ix.heat.iter().map(|h| (h.name.as_str(), h.level)).collect(),
+            _ => HashMap::new(),
+        };
+        for (name, s) in self.states.iter_mut() {
+            let now = at.get(name.as_str());
+            let status = match (ov, now) {
+                (None, _) => "",
+                (Some(_), Some(x)) => x.status.class(),
+                (Some(_), None) => VisitStatus::NotRun.class(),
+            };
+            if status != s.status {
+                let list = s.el.class_list();
+                for c in STATUS.map(VisitStatus::class) {
+                    let _ = list.remove_1(c);
+                }
+                if !status.is_empty() {
+                    let _ = list.add_1(status);
+                }
+                s.status = status;
+            }
+            let extra = match (mode, ix) {
+                (Mode::Heat, _) if ov.is_some() => {
+                    format!("heat-{}", heat.get(name.as_str()).copied().unwrap_or(0))
+                }
+                (Mode::Critical, Some(ix)) if ov.is_some() => {
+                    if ix.critical_states.contains(name) {
+                        "critical".to_string()
+                    } else {
+                        "off-path".to_string()
+                    }
+                }
+                _ => String::new(),
+            };
+            if extra != s.extra {
+                let list = s.el.class_list();
+                if !s.extra.is_empty() {
+                    let _ = list.remove_1(&s.extra);
+                }
+                if !extra.is_empty() {
+                    let _ = list.add_1(&extra);
+                }
+                s.extra = extra;
+            }
+            let badge = match (mode, now, ix) {
+                (Mode::Heat, Some(_), Some(ix)) => ix
+                    .heat
+                    .iter()
+                    .find(|h| h.name == *name)
+                    .map(|h| format!("{:.0}% of the time", h.share * 100.0))
+                    .unwrap_or_default(),
+                (_, Some(x), _) => x.badge.clone(),
+                _ => String::new(),
+            };
+            if badge != s.badge_text {
+                let (x, y, w, h) = s.corner;
+                // Below the box's right corner: the top edge holds the retry badge.
+                if let Some(b) = s.text(TextKind::Badge, x + w, y + h + 9.0) {
+                    b.set_text_content(Some(&badge));
+                }
+                s.badge_text = badge;
+            }
+            let progress = now.and_then(|x| x.progress.clone()).unwrap_or_default();
+            if s.container && progress != s.progress_text {
+                let (x, y, w, _) = s.corner;
+                if let Some(p) = s.text(TextKind::Progress, x + w - 10.0, y + 13.0) {
+                    p.set_text_content(Some(&progress));
+                }
+                s.progress_text = progress;
+            }
+        }
+        let taken: BTreeSet<(&str, &str)> = o
+            .taken
+            .iter()
+            .map(|(a, b)| (a.as_str(), b.as_str()))
+            .collect();
+        for e in &mut self.edges {
+            let key = (e.from.as_str(), e.to.as_str());
+            let critical = mode == Mode::Critical
+                && ix.is_some_and(|ix| ix.critical_edges.contains(&(e.from.clone(), e.to.clone())));
+            let class = if critical {
+                "critical"
+            } else if taken.contains(&key) {
+                "taken"
+            } else {
+                ""
+            };
+            if class != e.class {
+                let list = e.el.class_list();
+                let _ = list.remove_2("taken", "critical");
+                if !class.is_empty() {
+                    let _ = list.add_1(class);
+                }
+                e.class = class;
+            }
+        }
+        self.paint_tokens(o);
+    }
+
+    fn paint_tokens(&mut self, o: &Overlay) {
+        let Some(layer) = &self.layer else { return };
+        let doc = web_sys::window().and_then(|w| w.document());
+        let mut used = 0;
+        for tk in &o.tokens {
+            let Some(e) = self
+                .edges
+                .iter_mut()
+                .find(|e| e.from == tk.from && e.to == tk.to)
+            else {
+                continue;
+            };
+            let el = &e.el;
+            let path = e.path.get_or_insert_with(|| {
+                let p = el
+                    .query_selector("path")
+                    .ok()
+                    .flatten()
+                    .and_then(|p| p.dyn_into::<web_sys::SvgGeometryElement>().ok())?;
+                let len = p.get_total_length();
+                Some((p, len))
+            });
+            let Some(Ok(pt)) = path
+                .as_ref()
+                .map(|(p, len)| p.get_point_at_length(len * tk.at as f32))
+            else {
+                continue;
+            };
+            let (x, y) = (pt.x(), pt.y());
+            if used == self.tokens.len() {
+                let Some(c) = doc.as_ref().and_then(|d| svg_el(d, "circle", "token")) else {
+                    break;
+                };
+                let _ = c.set_attribute("r", "5");
+                let _ = layer.append_child(&c);
+                self.tokens.push(c);
+            }
+            let c = &self.tokens[used];
+            let _ = c.set_attribute("cx", &format!("{x:.1}"));
+            let _ = c.set_attribute("cy", &format!("{y:.1}"));
+            let _ = c.remove_attribute("display");
+            used += 1;
+        }
+        for c in &self.tokens[used..] {
+            let _ = c.set_attribute("display", "none");
+        }
+    }
+}
