@@ -8,7 +8,34 @@ use wasm_bindgen::JsCast;
 use crate::pipeline::Replay;
 
 /// How many events around the cursor are in the page at once.
-const WINDOW: usize = 300;
+const WINDOW: usize = 150;
+
+type Row = (u64, i64, String, String);
+
+/// The rows from `from` as one HTML string: scrubbing far moves the window every frame, and one
+/// `innerHTML` costs far less than building a hundred elements with listeners.
+fn rows_html(rs: &[Row], from: usize, cur: Option<usize>) -> String {
+    use crate::svg::escape;
+    use std::fmt::Write as _;
+    let to = (from + WINDOW).min(rs.len());
+    let mut out = String::with_capacity((to.saturating_sub(from)) * 160);
+    for (k, (id, at, kind, state)) in rs.get(from..to).unwrap_or(&[]).iter().enumerate() {
+        let i = from + k;
+        let class = match cur {
+            Some(c) if c == i => "event current",
+            Some(c) if i < c => "event past",
+            _ => "event",
+        };
+        let _ = write!(
+            out,
+            r#"<li class="{class}" data-event="{id}" data-at="{at}"><span class="ev-id">{id}</span><span class="ev-at">+{:.3} s</span><span class="ev-kind">{}</span><span class="ev-state">{}</span></li>"#,
+            *at as f64 / 1000.0,
+            escape(kind),
+            escape(state)
+        );
+    }
+    out
+}
 
 #[component]
 pub fn EventList(
@@ -94,6 +121,19 @@ pub fn EventList(
             let _ = cur;
         });
     });
+    // One listener for every row: the row says when it happened.
+    let on_row = move |ev: web_sys::MouseEvent| {
+        let at = ev
+            .target()
+            .and_then(|t| t.dyn_into::<web_sys::Element>().ok())
+            .and_then(|e| e.closest("[data-at]").ok().flatten())
+            .and_then(|e| e.get_attribute("data-at"))
+            .and_then(|v| v.parse::<i64>().ok());
+        if let Some(at) = at {
+            playing.set(false);
+            t.set(at);
+        }
+    };
     view! {
         <div class="event-list" data-testid="event-list">
             <div class="event-filters">
@@ -101,37 +141,13 @@ pub fn EventList(
                 <input type="search" placeholder="State" aria-label="Filter by state" on:input=move |ev| state_filter.set(event_target_value(&ev)) />
                 <label><input type="checkbox" prop:checked=move || follow.get() on:change=move |ev| follow.set(event_target_checked(&ev)) />" follow"</label>
             </div>
-            <ol class="events" node_ref=list>
-                {move || {
+            <ol class="events" node_ref=list on:click=on_row
+                inner_html=move || {
                     rows.track();
                     let cur = current.get_untracked();
                     let from = window_start.get();
-                    rows.with(|rs| {
-                        let to = (from + WINDOW).min(rs.len());
-                        rs.get(from..to)
-                            .unwrap_or(&[])
-                            .iter()
-                            .enumerate()
-                            .map(|(k, (id, at, kind, state))| {
-                                let i = from + k;
-                                let class = match cur {
-                                    Some(c) if c == i => "event current",
-                                    Some(c) if i < c => "event past",
-                                    _ => "event",
-                                };
-                                let at = *at;
-                                view! {
-                                    <li class=class data-event=id.to_string() on:click=move |_| { playing.set(false); t.set(at); }>
-                                        <span class="ev-id">{id.to_string()}</span>
-                                        <span class="ev-at">{format!("+{:.3} s", at as f64 / 1000.0)}</span>
-                                        <span class="ev-kind">{kind.clone()}</span>
-                                        <span class="ev-state">{state.clone()}</span>
-                                    </li>
-                                }
-                            })
-                            .collect_view()
-                    })
-                }}
+                    rows.with(|rs| rows_html(rs, from, cur))
+                }>
             </ol>
         </div>
     }

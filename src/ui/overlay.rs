@@ -327,6 +327,7 @@ impl Painter {
                 self.tokens.push(c);
             }
             let c = &self.tokens[used];
+            let _ = c.set_attribute("data-edge", &format!("{}→{}", tk.from, tk.to));
             let _ = c.set_attribute("cx", &format!("{x:.1}"));
             let _ = c.set_attribute("cy", &format!("{y:.1}"));
             let _ = c.remove_attribute("display");
