@@ -33,14 +33,14 @@ pub const STYLE: &str = r#"
 .stepscope-graph { --ss-bg:#ffffff; --ss-fg:#1c2430; --ss-muted:#5b6675; --ss-line:#8a94a3; --ss-box:#ffffff; --ss-border:#b7c0cc;
   --ss-task:#e8f0fe; --ss-task-b:#4f7fd9; --ss-choice:#fff4d6; --ss-choice-b:#c79100; --ss-pass:#eef1f4; --ss-pass-b:#8a94a3;
   --ss-wait:#f3ecff; --ss-wait-b:#8a63d2; --ss-ok:#e6f4ea; --ss-ok-b:#1e8e3e; --ss-fail:#fde8e7; --ss-fail-b:#c5221f;
-  --ss-cont:#f8f9fb; --ss-cont-b:#9aa5b4; --ss-catch:#c5221f; --ss-label:#ffffff; --ss-run:#5b4bdb; --ss-crit:#c2410c; --ss-heat1:#fff3e0; --ss-heat2:#ffd8a8; --ss-heat3:#ffa94d; --ss-heat4:#f76707;
+  --ss-cont:#f8f9fb; --ss-cont-b:#9aa5b4; --ss-catch:#c5221f; --ss-label:#ffffff; --ss-run:#5b4bdb; --ss-running:#2f6fde; --ss-warn:#b26a00; --ss-crit:#c2410c; --ss-heat1:#fff3e0; --ss-heat2:#ffd8a8; --ss-heat3:#ffa94d; --ss-heat4:#f76707;
   font-family: system-ui, -apple-system, "Segoe UI", Roboto, sans-serif; }
 @media (prefers-color-scheme: dark) { .stepscope-graph:not(.theme-light) { --ss-bg:#161b22; --ss-fg:#e6edf3; --ss-muted:#9aa7b4; --ss-line:#7d8896; --ss-box:#1f2630; --ss-border:#4a5563;
   --ss-task:#1d2b45; --ss-task-b:#6d9bf0; --ss-choice:#3a300f; --ss-choice-b:#e0b43a; --ss-pass:#262d36; --ss-pass-b:#8a94a3; --ss-wait:#2c2342; --ss-wait-b:#a887e8;
-  --ss-ok:#15301f; --ss-ok-b:#48b86a; --ss-fail:#3d1c1b; --ss-fail-b:#f0716b; --ss-cont:#1a2029; --ss-cont-b:#566173; --ss-catch:#f0716b; --ss-label:#161b22; --ss-run:#9d90ff; --ss-crit:#ff8a4c; --ss-heat1:#2e2416; --ss-heat2:#4d3312; --ss-heat3:#7a4210; --ss-heat4:#a8430c; } }
+  --ss-ok:#15301f; --ss-ok-b:#48b86a; --ss-fail:#3d1c1b; --ss-fail-b:#f0716b; --ss-cont:#1a2029; --ss-cont-b:#566173; --ss-catch:#f0716b; --ss-label:#161b22; --ss-run:#9d90ff; --ss-running:#6d9bf0; --ss-warn:#e0a030; --ss-crit:#ff8a4c; --ss-heat1:#2e2416; --ss-heat2:#4d3312; --ss-heat3:#7a4210; --ss-heat4:#a8430c; } }
 .theme-dark .stepscope-graph, .stepscope-graph.theme-dark { --ss-bg:#161b22; --ss-fg:#e6edf3; --ss-muted:#9aa7b4; --ss-line:#7d8896; --ss-box:#1f2630; --ss-border:#4a5563;
   --ss-task:#1d2b45; --ss-task-b:#6d9bf0; --ss-choice:#3a300f; --ss-choice-b:#e0b43a; --ss-pass:#262d36; --ss-pass-b:#8a94a3; --ss-wait:#2c2342; --ss-wait-b:#a887e8;
-  --ss-ok:#15301f; --ss-ok-b:#48b86a; --ss-fail:#3d1c1b; --ss-fail-b:#f0716b; --ss-cont:#1a2029; --ss-cont-b:#566173; --ss-catch:#f0716b; --ss-label:#161b22; --ss-run:#9d90ff; --ss-crit:#ff8a4c; --ss-heat1:#2e2416; --ss-heat2:#4d3312; --ss-heat3:#7a4210; --ss-heat4:#a8430c; }
+  --ss-ok:#15301f; --ss-ok-b:#48b86a; --ss-fail:#3d1c1b; --ss-fail-b:#f0716b; --ss-cont:#1a2029; --ss-cont-b:#566173; --ss-catch:#f0716b; --ss-label:#161b22; --ss-run:#9d90ff; --ss-running:#6d9bf0; --ss-warn:#e0a030; --ss-crit:#ff8a4c; --ss-heat1:#2e2416; --ss-heat2:#4d3312; --ss-heat3:#7a4210; --ss-heat4:#a8430c; }
 .stepscope-graph .state > .box { fill:var(--ss-box); stroke:var(--ss-border); stroke-width:1.4; }
 .stepscope-graph .state.task > .box { fill:var(--ss-task); stroke:var(--ss-task-b); }
 .stepscope-graph .state.choice > .box { fill:var(--ss-choice); stroke:var(--ss-choice-b); }
@@ -71,11 +71,11 @@ pub const STYLE: &str = r#"
 .stepscope-graph .marker.end { fill:none; stroke:var(--ss-fg); stroke-width:2.5; }
 .stepscope-graph .marker-line { stroke:var(--ss-line); stroke-width:1.2; }
 .stepscope-graph .state.status-notrun { opacity:.42; }
-.stepscope-graph .state.status-running > .box { stroke:#2f6fde; stroke-width:3; }
-.stepscope-graph .state.status-retrying > .box { stroke:#d08700; stroke-width:3; stroke-dasharray:8 3; }
+.stepscope-graph .state.status-running > .box { stroke:var(--ss-running); stroke-width:3; }
+.stepscope-graph .state.status-retrying > .box { stroke:var(--ss-warn); stroke-width:3; stroke-dasharray:8 3; }
 .stepscope-graph .state.status-succeeded > .box { stroke:var(--ss-ok-b); stroke-width:2.6; }
 .stepscope-graph .state.status-failed > .box { stroke:var(--ss-fail-b); stroke-width:3.4; stroke-dasharray:10 2 2 2; fill:var(--ss-fail); }
-.stepscope-graph .state.status-caught > .box { stroke:#d08700; stroke-width:3; stroke-dasharray:2 2; }
+.stepscope-graph .state.status-caught > .box { stroke:var(--ss-warn); stroke-width:3; stroke-dasharray:2 2; }
 .stepscope-graph .state.status-aborted > .box { stroke:var(--ss-muted); stroke-width:2.6; stroke-dasharray:6 3 1 3; }
 .stepscope-graph .edge.taken path { stroke:var(--ss-run); stroke-width:2.4; }
 .stepscope-graph .edge.critical path { stroke:var(--ss-crit); stroke-width:3.2; }
@@ -85,6 +85,7 @@ pub const STYLE: &str = r#"
 .stepscope-graph .state.heat-2 > .box { fill:var(--ss-heat2); }
 .stepscope-graph .state.heat-3 > .box { fill:var(--ss-heat3); }
 .stepscope-graph .state.heat-4 > .box { fill:var(--ss-heat4); }
+.stepscope-graph .state[class*=heat-] text { fill:var(--ss-fg); }
 .stepscope-graph .run-badge, .stepscope-graph .run-progress { font-size:10.5px; font-weight:600; fill:var(--ss-fg); paint-order:stroke; stroke:var(--ss-bg); stroke-width:3px; stroke-linejoin:round; }
 .stepscope-graph .token { fill:var(--ss-run); stroke:var(--ss-bg); stroke-width:1.5; }
 .stepscope-graph .state.selected > .box, .stepscope-graph .state.stub-target > .box { stroke-width:3; stroke:#5b4bdb; }

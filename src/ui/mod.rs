@@ -152,9 +152,13 @@ pub fn App() -> impl IntoView {
     let definition = Debounced::new(
         storage::load("definition").unwrap_or_else(|| crate::demo::DEFINITION.to_string()),
     );
-    let history = Debounced::new(
-        storage::load("history").unwrap_or_else(|| crate::demo::HISTORY.to_string()),
-    );
+    // The history arrives a task after the first drawing: the graph shows first, the run a moment
+    // later (the editor has it at once).
+    let history = Debounced::new(String::new());
+    let saved_history =
+        storage::load("history").unwrap_or_else(|| crate::demo::HISTORY.to_string());
+    history.draft.set(saved_history.clone());
+    set_timeout(move || history.set_now(saved_history), Duration::ZERO);
     let selected = RwSignal::new(None::<String>);
     let machine_pick = RwSignal::new(None::<String>);
     let direction = RwSignal::new(Direction::TopToBottom);

@@ -30,4 +30,4 @@ const files = readdirSync(dist).filter((f) => /\.(wasm|js|css)$/.test(f));
 const gz = files.map((f) => [f, gzipSync(readFileSync(join(dist, f)), { level: 9 }).length]);
 const total = gz.reduce((s, [, n]) => s + n, 0);
 console.log(`load: navigation start to the demo graph: median ${times[2].toFixed(0)} ms (runs: ${times.map((t) => t.toFixed(0)).join(', ')} ms)`);
-console.log(`load: transfer (gzip -9): ${(total / 1024).toFixed(1)} KB in all (${gz.map(([f, n]) => `${f.replace(/-[0-9a-f]{16}/, '')} ${(n / 1024).toFixed(1)} KB`).join(', ')})`);
+console.log(`load: transfer (gzip -9): ${(total / 1024).toFixed(1)} KB in all (${gz.map(([f, n]) => `${f.replace(/-[0-9a-f]{12,16}/, '')} ${(n / 1024).toFixed(1)} KB`).join(', ')})`);

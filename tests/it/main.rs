@@ -5,6 +5,7 @@ mod support;
 
 mod check;
 mod cli;
+mod contrast;
 mod props;
 mod render;
 mod replay;
