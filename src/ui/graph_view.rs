@@ -16,7 +16,35 @@ pub fn GraphView(
     let drag = RwSignal::new(None::<(f64, f64, f64, f64)>);
     let host = NodeRef::<leptos::html::Div>::new();
 
-    // Keep the `selected` class on the chosen node (and only there).
+    // Brings a state to the middle of the view (when `only_if_hidden`, only if it is out of it).
+    let centre = move |name: &str, only_if_hidden: bool| {
+        let Some(el) = host.get_untracked() else {
+            return;
+        };
+        let Some(rect) =
+            find_state(&el, name).and_then(|n| n.query_selector(".box").ok().flatten())
+        else {
+            return;
+        };
+        let num = |a: &str| {
+            rect.get_attribute(a)
+                .and_then(|v| v.parse::<f64>().ok())
+                .unwrap_or(0.0)
+        };
+        let (cx, cy) = (
+            num("x") + num("width") / 2.0,
+            num("y") + num("height") / 2.0,
+        );
+        let s = scale.get_untracked();
+        let (w, h) = (f64::from(el.client_width()), f64::from(el.client_height()));
+        let (ox, oy) = offset.get_untracked();
+        let (x, y) = (ox + cx * s, oy + cy * s);
+        if only_if_hidden && x > 20.0 && x < w - 20.0 && y > 20.0 && y < h - 20.0 {
+            return;
+        }
+        offset.set((w / 2.0 - cx * s, h / 2.0 - cy * s));
+    };
+    // Keep the `selected` class on the chosen node (and only there), in view.
     Effect::new(move |_| {
         let name = selected.get();
         let _ = svg.get();
@@ -35,6 +63,7 @@ pub fn GraphView(
             if let Some(e) = find_state(&el, &name) {
                 let _ = e.class_list().add_1("selected");
             }
+            centre(&name, true);
         }
     });
 
@@ -82,24 +111,7 @@ pub fn GraphView(
                 selected.set(Some(name.clone()));
                 on_pick.run(name.clone());
                 // Jump: bring the real node to the middle of the view.
-                if let Some(el) = host.get_untracked() {
-                    if let Some(rect) =
-                        find_state(&el, &name).and_then(|n| n.query_selector(".box").ok().flatten())
-                    {
-                        let num = |a: &str| {
-                            rect.get_attribute(a)
-                                .and_then(|v| v.parse::<f64>().ok())
-                                .unwrap_or(0.0)
-                        };
-                        let (cx, cy) = (
-                            num("x") + num("width") / 2.0,
-                            num("y") + num("height") / 2.0,
-                        );
-                        let s = scale.get_untracked();
-                        let (w, h) = (f64::from(el.client_width()), f64::from(el.client_height()));
-                        offset.set((w / 2.0 - cx * s, h / 2.0 - cy * s));
-                    }
-                }
+                centre(&name, false);
             }
             return;
         }
