@@ -12,6 +12,7 @@ use serde::{Deserialize, Serialize};
 #[derive(Serialize, Deserialize)]
 struct WireReplay {
     form: HistoryForm,
+    execution_name: Option<String>,
     partial: bool,
     timeline: Timeline,
     #[serde(with = "diagnostics")]
@@ -22,6 +23,7 @@ struct WireReplay {
 pub fn encode_replay(r: &Replay) -> Vec<u8> {
     let wire = WireReplay {
         form: r.history.form,
+        execution_name: r.history.execution.as_ref().and_then(|e| e.name.clone()),
         partial: r.history.partial,
         timeline: r.timeline.clone(),
         diagnostics: r.diagnostics.clone(),
@@ -30,14 +32,19 @@ pub fn encode_replay(r: &Replay) -> Vec<u8> {
 }
 
 /// Decodes what [`encode_replay`] wrote. The history comes back without its events (the
-/// timeline has one entry per event) and without describe-execution's values.
+/// timeline has one entry per event) and with only the execution's name from describe-execution.
 pub fn decode_replay(bytes: &[u8]) -> Option<Replay> {
     let wire: WireReplay = postcard::from_bytes(bytes).ok()?;
     Some(Replay {
         history: History {
             form: wire.form,
             events: Vec::new(),
-            execution: None,
+            execution: wire
+                .execution_name
+                .map(|name| crate::history::ExecutionInfo {
+                    name: Some(name),
+                    ..Default::default()
+                }),
             partial: wire.partial,
         },
         timeline: wire.timeline,

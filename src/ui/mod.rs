@@ -516,10 +516,18 @@ pub fn App() -> impl IntoView {
                     "ABORTED" => "■",
                     _ => "●",
                 };
+                // The execution's name, when the history says it (describe-execution, logs).
+                let name = r
+                    .history
+                    .execution
+                    .as_ref()
+                    .and_then(|e| e.name.clone())
+                    .map(|n| format!("{n} · "))
+                    .unwrap_or_default();
                 (
                     format!("run-status {}", tl.status.to_lowercase()),
                     format!(
-                        "{icon} {} · {:.2} s",
+                        "{icon} {name}{} · {:.2} s",
                         tl.status,
                         tl.duration_ms as f64 / 1000.0
                     ),
@@ -914,7 +922,7 @@ pub fn App() -> impl IntoView {
                         node_ref=editor
                         prop:value=def_shown
                         prop:readOnly=move || def_preview.with(|p| p.is_some())
-                        on:paste=move |ev| paste_big(ev, definition)
+                        on:paste=move |ev| paste_big(ev, definition, notice)
                         on:input=move |ev| if def_preview.with_untracked(|p| p.is_none()) { definition.type_in(event_target_value(&ev)) }
                         on:keyup=move |ev: web_sys::KeyboardEvent| if ev.key() != "Escape" { on_cursor() }
                         on:click=move |_| on_cursor()
@@ -931,7 +939,7 @@ pub fn App() -> impl IntoView {
                         on:scroll=move |ev| hist_scroll.set(event_target::<web_sys::HtmlTextAreaElement>(&ev).scroll_top())
                         prop:value=hist_shown
                         prop:readOnly=move || hist_preview.with(|p| p.is_some())
-                        on:paste=move |ev| paste_big(ev, history)
+                        on:paste=move |ev| paste_big(ev, history, notice)
                         on:input=move |ev| if hist_preview.with_untracked(|p| p.is_none()) { history.type_in(event_target_value(&ev)) }
                     ></textarea>
                     </div>
@@ -1028,10 +1036,18 @@ pub fn App() -> impl IntoView {
 }
 
 /// A big paste goes straight to the input, never through the textarea (see BIG).
-fn paste_big(ev: web_sys::ClipboardEvent, input: Debounced) {
+fn paste_big(ev: web_sys::ClipboardEvent, input: Debounced, notice: RwSignal<Option<String>>) {
     let Some(text) = ev.clipboard_data().and_then(|d| d.get_data("text").ok()) else {
         return;
     };
+    if text.len() > MAX_INPUT {
+        ev.prevent_default();
+        notice.set(Some(format!(
+            "The pasted text is {:.0} MB; Stepscope reads inputs up to 50 MB",
+            text.len() as f64 / 1e6
+        )));
+        return;
+    }
     if text.len() > BIG {
         ev.prevent_default();
         // In a task of its own: the paste event returns at once.

@@ -343,6 +343,11 @@ fn assert_wire_round_trip(r: &stepscope::pipeline::Replay, label: &str) {
         "{label}"
     );
     assert_eq!(
+        back.history.execution.and_then(|e| e.name),
+        r.history.execution.as_ref().and_then(|e| e.name.clone()),
+        "{label}"
+    );
+    assert_eq!(
         back.timeline.events.len(),
         r.history.events.len(),
         "{label}"
