@@ -17,6 +17,7 @@ pub mod history;
 pub mod layout;
 pub mod pipeline;
 pub mod replay;
+pub mod share;
 pub mod source;
 pub mod svg;
 pub mod wire;

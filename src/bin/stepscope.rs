@@ -29,6 +29,11 @@ Usage:
       the file holds no usable history.
   stepscope generate FILE [--items N] [--seed S] [--failure-rate R] [--max-events N]
       Print a synthetic, realistic history of one run of a definition (for tests and demos).
+  stepscope link FILE [--history H] [--base URL] [--at MS] [--select NAME] [--no-redact]
+      Print a share URL that opens the app on this definition (and run): everything is in
+      the URL's fragment, which browsers never send to a server. With a history, inputs
+      and outputs are dropped and account ids masked unless --no-redact is given. The
+      default base is http://127.0.0.1:8080/ (what `make serve` serves).
   stepscope --help       print this help
   stepscope --version    print the version
 ";
@@ -45,6 +50,11 @@ Usage:
         direction: String,
         output: Option<String>,
         definition: Option<String>,
+        history: Option<String>,
+        base: Option<String>,
+        at: Option<i64>,
+        select: Option<String>,
+        no_redact: bool,
     }
 
     fn parse_opts(args: &[String]) -> Result<Opts, String> {
@@ -55,6 +65,11 @@ Usage:
             direction: "TB".into(),
             output: None,
             definition: None,
+            history: None,
+            base: None,
+            at: None,
+            select: None,
+            no_redact: false,
         };
         let mut it = args.iter();
         while let Some(a) = it.next() {
@@ -70,6 +85,19 @@ Usage:
                     o.definition = Some(it.next().ok_or("--definition needs a file")?.clone())
                 }
                 "-o" | "--output" => o.output = Some(it.next().ok_or("-o needs a file")?.clone()),
+                "--history" => o.history = Some(it.next().ok_or("--history needs a file")?.clone()),
+                "--base" => o.base = Some(it.next().ok_or("--base needs a URL")?.clone()),
+                "--select" => {
+                    o.select = Some(it.next().ok_or("--select needs a state name")?.clone())
+                }
+                "--no-redact" => o.no_redact = true,
+                "--at" => {
+                    let v = it.next().ok_or("--at needs milliseconds")?;
+                    o.at = Some(
+                        v.parse()
+                            .map_err(|_| format!("--at must be milliseconds, not '{v}'"))?,
+                    );
+                }
                 s if s.starts_with("--format=") => o.format = s["--format=".len()..].to_string(),
                 s if s.starts_with("--machine=") => {
                     o.machine = Some(s["--machine=".len()..].to_string())
@@ -161,7 +189,22 @@ Usage:
     /// Parses a subcommand's options; `formats` are the accepted `--format` values (the first is
     /// the default) and `one_file` says whether exactly one FILE is required.
     fn opts_for(cmd: &str, args: &[String], formats: &[&str], one_file: bool) -> Result<Opts, i32> {
-        match parse_opts(args) {
+        let parsed = parse_opts(args).and_then(|o| {
+            let link_only = o.history.is_some()
+                || o.base.is_some()
+                || o.at.is_some()
+                || o.select.is_some()
+                || o.no_redact;
+            if link_only && cmd != "link" {
+                Err(
+                    "--history, --base, --at, --select and --no-redact belong to `stepscope link`"
+                        .into(),
+                )
+            } else {
+                Ok(o)
+            }
+        });
+        match parsed {
             Ok(mut o)
                 if (o.format.is_empty() || formats.contains(&o.format.as_str()))
                     && !o.files.is_empty()
@@ -380,6 +423,53 @@ Usage:
     }
 
     /// Runs the CLI and returns its exit status.
+    fn link(args: &[String]) -> i32 {
+        use stepscope::share::{Redaction, Shared};
+        let opts = match opts_for("link", args, &["url"], true) {
+            Ok(o) => o,
+            Err(code) => return code,
+        };
+        let read = |f: &str| {
+            std::fs::read(f)
+                .map(|b| String::from_utf8_lossy(&b).into_owned())
+                .map_err(|e| eprintln!("{f}: cannot read: {e}"))
+        };
+        let Ok(definition) = read(&opts.files[0]) else {
+            return 2;
+        };
+        let history = match &opts.history {
+            Some(h) => match read(h) {
+                Ok(t) => Some(t),
+                Err(()) => return 2,
+            },
+            None => None,
+        };
+        let redact = if history.is_some() && !opts.no_redact {
+            Redaction::all()
+        } else {
+            Redaction::default()
+        };
+        let shared = Shared {
+            definition: Some(definition),
+            history,
+            t: opts.at,
+            sel: opts.select.clone(),
+            ..Default::default()
+        };
+        let url = stepscope::share::link(
+            opts.base.as_deref().unwrap_or("http://127.0.0.1:8080/"),
+            &shared,
+            redact,
+        );
+        println!("{url}");
+        eprintln!(
+            "{} characters: {}",
+            url.len(),
+            stepscope::share::length_advice(url.len())
+        );
+        0
+    }
+
     pub fn run(args: Vec<String>) -> i32 {
         match args.first().map(String::as_str) {
             None | Some("-h") | Some("--help") | Some("help") => {
@@ -394,6 +484,7 @@ Usage:
             Some("render") => render(&args[1..]),
             Some("timeline") => timeline(&args[1..]),
             Some("generate") => generate(&args[1..]),
+            Some("link") => link(&args[1..]),
             Some(other) => {
                 eprintln!("stepscope: unknown command '{other}'\n\n{USAGE}");
                 2

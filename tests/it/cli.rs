@@ -45,3 +45,38 @@ fn subcommands_without_a_file_are_usage_errors() {
     assert_eq!(code, 2);
     assert!(err.contains("--format must be svg or json"), "{err}");
 }
+
+#[test]
+fn link_prints_a_url_that_opens_the_same_view() {
+    let def = crate::support::repo().join("src/demo/order-processing.asl.json");
+    let hist = crate::support::repo().join("src/demo/order-processing.history.json");
+    let (code, out, err) = stepscope(&[
+        "link",
+        def.to_str().unwrap_or(""),
+        "--history",
+        hist.to_str().unwrap_or(""),
+        "--at",
+        "14750",
+        "--select",
+        "ChargeCard",
+        "--base",
+        "https://example.org/stepscope/",
+    ]);
+    assert_eq!(code, 0, "{err}");
+    let url = out.trim();
+    let (base, fragment) = url.split_once('#').expect("a fragment");
+    assert_eq!(base, "https://example.org/stepscope/");
+    assert!(err.contains("characters"), "{err}");
+    let back = stepscope::share::decode_fragment(fragment).expect("decodes");
+    assert_eq!(
+        (back.t, back.sel.as_deref()),
+        (Some(14750), Some("ChargeCard"))
+    );
+    assert!(back.history.is_some() && back.definition.is_some());
+    // The default base is what `make serve` serves.
+    let (_, out, _) = stepscope(&["link", def.to_str().unwrap_or("")]);
+    assert!(out.starts_with("http://127.0.0.1:8080/#d=1"), "{out}");
+    // Link options belong to link.
+    let (code, _, err) = stepscope(&["check", def.to_str().unwrap_or(""), "--at", "5"]);
+    assert_eq!(code, 2, "{err}");
+}

@@ -9,5 +9,6 @@ mod contrast;
 mod props;
 mod render;
 mod replay;
+mod share;
 mod source;
 mod tidy;

@@ -1,0 +1,505 @@
+//! Share links: the whole view in the URL fragment, never in the path or query.
+//!
+//! The fragment is `&`-separated `key=value` pairs. The view pairs are readable and can be written
+//! by hand: `t=` (ms from the start), `sel=` (a state name, percent-encoded), `view=graph|timeline|
+//! split`, `theme=light|dark`, `embed=1`. The data pairs `d=` (definition) and `h=` (history) carry
+//! a versioned payload: a version character, then base64url of raw deflate primed with a preset
+//! dictionary of ASL and history vocabulary. The definition travels minified; the history in a
+//! compact form that keeps only what replay needs (inputs and outputs optional), rebuilt into CLI
+//! v2 JSON when opened. Every earlier version keeps decoding: `tests/fixtures/links/` pins them.
+
+use serde_json::{Map, Value};
+
+/// Version 1 of the data payloads.
+const V1: char = '1';
+/// Opened payloads may inflate to at most this much (a guard against deflate bombs).
+const MAX_INFLATED: usize = 64 * 1024 * 1024;
+
+/// How the view is arranged.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ViewMode {
+    Graph,
+    Timeline,
+    Split,
+}
+
+impl ViewMode {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ViewMode::Graph => "graph",
+            ViewMode::Timeline => "timeline",
+            ViewMode::Split => "split",
+        }
+    }
+}
+
+/// Everything a link carries.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Shared {
+    pub definition: Option<String>,
+    pub history: Option<String>,
+    pub t: Option<i64>,
+    pub sel: Option<String>,
+    pub view: Option<ViewMode>,
+    /// `light` or `dark`.
+    pub theme: Option<String>,
+    pub embed: bool,
+}
+
+/// What to leave out of a link.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Redaction {
+    /// Drop inputs and outputs from the history.
+    pub payloads: bool,
+    /// Replace 12-digit account ids (in ARNs and elsewhere) with zeros.
+    pub accounts: bool,
+}
+
+impl Redaction {
+    /// On by default when a history is included.
+    pub fn all() -> Self {
+        Redaction {
+            payloads: true,
+            accounts: true,
+        }
+    }
+}
+
+// ---- The preset dictionary -------------------------------------------------------------------
+
+/// Text a link's deflate stream may refer back to without carrying it: the vocabulary of ASL and of
+/// the compact history form, most frequent last (nearest to the data, cheapest to reach).
+/// It is part of payload version 1: changing it is a new version (the fixtures would catch it).
+const DICTIONARY: &str = concat!(
+    r#"{"QueryLanguage":"JSONata","Arguments":{"Payload":"{% $states.input %}"},"Output":"{% $states.result.Payload %}","Assign":{},"Condition":"{% $states.input. %}","#,
+    r#""Type":"Wait","Seconds":10,"Timestamp":"SecondsPath":"$.","TimestampPath":"$.","#,
+    r#""Type":"Parallel","Branches":[{"StartAt":"","States":{"#,
+    r#""Type":"Map","ItemProcessor":{"ProcessorConfig":{"Mode":"INLINE"},"StartAt":"","Iterator":{"ItemsPath":"$.","ItemSelector":{"MaxConcurrency":10,"ToleratedFailurePercentage":"ItemReader":{"Resource":"arn:aws:states:::s3:getObject","ReaderConfig":{"InputType":"CSV","#,
+    r#""Type":"Choice","Choices":[{"Variable":"$.","StringEquals":"","NumericEquals":"NumericGreaterThan":"NumericLessThan":"BooleanEquals":true,"IsPresent":true,"And":[{"Or":[{"Not":{"Default":"","#,
+    r#""Type":"Succeed"},"Type":"Fail","Error":"","Cause":"","Type":"Pass","Result":{"ResultPath":"$.","OutputPath":"$.","InputPath":"$.","ResultSelector":{"#,
+    r#""TimeoutSeconds":300,"HeartbeatSeconds":60,"Retry":[{"ErrorEquals":["States.TaskFailed","States.Timeout","Lambda.ServiceException","Lambda.AWSLambdaException","Lambda.SdkClientException","Lambda.TooManyRequestsException"],"IntervalSeconds":1,"MaxAttempts":3,"BackoffRate":2,"MaxDelaySeconds":"JitterStrategy":"FULL"}],"Catch":[{"ErrorEquals":["States.ALL"],"ResultPath":"$.error","Next":"","#,
+    r#""Resource":"arn:aws:states:::dynamodb:putItem","arn:aws:states:::sns:publish","arn:aws:states:::sqs:sendMessage","arn:aws:states:::events:putEvents","arn:aws:states:::states:startExecution.sync:2","arn:aws:states:::ecs:runTask.sync","arn:aws:states:::glue:startJobRun.sync","arn:aws:states:::lambda:invoke.waitForTaskToken","#,
+    r#""Parameters":{"FunctionName":"arn:aws:lambda:us-east-1:000000000000:function:","Payload.$":"$","TableName":"","Item":{"TopicArn":"","Message.$":"$","QueueUrl":"","MessageBody.$":"$","#,
+    r#"arn:aws:lambda:eu-west-1:000000000000:function:arn:aws:lambda:us-west-2:000000000000:function:"#,
+    r#"{"Comment":"","StartAt":"","States":{"":{"Type":"Task","Resource":"arn:aws:states:::lambda:invoke","OutputPath":"$.Payload","Parameters":{"Payload.$":"$","FunctionName":"arn:aws:lambda:us-east-1:000000000000:function:"},"Retry":[{"ErrorEquals":["Lambda.ServiceException","Lambda.AWSLambdaException","Lambda.SdkClientException","Lambda.TooManyRequestsException"],"IntervalSeconds":1,"MaxAttempts":3,"BackoffRate":2}],"Next":""},"ResultSelector":{"Payload.$":"$.Payload"},"Type":"Choice","Choices":[{"Variable":"$.","BooleanEquals":true,"Next":""}],"Default":""},"End":true}}}"#,
+    r#"{"s":0,"e":[[0,"ExecutionStarted",0,{"input":"{}"}],"ExecutionSucceeded","ExecutionFailed","ExecutionAborted","ExecutionTimedOut","ExecutionRedriven","MapRunStarted","MapRunSucceeded","MapRunFailed","MapStateStarted","MapStateSucceeded","MapStateFailed","MapIterationStarted","MapIterationSucceeded","MapIterationFailed","MapIterationAborted","ParallelStateStarted","ParallelStateSucceeded","ParallelStateFailed","WaitStateEntered","WaitStateExited","ChoiceStateEntered","ChoiceStateExited","PassStateEntered","PassStateExited","SucceedStateEntered","SucceedStateExited","FailStateEntered","MapStateEntered","MapStateExited","ParallelStateEntered","ParallelStateExited","LambdaFunctionScheduled","LambdaFunctionStarted","LambdaFunctionSucceeded","LambdaFunctionFailed","TaskScheduled","TaskStarted","TaskSubmitted","TaskFailed","TaskTimedOut","TaskSucceeded","TaskStateExited","TaskStateEntered","#,
+    r#"{"name":"","index":0,"length":3,"resource":"invoke","resourceType":"lambda","error":"States.TaskFailed","cause":"","output":"{}"}],[1,"TaskStateEntered",1,{"name":""}],[2,"TaskScheduled",1,{"resource":"invoke","resourceType":"lambda"}],[3,"TaskStarted",1,0],[4,"TaskSucceeded",1,0],[5,"TaskStateExited",1,{"name":""}]"#,
+);
+
+/// Deflates `data` as if `DICTIONARY` came before it: the dictionary is compressed and flushed to
+/// a byte boundary, and only what follows is kept. Opening does the same in reverse.
+fn deflate(data: &[u8]) -> Vec<u8> {
+    use miniz_oxide::deflate::core::{
+        compress, create_comp_flags_from_zip_params, CompressorOxide, TDEFLFlush,
+    };
+    let flags = create_comp_flags_from_zip_params(9, -15, 0);
+    let mut c = CompressorOxide::new(flags);
+    let mut out = vec![0u8; 64 * 1024 + data.len() * 2];
+    let (_, _, prefix) = compress(&mut c, DICTIONARY.as_bytes(), &mut out, TDEFLFlush::Sync);
+    let mut pos = prefix;
+    let mut input = data;
+    loop {
+        let (status, read, wrote) = compress(&mut c, input, &mut out[pos..], TDEFLFlush::Finish);
+        pos += wrote;
+        input = &input[read..];
+        if status == miniz_oxide::deflate::core::TDEFLStatus::Done || (read == 0 && wrote == 0) {
+            break;
+        }
+        if pos >= out.len() {
+            out.resize(out.len() * 2, 0);
+        }
+    }
+    out.truncate(pos);
+    out.split_off(prefix)
+}
+
+/// The bytes the dictionary compresses to, as [`deflate`] makes them.
+fn dictionary_prefix() -> Vec<u8> {
+    use miniz_oxide::deflate::core::{
+        compress, create_comp_flags_from_zip_params, CompressorOxide, TDEFLFlush,
+    };
+    let mut c = CompressorOxide::new(create_comp_flags_from_zip_params(9, -15, 0));
+    let mut out = vec![0u8; 16 * 1024];
+    let (_, _, n) = compress(&mut c, DICTIONARY.as_bytes(), &mut out, TDEFLFlush::Sync);
+    out.truncate(n);
+    out
+}
+
+fn inflate(data: &[u8]) -> Result<Vec<u8>, String> {
+    let mut stream = dictionary_prefix();
+    stream.extend_from_slice(data);
+    let out = miniz_oxide::inflate::decompress_to_vec_with_limit(
+        &stream,
+        MAX_INFLATED + DICTIONARY.len(),
+    )
+    .map_err(|e| format!("the data is damaged ({:?})", e.status))?;
+    out.get(DICTIONARY.len()..)
+        .map(<[u8]>::to_vec)
+        .ok_or_else(|| "the data is cut short".to_string())
+}
+
+// ---- base64url and percent-encoding --------------------------------------------------------------
+
+const B64: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+
+pub fn base64url(data: &[u8]) -> String {
+    let mut out = String::with_capacity(data.len().div_ceil(3) * 4);
+    for chunk in data.chunks(3) {
+        let b = [
+            chunk[0],
+            *chunk.get(1).unwrap_or(&0),
+            *chunk.get(2).unwrap_or(&0),
+        ];
+        let n = (u32::from(b[0]) << 16) | (u32::from(b[1]) << 8) | u32::from(b[2]);
+        for k in 0..=chunk.len() {
+            out.push(char::from(B64[((n >> (18 - 6 * k)) & 63) as usize]));
+        }
+    }
+    out
+}
+
+pub fn unbase64url(text: &str) -> Result<Vec<u8>, String> {
+    let mut out = Vec::with_capacity(text.len() * 3 / 4);
+    let (mut acc, mut bits) = (0u32, 0u32);
+    for c in text.bytes() {
+        let v = B64
+            .iter()
+            .position(|&x| x == c)
+            .ok_or_else(|| format!("'{}' is not base64url", char::from(c)))?;
+        acc = (acc << 6) | v as u32;
+        bits += 6;
+        if bits >= 8 {
+            bits -= 8;
+            out.push((acc >> bits) as u8);
+            acc &= (1 << bits) - 1;
+        }
+    }
+    Ok(out)
+}
+
+/// Percent-encodes everything but unreserved characters.
+pub fn percent_encode(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for b in s.bytes() {
+        if b.is_ascii_alphanumeric() || b"-_.~".contains(&b) {
+            out.push(char::from(b));
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
+}
+
+pub fn percent_decode(s: &str) -> Result<String, String> {
+    let bytes = s.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        match bytes[i] {
+            b'%' => {
+                let hex = s.get(i + 1..i + 3).ok_or("a % escape is cut short")?;
+                out.push(
+                    u8::from_str_radix(hex, 16).map_err(|_| format!("%{hex} is not an escape"))?,
+                );
+                i += 3;
+            }
+            b'+' => {
+                out.push(b' ');
+                i += 1;
+            }
+            b => {
+                out.push(b);
+                i += 1;
+            }
+        }
+    }
+    String::from_utf8(out).map_err(|_| "an escape is not UTF-8".to_string())
+}
+
+// ---- Redaction -----------------------------------------------------------------------------------
+
+/// Replaces every run of exactly 12 digits (an AWS account id) with zeros.
+pub fn mask_accounts(text: &str) -> String {
+    let b = text.as_bytes();
+    let mut out = String::with_capacity(text.len());
+    let mut i = 0;
+    while i < b.len() {
+        if b[i].is_ascii_digit() {
+            let start = i;
+            while i < b.len() && b[i].is_ascii_digit() {
+                i += 1;
+            }
+            if i - start == 12 {
+                out.push_str("000000000000");
+            } else {
+                out.push_str(&text[start..i]);
+            }
+        } else {
+            let ch = text[i..].chars().next().unwrap_or(' ');
+            out.push(ch);
+            i += ch.len_utf8();
+        }
+    }
+    out
+}
+
+// ---- The compact history -------------------------------------------------------------------------
+
+/// The details a replay reads; with payloads, inputs and outputs too.
+const KEPT: &[&str] = &[
+    "name",
+    "index",
+    "length",
+    "resource",
+    "resourceType",
+    "error",
+    "cause",
+    "mapRunArn",
+    "state",
+];
+const PAYLOADS: &[&str] = &["input", "output"];
+
+/// The compact form: `{"s": start epoch ms, "e": [[+ms, type, id - previousEventId, details or 0]]}`,
+/// event ids counting up from 1.
+fn compact_history(h: &crate::history::History, redact: Redaction) -> Option<String> {
+    let start = h.events.iter().find_map(|e| e.at);
+    let mut events = Vec::with_capacity(h.events.len());
+    for (k, e) in h.events.iter().enumerate() {
+        let dt = match (e.at, start) {
+            (Some(a), Some(s)) => a - s,
+            _ => k as i64,
+        };
+        let mut details = Map::new();
+        if let Value::Object(m) = &e.details {
+            for (key, v) in m {
+                let keep = KEPT.contains(&key.as_str())
+                    || (!redact.payloads && PAYLOADS.contains(&key.as_str()));
+                if keep {
+                    details.insert(key.clone(), v.clone());
+                }
+            }
+        }
+        let id = k as u64 + 1;
+        // Ids are renumbered from 1; previousEventId follows through the same mapping.
+        let prev = h
+            .events
+            .iter()
+            .position(|x| x.id == e.previous)
+            .map_or(0, |p| id - (p as u64 + 1));
+        events.push(Value::Array(vec![
+            Value::from(dt),
+            Value::from(e.kind.clone()),
+            Value::from(prev),
+            if details.is_empty() {
+                Value::from(0)
+            } else {
+                Value::Object(details)
+            },
+        ]));
+    }
+    let mut root = Map::new();
+    root.insert("s".into(), start.map_or(Value::Null, Value::from));
+    root.insert("e".into(), Value::Array(events));
+    let text = serde_json::to_string(&Value::Object(root)).ok()?;
+    Some(if redact.accounts {
+        mask_accounts(&text)
+    } else {
+        text
+    })
+}
+
+/// The `*EventDetails` key AWS uses for an event type.
+fn details_key(kind: &str) -> String {
+    if kind.ends_with("StateEntered") {
+        return "stateEnteredEventDetails".into();
+    }
+    if kind.ends_with("StateExited") {
+        return "stateExitedEventDetails".into();
+    }
+    let mut c = kind.chars();
+    match c.next() {
+        Some(f) => format!("{}{}EventDetails", f.to_ascii_lowercase(), c.as_str()),
+        None => "eventDetails".into(),
+    }
+}
+
+/// Rebuilds CLI v2 JSON from the compact form.
+fn expand_history(compact: &str) -> Result<String, String> {
+    let v: Value = serde_json::from_str(compact)
+        .map_err(|e| format!("the history payload is not readable: {e}"))?;
+    let start = v.get("s").and_then(Value::as_i64);
+    let list = v
+        .get("e")
+        .and_then(Value::as_array)
+        .ok_or("the history payload has no events")?;
+    let mut events = Vec::with_capacity(list.len());
+    for (k, e) in list.iter().enumerate() {
+        let (Some(dt), Some(kind), Some(prev)) = (
+            e.get(0).and_then(Value::as_i64),
+            e.get(1).and_then(Value::as_str),
+            e.get(2).and_then(Value::as_u64),
+        ) else {
+            return Err(format!("event {} of the history payload is damaged", k + 1));
+        };
+        let id = k as u64 + 1;
+        let mut ev = Map::new();
+        if let Some(s) = start {
+            ev.insert(
+                "timestamp".into(),
+                Value::from(crate::history::format_iso(s + dt)),
+            );
+        }
+        ev.insert("type".into(), Value::from(kind));
+        ev.insert("id".into(), Value::from(id));
+        ev.insert(
+            "previousEventId".into(),
+            Value::from(id.saturating_sub(prev).min(id)),
+        );
+        if let Some(d @ Value::Object(_)) = e.get(3) {
+            ev.insert(details_key(kind), d.clone());
+        }
+        events.push(Value::Object(ev));
+    }
+    let mut root = Map::new();
+    root.insert("events".into(), Value::Array(events));
+    serde_json::to_string_pretty(&Value::Object(root)).map_err(|e| e.to_string())
+}
+
+// ---- Payloads and fragments ----------------------------------------------------------------------
+
+fn payload(text: &str) -> String {
+    format!("{V1}{}", base64url(&deflate(text.as_bytes())))
+}
+
+fn open_payload(p: &str) -> Result<String, String> {
+    let mut chars = p.chars();
+    match chars.next() {
+        Some(V1) => {
+            let bytes = inflate(&unbase64url(chars.as_str())?)?;
+            String::from_utf8(bytes).map_err(|_| "the data is not UTF-8 text".to_string())
+        }
+        Some(v) => Err(format!(
+            "payload version '{v}' is newer than this Stepscope"
+        )),
+        None => Err("an empty payload".into()),
+    }
+}
+
+/// The definition as it travels: minified when it is JSON, as written otherwise (YAML, templates).
+pub fn definition_text(definition: &str, redact: Redaction) -> String {
+    let text = serde_json::from_str::<Value>(definition)
+        .ok()
+        .and_then(|v| serde_json::to_string(&v).ok())
+        .unwrap_or_else(|| definition.to_string());
+    if redact.accounts {
+        mask_accounts(&text)
+    } else {
+        text
+    }
+}
+
+/// Writes the fragment (without `#`) for a view.
+pub fn encode_fragment(s: &Shared, redact: Redaction) -> String {
+    let mut pairs: Vec<String> = Vec::new();
+    if let Some(d) = &s.definition {
+        pairs.push(format!("d={}", payload(&definition_text(d, redact))));
+    }
+    if let Some(h) = &s.history {
+        let compact = crate::history::parse_history(h)
+            .0
+            .and_then(|h| compact_history(&h, redact));
+        if let Some(c) = compact {
+            pairs.push(format!("h={}", payload(&c)));
+        }
+    }
+    if let Some(t) = s.t {
+        pairs.push(format!("t={t}"));
+    }
+    if let Some(sel) = &s.sel {
+        pairs.push(format!("sel={}", percent_encode(sel)));
+    }
+    if let Some(v) = s.view {
+        pairs.push(format!("view={}", v.as_str()));
+    }
+    if let Some(theme) = s
+        .theme
+        .as_deref()
+        .filter(|t| matches!(*t, "light" | "dark"))
+    {
+        pairs.push(format!("theme={theme}"));
+    }
+    if s.embed {
+        pairs.push("embed=1".into());
+    }
+    pairs.join("&")
+}
+
+/// Reads a fragment (with or without `#`). Unknown keys are ignored; a damaged pair is an error
+/// that says which.
+pub fn decode_fragment(fragment: &str) -> Result<Shared, String> {
+    let mut s = Shared::default();
+    for pair in fragment
+        .trim_start_matches('#')
+        .split('&')
+        .filter(|p| !p.is_empty())
+    {
+        let (key, value) = pair.split_once('=').unwrap_or((pair, ""));
+        match key {
+            "d" => {
+                s.definition = Some(
+                    open_payload(value).map_err(|e| format!("the definition in this link: {e}"))?,
+                )
+            }
+            "h" => {
+                let compact =
+                    open_payload(value).map_err(|e| format!("the history in this link: {e}"))?;
+                s.history = Some(expand_history(&compact)?);
+            }
+            "t" => {
+                s.t = Some(
+                    value
+                        .parse()
+                        .map_err(|_| format!("t={value} is not a number of milliseconds"))?,
+                )
+            }
+            "sel" => s.sel = Some(percent_decode(value)?),
+            "view" => {
+                s.view = Some(match value {
+                    "graph" => ViewMode::Graph,
+                    "timeline" => ViewMode::Timeline,
+                    "split" => ViewMode::Split,
+                    other => return Err(format!("view={other} is not graph, timeline or split")),
+                })
+            }
+            "theme" => {
+                if matches!(value, "light" | "dark") {
+                    s.theme = Some(value.to_string());
+                }
+            }
+            "embed" => s.embed = value == "1",
+            _ => {}
+        }
+    }
+    Ok(s)
+}
+
+/// A whole link: `base` (up to any `#`) and the fragment.
+pub fn link(base: &str, s: &Shared, redact: Redaction) -> String {
+    let base = base.split('#').next().unwrap_or(base);
+    format!("{base}#{}", encode_fragment(s, redact))
+}
+
+/// What a link of this length is good for.
+pub fn length_advice(chars: usize) -> &'static str {
+    match chars {
+        0..=2000 => "safe everywhere",
+        2001..=4000 => "long: some tools cut links over 2,000 characters",
+        4001..=32000 => "too long for chat: tools split messages over 4,000 characters",
+        _ => "too long for a link: browsers stop showing links over 32,000 characters; download a replay file instead",
+    }
+}
+
+/// Plain deflate and base64url of a text, as Mermaid's `pako:` links do: the yardstick for ours.
+pub fn plain_deflate_base64(text: &str) -> String {
+    base64url(&miniz_oxide::deflate::compress_to_vec(text.as_bytes(), 9))
+}

@@ -1,0 +1,194 @@
+//! Share links: round trips, hostile input, the committed payloads of every version, lengths.
+
+use crate::support::repo;
+use stepscope::share::{
+    decode_fragment, definition_text, encode_fragment, Redaction, Shared, ViewMode,
+};
+
+fn visits(history: &str, definition: &str) -> Vec<(String, String, i64, Option<i64>, usize)> {
+    let a = stepscope::pipeline::analyze(&stepscope::source::SourceText::new("d", definition));
+    let (r, _) = stepscope::pipeline::replay(
+        &stepscope::source::SourceText::new("h", history),
+        a.machine.as_ref(),
+    );
+    r.expect("replays")
+        .timeline
+        .visits
+        .iter()
+        .map(|v| {
+            (
+                v.state.clone(),
+                v.outcome.as_str().to_string(),
+                v.entered_ms,
+                v.exited_ms,
+                v.attempts.len(),
+            )
+        })
+        .collect()
+}
+
+#[test]
+fn the_demo_goes_through_a_link_and_back() {
+    let def = stepscope::demo::DEFINITION;
+    let hist = stepscope::demo::HISTORY;
+    let shared = Shared {
+        definition: Some(def.into()),
+        history: Some(hist.into()),
+        t: Some(14_750),
+        sel: Some("Charge Card & co/é".into()),
+        view: Some(ViewMode::Split),
+        theme: Some("dark".into()),
+        embed: true,
+    };
+    for redact in [Redaction::default(), Redaction::all()] {
+        let fragment = encode_fragment(&shared, redact);
+        let back = decode_fragment(&fragment).expect("decodes");
+        assert_eq!(back.t, shared.t);
+        assert_eq!(back.sel, shared.sel);
+        assert_eq!(
+            (back.view, back.theme.clone(), back.embed),
+            (shared.view, shared.theme.clone(), true)
+        );
+        let d = back.definition.expect("definition");
+        assert_eq!(d, definition_text(def, redact));
+        let want: serde_json::Value = serde_json::from_str(def).expect("json");
+        let got: serde_json::Value = serde_json::from_str(&d).expect("json");
+        if !redact.accounts {
+            assert_eq!(got, want);
+        }
+        // The run replays the same: every visit, outcome, time and try.
+        assert_eq!(
+            visits(&back.history.expect("history"), def),
+            visits(hist, def),
+            "{redact:?}"
+        );
+    }
+    // Redacted: no account id and no payload survives.
+    let fragment = encode_fragment(&shared, Redaction::all());
+    let back = decode_fragment(&fragment).expect("decodes");
+    let (d, h) = (
+        back.definition.unwrap_or_default(),
+        back.history.unwrap_or_default(),
+    );
+    assert!(!d.contains("123456789012") && !h.contains("123456789012"));
+    assert!(!h.contains("ord-7f3a91"), "inputs and outputs are dropped");
+}
+
+#[test]
+fn links_are_short() {
+    let def = stepscope::demo::DEFINITION;
+    let only = Shared {
+        definition: Some(def.into()),
+        ..Default::default()
+    };
+    let with_run = Shared {
+        history: Some(stepscope::demo::HISTORY.into()),
+        ..only.clone()
+    };
+    let a = encode_fragment(&only, Redaction::default()).len();
+    let b = encode_fragment(&with_run, Redaction::all()).len();
+    let plain = stepscope::share::plain_deflate_base64(def).len();
+    println!("demo link: definition {a} chars (plain deflate {plain}), with redacted history {b}");
+    assert!(a <= 1500, "{a}");
+    assert!(b <= 3000, "{b}");
+    assert!((a as f64) <= plain as f64 * 0.6, "{a} vs {plain}");
+}
+
+#[test]
+fn every_committed_payload_version_still_opens() {
+    let dir = repo().join("tests/fixtures/links");
+    let mut n = 0;
+    for entry in std::fs::read_dir(&dir).expect("tests/fixtures/links") {
+        let path = entry.expect("entry").path();
+        if path.extension().and_then(|e| e.to_str()) != Some("txt") {
+            continue;
+        }
+        n += 1;
+        let fragment = std::fs::read_to_string(&path).expect("read");
+        let back =
+            decode_fragment(fragment.trim()).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+        let def = back.definition.expect("definition");
+        assert!(
+            stepscope::pipeline::analyze(&stepscope::source::SourceText::new("d", def.as_str()))
+                .machine
+                .is_some()
+        );
+        if let Some(h) = back.history {
+            assert!(!visits(&h, &def).is_empty(), "{}", path.display());
+        }
+    }
+    assert!(n >= 1, "no committed payloads");
+}
+
+#[test]
+fn damaged_links_give_messages() {
+    let good = encode_fragment(
+        &Shared {
+            definition: Some(stepscope::demo::DEFINITION.into()),
+            ..Default::default()
+        },
+        Redaction::default(),
+    );
+    for bad in [
+        good[..good.len() / 2].to_string(),
+        good.replace("d=1", "d=9"),
+        good.replace("d=1", "d=1!"),
+        "t=soon".to_string(),
+        "view=sideways".to_string(),
+        "sel=%E2%28".to_string(),
+        "h=1AAAA".to_string(),
+    ] {
+        assert!(decode_fragment(&bad).is_err(), "{bad}");
+    }
+    // Unknown keys are ignored; an empty fragment is an empty view.
+    assert_eq!(decode_fragment("#zzz=1&").expect("ok"), Shared::default());
+}
+
+mod props {
+    use proptest::prelude::*;
+    use stepscope::share::{
+        decode_fragment, definition_text, encode_fragment, Redaction, Shared, ViewMode,
+    };
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(200))]
+        #[test]
+        fn any_view_goes_through_a_link_and_back(
+            def in proptest::option::of(".{0,300}"),
+            t in proptest::option::of(-1_000_000i64..100_000_000),
+            sel in proptest::option::of(".{0,40}"),
+            view in proptest::option::of(0u8..3),
+            dark in proptest::option::of(any::<bool>()),
+            embed in any::<bool>(),
+        ) {
+            let shared = Shared {
+                definition: def.clone(),
+                history: None,
+                t,
+                sel,
+                view: view.map(|v| [ViewMode::Graph, ViewMode::Timeline, ViewMode::Split][v as usize]),
+                theme: dark.map(|d| if d { "dark".to_string() } else { "light".to_string() }),
+                embed,
+            };
+            let back = decode_fragment(&encode_fragment(&shared, Redaction::default())).expect("decodes");
+            prop_assert_eq!(back.definition, def.map(|d| definition_text(&d, Redaction::default())));
+            prop_assert_eq!((back.t, back.sel, back.view, back.theme, back.embed), (shared.t, shared.sel, shared.view, shared.theme, shared.embed));
+        }
+
+        #[test]
+        fn the_decoder_never_panics(s in ".{0,400}") {
+            let _ = decode_fragment(&s);
+            let _ = decode_fragment(&format!("d=1{s}"));
+            let _ = decode_fragment(&format!("h=1{s}"));
+        }
+
+        #[test]
+        fn changed_bytes_in_a_payload_never_panic(pos in 0usize..400, byte in 0u8..64) {
+            let good = encode_fragment(&Shared { definition: Some(stepscope::demo::DEFINITION.into()), history: Some(stepscope::demo::HISTORY.into()), ..Default::default() }, Redaction::all());
+            let mut b = good.into_bytes();
+            let i = pos % b.len();
+            b[i] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"[byte as usize];
+            let _ = decode_fragment(&String::from_utf8_lossy(&b));
+        }
+    }
+}
