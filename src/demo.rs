@@ -8,6 +8,14 @@ pub const DEFINITION: &str = include_str!("demo/order-processing.asl.json");
 /// A `get-execution-history` output (CLI v2 style, ISO-8601 timestamps) for one run of [`DEFINITION`].
 pub const HISTORY: &str = include_str!("demo/order-processing.history.json");
 
+/// True when `text` is the demo definition, however it is formatted (a share link minifies it).
+pub fn is_demo(text: &str) -> bool {
+    text == DEFINITION
+        || (text.len() < DEFINITION.len() * 2
+            && serde_json::from_str::<serde_json::Value>(text).ok()
+                == serde_json::from_str::<serde_json::Value>(DEFINITION).ok())
+}
+
 /// The name shown for the demo machine.
 pub const NAME: &str = "order-processing";
 

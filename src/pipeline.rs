@@ -263,3 +263,114 @@ pub fn replay_with_progress(
         diags,
     )
 }
+
+/// The SVG the app exports and `stepscope render --history H --at MS` writes: the drawing with its
+/// styles, the run's overlay at `t` (status classes, taken edges, time badges, progress), and
+/// `source` (a share fragment) in `<metadata id="stepscope-source">`, so dropping the file on the
+/// app reopens the view.
+pub fn export_svg(
+    rendered: &Rendered,
+    analysis: &Analysis,
+    run: Option<(&crate::replay::Timeline, i64)>,
+    source: &str,
+) -> String {
+    use crate::svg::{escape, num};
+    let svg = rendered.svg_with_problems("g", analysis);
+    let Some(open_end) = svg.find('>') else {
+        return svg;
+    };
+    let metadata = format!(
+        "{}{}</metadata>",
+        crate::share::SVG_SOURCE_OPEN,
+        escape(source)
+    );
+    let Some((tl, t)) = run else {
+        return format!("{}{metadata}{}", &svg[..=open_end], &svg[open_end + 1..]);
+    };
+    let index = crate::replay::SnapshotIndex::new(tl);
+    let ov = crate::replay::OverlayIndex::new(tl).at(tl, &index, &index.snapshot_at(t), t, 0);
+    let status = |name: &str| {
+        ov.states
+            .iter()
+            .find(|s| s.name == name)
+            .map_or(crate::replay::VisitStatus::NotRun.class(), |s| {
+                s.status.class()
+            })
+    };
+    let taken = |from: &str, to: &str| ov.taken.iter().any(|(a, b)| a == from && b == to);
+    // Tag by tag: states get their status class, taken edges `taken`.
+    let mut out = String::with_capacity(svg.len() + 4096);
+    out.push_str(&svg[..=open_end]);
+    out.push_str(&metadata);
+    let mut rest = &svg[open_end + 1..];
+    while let Some(at) = rest.find(r#"<g class=""#) {
+        out.push_str(&rest[..at]);
+        let tag_end = rest[at..].find('>').map_or(rest.len(), |e| at + e + 1);
+        let tag = &rest[at..tag_end];
+        let attr = |name: &str| {
+            let key = format!(r#" {name}=""#);
+            tag.find(&key).and_then(|i| {
+                let v = &tag[i + key.len()..];
+                v.find('"').map(|e| v[..e].to_string())
+            })
+        };
+        let unescape = |s: &str| {
+            s.replace("&lt;", "<")
+                .replace("&gt;", ">")
+                .replace("&quot;", "\"")
+                .replace("&#39;", "'")
+                .replace("&amp;", "&")
+        };
+        let extra = if tag.starts_with(r#"<g class="state "#) {
+            attr("data-state").map(|n| status(&unescape(&n)).to_string())
+        } else if tag.starts_with(r#"<g class="edge "#) {
+            match (attr("data-from"), attr("data-to")) {
+                (Some(a), Some(b)) if taken(&unescape(&a), &unescape(&b)) => {
+                    Some("taken".to_string())
+                }
+                _ => None,
+            }
+        } else {
+            None
+        };
+        match extra {
+            Some(c) => {
+                let close =
+                    r#"<g class=""#.len() + tag[r#"<g class=""#.len()..].find('"').unwrap_or(0);
+                out.push_str(&tag[..close]);
+                out.push(' ');
+                out.push_str(&c);
+                out.push_str(&tag[close..]);
+            }
+            None => out.push_str(tag),
+        }
+        rest = &rest[tag_end..];
+    }
+    // Badges and progress on a layer of their own, placed from the layout.
+    let close = rest.rfind("</svg>").unwrap_or(rest.len());
+    out.push_str(&rest[..close]);
+    out.push_str(r#"<g class="run-overlay">"#);
+    for (n, b) in rendered.graph.nodes.iter().zip(&rendered.layout.nodes) {
+        let Some(s) = ov.states.iter().find(|s| s.name == n.name) else {
+            continue;
+        };
+        let r = &b.rect;
+        out.push_str(&format!(
+            r#"<text class="run-badge" x="{}" y="{}" text-anchor="end">{}</text>"#,
+            num(r.x + r.w),
+            num(r.y + r.h + 9.0),
+            escape(&s.badge)
+        ));
+        if let Some(p) = &s.progress {
+            out.push_str(&format!(
+                r#"<text class="run-progress" x="{}" y="{}" text-anchor="end">{}</text>"#,
+                num(r.x + r.w - 10.0),
+                num(r.y + 13.0),
+                escape(p)
+            ));
+        }
+    }
+    out.push_str("</g>");
+    out.push_str(&rest[close..]);
+    out
+}

@@ -503,3 +503,52 @@ pub fn length_advice(chars: usize) -> &'static str {
 pub fn plain_deflate_base64(text: &str) -> String {
     base64url(&miniz_oxide::deflate::compress_to_vec(text.as_bytes(), 9))
 }
+
+// ---- Replay files and exported SVGs ---------------------------------------------------------------
+
+/// A replay file (`*.stepscope.json`): everything a link would carry, as JSON, nothing left out.
+pub fn replay_file(s: &Shared) -> String {
+    let mut o = Map::new();
+    o.insert("stepscope".into(), 1.into());
+    if let Some(d) = &s.definition {
+        o.insert("definition".into(), d.clone().into());
+    }
+    if let Some(h) = &s.history {
+        o.insert("history".into(), h.clone().into());
+    }
+    if let Some(t) = s.t {
+        o.insert("t".into(), t.into());
+    }
+    if let Some(sel) = &s.sel {
+        o.insert("sel".into(), sel.clone().into());
+    }
+    serde_json::to_string_pretty(&Value::Object(o)).unwrap_or_default()
+}
+
+/// The element an exported SVG keeps its source in: a share fragment, so it reopens the view.
+pub const SVG_SOURCE_OPEN: &str = r#"<metadata id="stepscope-source">"#;
+
+/// Reads what a dropped file holds when it is a replay file or an SVG that Stepscope exported.
+pub fn open_file(text: &str) -> Option<Result<Shared, String>> {
+    if let Some(start) = text.find(SVG_SOURCE_OPEN) {
+        let rest = &text[start + SVG_SOURCE_OPEN.len()..];
+        let end = rest.find("</metadata>")?;
+        let fragment = rest[..end]
+            .replace("&lt;", "<")
+            .replace("&gt;", ">")
+            .replace("&quot;", "\"")
+            .replace("&#39;", "'")
+            .replace("&amp;", "&");
+        return Some(decode_fragment(fragment.trim()));
+    }
+    let v: Value = serde_json::from_str(text).ok()?;
+    v.get("stepscope")?;
+    let s = |k: &str| v.get(k).and_then(Value::as_str).map(String::from);
+    Some(Ok(Shared {
+        definition: s("definition"),
+        history: s("history"),
+        t: v.get("t").and_then(Value::as_i64),
+        sel: s("sel"),
+        ..Default::default()
+    }))
+}

@@ -20,8 +20,11 @@ Usage:
       Check definitions (ASL JSON/YAML, describe-state-machine output, CloudFormation,
       SAM, Serverless or Terraform). Prints FILE:LINE:COL: SEVERITY[CODE]: MESSAGE.
       Exit status: 0 all valid, 1 any error, 2 a file could not be read.
-  stepscope render FILE [--machine NAME] [--direction TB|LR] [--format svg|json] [-o OUT]
-      Draw a definition: the same SVG the app exports, or its geometry as JSON.
+  stepscope render FILE [--machine NAME] [--direction TB|LR] [--format svg|json]
+                   [--history H] [--at MS] [-o OUT]
+      Draw a definition: the same SVG the app exports (with a history, the run's status at
+      --at milliseconds, the end by default), or its geometry as JSON. The SVG carries its
+      source, so dropping it on the app reopens the view.
       Exit status: 0, or 1 when the file holds no usable definition.
   stepscope timeline HISTORY [--definition FILE] [--format json|text]
       Rebuild a run from get-execution-history output (CLI v1 or v2, SDK dumps, pages),
@@ -190,16 +193,12 @@ Usage:
     /// the default) and `one_file` says whether exactly one FILE is required.
     fn opts_for(cmd: &str, args: &[String], formats: &[&str], one_file: bool) -> Result<Opts, i32> {
         let parsed = parse_opts(args).and_then(|o| {
-            let link_only = o.history.is_some()
-                || o.base.is_some()
-                || o.at.is_some()
-                || o.select.is_some()
-                || o.no_redact;
+            let link_only = o.base.is_some() || o.select.is_some() || o.no_redact;
+            let run = o.history.is_some() || o.at.is_some();
             if link_only && cmd != "link" {
-                Err(
-                    "--history, --base, --at, --select and --no-redact belong to `stepscope link`"
-                        .into(),
-                )
+                Err("--base, --select and --no-redact belong to `stepscope link`".into())
+            } else if run && !matches!(cmd, "link" | "render") {
+                Err("--history and --at belong to `stepscope render` and `stepscope link`".into())
             } else {
                 Ok(o)
             }
@@ -270,10 +269,57 @@ Usage:
             eprintln!("{file}: no usable state machine definition");
             return 1;
         };
+        // With a run: its overlay at --at (default: the end), as the app exports it.
+        let history = match &opts.history {
+            Some(h) => match std::fs::read(h) {
+                Ok(b) => Some(String::from_utf8_lossy(&b).into_owned()),
+                Err(e) => {
+                    eprintln!("{h}: cannot read: {e}");
+                    return 2;
+                }
+            },
+            None => None,
+        };
+        let replay = history.as_ref().and_then(|h| {
+            stepscope::pipeline::replay(
+                &SourceText::new("history", h.clone()),
+                analysis.machine.as_ref(),
+            )
+            .0
+        });
+        if history.is_some() && replay.is_none() {
+            eprintln!(
+                "{}: no usable history",
+                opts.history.clone().unwrap_or_default()
+            );
+            return 1;
+        }
+        let t = replay.as_ref().map(|r| {
+            opts.at
+                .unwrap_or(r.timeline.duration_ms)
+                .clamp(0, r.timeline.duration_ms)
+        });
         let body = if opts.format == "json" {
             serde_json::to_string_pretty(&rendered.geometry_json()).unwrap_or_default()
         } else {
-            rendered.svg("ss")
+            let source = stepscope::share::encode_fragment(
+                &stepscope::share::Shared {
+                    definition: Some(text.clone()),
+                    history: history.clone(),
+                    t,
+                    ..Default::default()
+                },
+                stepscope::share::Redaction {
+                    payloads: true,
+                    accounts: false,
+                },
+            );
+            stepscope::pipeline::export_svg(
+                &rendered,
+                &analysis,
+                replay.as_ref().zip(t).map(|(r, t)| (&r.timeline, t)),
+                &source,
+            )
         };
         match &opts.output {
             Some(path) => {

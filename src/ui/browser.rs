@@ -103,3 +103,17 @@ pub fn draw(a: &crate::pipeline::Analysis, opts: &crate::layout::LayoutOptions) 
     });
     Some(crate::pipeline::Rendered { graph, layout }.svg_with_problems("g", a))
 }
+
+/// The laid-out graph of a definition, as [`draw`] lays it out.
+pub fn rendered(
+    a: &crate::pipeline::Analysis,
+    opts: &crate::layout::LayoutOptions,
+) -> Option<crate::pipeline::Rendered> {
+    let m = a.machine.as_ref()?;
+    let graph = crate::graph::build_graph(m);
+    let layout = MEASURE.with(|measure| {
+        LAYOUT_CACHE
+            .with(|c| crate::layout::layout_cached(&graph, opts, measure, &mut c.borrow_mut()))
+    });
+    Some(crate::pipeline::Rendered { graph, layout })
+}

@@ -90,7 +90,8 @@ pub fn EventList(
         let cur = current.get();
         let from = window_start.get();
         request_animation_frame(move || {
-            let Some(ol) = list.get_untracked() else {
+            // The list may be gone by the next frame (a new run rebuilds it).
+            let Some(ol) = list.try_get_untracked().flatten() else {
                 return;
             };
             let items = ol.children();
@@ -106,7 +107,7 @@ pub fn EventList(
                     li.set_class_name(want);
                 }
             }
-            if !follow.get_untracked() {
+            if !follow.try_get_untracked().unwrap_or(false) {
                 return;
             }
             if let Some(el) = ol

@@ -15,6 +15,8 @@ pub fn GraphView(
     let offset = RwSignal::new((0.0f64, 0.0f64));
     let drag = RwSignal::new(None::<(f64, f64, f64, f64)>);
     let host = NodeRef::<leptos::html::Div>::new();
+    // True while the view is as "fit" left it: then a change of the pane's size fits again.
+    let fitted = StoredValue::new(true);
 
     // Brings a state to the middle of the view (when `only_if_hidden`, only if it is out of it).
     let centre = move |name: &str, only_if_hidden: bool| {
@@ -43,30 +45,8 @@ pub fn GraphView(
             return;
         }
         offset.set((w / 2.0 - cx * s, h / 2.0 - cy * s));
+        fitted.set_value(false);
     };
-    // Keep the `selected` class on the chosen node (and only there), in view.
-    Effect::new(move |_| {
-        let name = selected.get();
-        let _ = svg.get();
-        let Some(el) = host.get() else { return };
-        if let Ok(list) = el.query_selector_all(".state.selected") {
-            for i in 0..list.length() {
-                if let Some(e) = list
-                    .item(i)
-                    .and_then(|n| n.dyn_into::<web_sys::Element>().ok())
-                {
-                    let _ = e.class_list().remove_1("selected");
-                }
-            }
-        }
-        if let Some(name) = name {
-            if let Some(e) = find_state(&el, &name) {
-                let _ = e.class_list().add_1("selected");
-            }
-            centre(&name, true);
-        }
-    });
-
     let fit = move || {
         let Some(el) = host.get_untracked() else {
             return;
@@ -86,7 +66,62 @@ pub fn GraphView(
         let s = ((w - 32.0) / sw).min((h - 32.0) / sh).clamp(0.1, 1.5);
         scale.set(s);
         offset.set(((w - sw * s) / 2.0, 16.0));
+        fitted.set_value(true);
     };
+    // Keep the `selected` class on the chosen node (and only there), in view.
+    Effect::new(move |_| {
+        let name = selected.get();
+        let _ = svg.get();
+        let Some(el) = host.get() else { return };
+        if let Ok(list) = el.query_selector_all(".state.selected") {
+            for i in 0..list.length() {
+                if let Some(e) = list
+                    .item(i)
+                    .and_then(|n| n.dyn_into::<web_sys::Element>().ok())
+                {
+                    let _ = e.class_list().remove_1("selected");
+                }
+            }
+        }
+        // After this frame's drawing is in the page (a new SVG replaces the nodes), and the
+        // inspector has opened or closed: a fitted view fits the new pane, a moved one keeps the
+        // selected state in view.
+        request_animation_frame(move || {
+            let Some(el) = host.try_get_untracked().flatten() else {
+                return;
+            };
+            if let Some(name) = &name {
+                if let Some(e) = find_state(&el, name) {
+                    let _ = e.class_list().add_1("selected");
+                }
+            }
+            if fitted.try_get_value().unwrap_or(false) {
+                fit();
+            } else if let Some(name) = &name {
+                centre(name, true);
+            }
+        });
+    });
+
+    // When the pane changes size (the inspector opens, the run's panels appear), a fitted view
+    // fits again.
+    Effect::new(move |done: Option<bool>| {
+        if done == Some(true) {
+            return true;
+        }
+        let Some(el) = host.get() else { return false };
+        let on_resize = wasm_bindgen::closure::Closure::<dyn FnMut()>::new(move || {
+            if fitted.try_get_value().unwrap_or(false) {
+                fit();
+            }
+        });
+        if let Ok(observer) = web_sys::ResizeObserver::new(on_resize.as_ref().unchecked_ref()) {
+            observer.observe(&el);
+        }
+        // The graph pane lives as long as the page.
+        on_resize.forget();
+        true
+    });
     // Fit whenever a new drawing arrives for a different machine size.
     Effect::new(move |prev: Option<(String, String)>| {
         let current = svg.with(|s| {
@@ -158,6 +193,7 @@ pub fn GraphView(
         let _ = (px, py);
         offset.set((ox, oy));
         scale.set(ns);
+        fitted.set_value(false);
     };
     let on_down = move |ev: web_sys::MouseEvent| {
         let (ox, oy) = offset.get_untracked();
@@ -171,6 +207,7 @@ pub fn GraphView(
     let on_move = move |ev: web_sys::MouseEvent| {
         if let Some((x0, y0, ox, oy)) = drag.get_untracked() {
             if ev.buttons() == 1 {
+                fitted.set_value(false);
                 offset.set((
                     ox + f64::from(ev.client_x()) - x0,
                     oy + f64::from(ev.client_y()) - y0,
@@ -180,8 +217,14 @@ pub fn GraphView(
     };
     let on_up = move |_| drag.set(None);
     let on_key = move |ev: web_sys::KeyboardEvent| match ev.key().as_str() {
-        "+" | "=" => scale.update(|s| *s = (*s * 1.2).min(4.0)),
-        "-" | "_" => scale.update(|s| *s = (*s / 1.2).max(0.1)),
+        "+" | "=" => {
+            fitted.set_value(false);
+            scale.update(|s| *s = (*s * 1.2).min(4.0))
+        }
+        "-" | "_" => {
+            fitted.set_value(false);
+            scale.update(|s| *s = (*s / 1.2).max(0.1))
+        }
         "0" => fit(),
         _ => {}
     };
@@ -197,8 +240,8 @@ pub fn GraphView(
             on:click=on_click on:mouseover=on_over on:wheel=on_wheel on:mousedown=on_down on:mousemove=on_move on:mouseup=on_up on:mouseleave=on_up on:keydown=on_key>
             <div class="graph" data-testid="graph" style=transform inner_html=move || svg.get()></div>
             <div class="zoom-controls">
-                <button title="Zoom in (+)" on:click=move |_| scale.update(|s| *s = (*s * 1.2).min(4.0))>"+"</button>
-                <button title="Zoom out (-)" on:click=move |_| scale.update(|s| *s = (*s / 1.2).max(0.1))>"−"</button>
+                <button title="Zoom in (+)" on:click=move |_| { fitted.set_value(false); scale.update(|s| *s = (*s * 1.2).min(4.0)) }>"+"</button>
+                <button title="Zoom out (-)" on:click=move |_| { fitted.set_value(false); scale.update(|s| *s = (*s / 1.2).max(0.1)) }>"−"</button>
                 <button title="Fit (0)" on:click=move |_| fit()>"Fit"</button>
             </div>
         </div>

@@ -173,8 +173,10 @@ pub fn Inspector(
     Effect::new(move |_| {
         let _ = active.get();
         request_animation_frame(move || {
+            // The inspector may be gone by the next frame.
             if let Some(el) = list
-                .get_untracked()
+                .try_get_untracked()
+                .flatten()
                 .and_then(|l| l.query_selector(".visit.active").ok().flatten())
             {
                 el.scroll_into_view_with_bool(false);

@@ -1,11 +1,13 @@
 //! The Leptos shell: wires signals to `pipeline::*` and renders plain data. No domain logic here.
 
 mod browser;
+mod embed_api;
 mod event_list;
 mod graph_view;
 mod inspector;
 mod overlay;
 mod replay_bar;
+mod share_dialog;
 mod storage;
 mod timeline_view;
 pub mod worker;
@@ -22,6 +24,7 @@ use event_list::EventList;
 use graph_view::GraphView;
 use inspector::Inspector;
 use replay_bar::ReplayBar;
+use share_dialog::ShareDialog;
 use timeline_view::TimelineView;
 
 /// How long typing must pause before the graph redraws.
@@ -111,12 +114,21 @@ impl Debounced {
     }
 }
 
+/// A definition from a link travels minified: the editor shows it indented again.
+fn readable(definition: String) -> String {
+    serde_json::from_str::<serde_json::Value>(&definition)
+        .ok()
+        .and_then(|v| serde_json::to_string_pretty(&v).ok())
+        .unwrap_or(definition)
+}
+
 /// Reads dropped or opened files and sorts them into definition and history by content.
 fn take_files(
     files: web_sys::FileList,
     definition: Debounced,
     history: Debounced,
     notice: RwSignal<Option<String>>,
+    on_replay: Callback<crate::share::Shared>,
 ) {
     let list: Vec<web_sys::File> = (0..files.length()).filter_map(|i| files.get(i)).collect();
     leptos::task::spawn_local(async move {
@@ -135,6 +147,18 @@ fn take_files(
             let Some(text) = text.as_string() else {
                 continue;
             };
+            // A replay file or an exported SVG reopens its whole view.
+            match share_dialog::open_export(&text) {
+                Some(Ok(shared)) => {
+                    on_replay.run(shared);
+                    continue;
+                }
+                Some(Err(e)) => {
+                    notice.set(Some(format!("{} could not be opened: {e}", f.name())));
+                    continue;
+                }
+                None => {}
+            }
             let is_history =
                 crate::history::parse_history(&text).0.is_some() && !text.contains("\"StartAt\"");
             if is_history {
@@ -149,25 +173,71 @@ fn take_files(
 /// The whole app.
 #[component]
 pub fn App() -> impl IntoView {
-    let definition = Debounced::new(
-        storage::load("definition").unwrap_or_else(|| crate::demo::DEFINITION.to_string()),
-    );
+    // A share link opens exactly its view: its data, time, selection, mode and theme.
+    let (link, link_error) = match web_sys::window()
+        .and_then(|w| w.location().hash().ok())
+        .filter(|h| h.len() > 1)
+        .map(|h| crate::share::decode_fragment(&h))
+    {
+        Some(Ok(s)) => (s, None),
+        Some(Err(e)) => (crate::share::Shared::default(), Some(e)),
+        None => (crate::share::Shared::default(), None),
+    };
+    let embed = link.embed;
+    // An embed without data waits for its host's `load` message instead of showing the demo.
+    let from_link = link.definition.is_some() || link.history.is_some() || embed;
+    let definition = Debounced::new(link.definition.clone().map(readable).unwrap_or_else(|| {
+        if from_link {
+            String::new()
+        } else {
+            storage::load("definition").unwrap_or_else(|| crate::demo::DEFINITION.to_string())
+        }
+    }));
     // The history arrives a task after the first drawing: the graph shows first, the run a moment
     // later (the editor has it at once).
     let history = Debounced::new(String::new());
-    let saved_history =
-        storage::load("history").unwrap_or_else(|| crate::demo::HISTORY.to_string());
+    let saved_history = match (&link.history, from_link) {
+        (Some(h), _) => h.clone(),
+        (None, true) => String::new(),
+        (None, false) => {
+            storage::load("history").unwrap_or_else(|| crate::demo::HISTORY.to_string())
+        }
+    };
     history.draft.set(saved_history.clone());
-    set_timeout(move || history.set_now(saved_history), Duration::ZERO);
-    let selected = RwSignal::new(None::<String>);
+    {
+        let first = saved_history.clone();
+        set_timeout(
+            move || {
+                // Unless something (a host's `load`, a drop) came first.
+                if history.draft.with_untracked(|d| *d == first) {
+                    history.set_now(first);
+                }
+            },
+            Duration::ZERO,
+        );
+    }
+    let selected = RwSignal::new(link.sel.clone());
     let machine_pick = RwSignal::new(None::<String>);
     let direction = RwSignal::new(Direction::TopToBottom);
-    let notice = RwSignal::new(None::<String>);
-    let theme = RwSignal::new(match storage::load("theme").as_deref() {
-        Some("light") => Theme::Light,
-        Some("dark") => Theme::Dark,
-        _ => Theme::System,
-    });
+    let notice =
+        RwSignal::new(link_error.map(|e| {
+            format!("This link could not be opened: {e}. Showing your last work instead.")
+        }));
+    let view = RwSignal::new(link.view.unwrap_or(crate::share::ViewMode::Split));
+    // The time the link asks for, applied once its run has loaded.
+    let pending_t = StoredValue::new(link.t);
+    let theme = RwSignal::new(
+        match link
+            .theme
+            .clone()
+            .or_else(|| storage::load("theme"))
+            .as_deref()
+        {
+            Some("light") => Theme::Light,
+            Some("dark") => Theme::Dark,
+            _ => Theme::System,
+        },
+    );
     Effect::new(move |_| apply_theme(theme.get()));
     let editor = NodeRef::<leptos::html::Textarea>::new();
     let file_input = NodeRef::<leptos::html::Input>::new();
@@ -244,29 +314,33 @@ pub fn App() -> impl IntoView {
             },
         );
     });
-    // Persist what was pasted.
+    // Persist what was pasted; an embedded view never writes over what the user keeps here.
     // Writing megabytes to localStorage takes a while: in a task of its own.
     Effect::new(move |_| {
         definition.value.track();
-        set_timeout(
-            move || {
-                definition
-                    .value
-                    .with_untracked(|d| storage::save("definition", d))
-            },
-            Duration::ZERO,
-        );
+        if !embed {
+            set_timeout(
+                move || {
+                    definition
+                        .value
+                        .with_untracked(|d| storage::save("definition", d))
+                },
+                Duration::ZERO,
+            );
+        }
     });
     Effect::new(move |_| {
         history.value.track();
-        set_timeout(
-            move || {
-                history
-                    .value
-                    .with_untracked(|h| storage::save("history", h))
-            },
-            Duration::ZERO,
-        );
+        if !embed {
+            set_timeout(
+                move || {
+                    history
+                        .value
+                        .with_untracked(|h| storage::save("history", h))
+                },
+                Duration::ZERO,
+            );
+        }
     });
 
     // The last good drawing stays up while the text is broken.
@@ -361,7 +435,13 @@ pub fn App() -> impl IntoView {
     });
     Effect::new(move |_| {
         playing.set(false);
-        t.set(duration.get());
+        let end = duration.get();
+        let from_link = if replayed.with_untracked(|r| r.is_some()) {
+            pending_t.try_update_value(|p| p.take()).flatten()
+        } else {
+            None
+        };
+        t.set(from_link.map_or(end, |at| at.clamp(0, end)));
     });
     // The overlay at t: status, badges, progress, taken edges and tokens (not reached: dimmed).
     let overlay_index = Memo::new(move |_| {
@@ -478,7 +558,7 @@ pub fn App() -> impl IntoView {
             name.or_else(|| {
                 definition
                     .value
-                    .with(|d| d == crate::demo::DEFINITION)
+                    .with(|d| crate::demo::is_demo(d))
                     .then(|| crate::demo::NAME.to_string())
             })
             .or_else(|| {
@@ -609,10 +689,98 @@ pub fn App() -> impl IntoView {
         definition.set_now(crate::demo::DEFINITION.to_string());
         history.set_now(crate::demo::HISTORY.to_string());
     };
+    // Share, Embed and export.
+    let dialog = RwSignal::new(None::<&'static str>);
+    let shared_now = Signal::derive(move || crate::share::Shared {
+        definition: Some(definition.value.get()).filter(|d| !d.trim().is_empty()),
+        history: Some(history.value.get()).filter(|h| !h.trim().is_empty()),
+        t: replayed.with(|r| r.is_some()).then(|| t.get()),
+        sel: selected.get(),
+        view: Some(view.get()).filter(|v| *v != crate::share::ViewMode::Split),
+        theme: match theme.get() {
+            Theme::Light => Some("light".to_string()),
+            Theme::Dark => Some("dark".to_string()),
+            Theme::System => None,
+        },
+        embed: false,
+    });
+    // The export: the graph with the run at t, its source inside (see pipeline::export_svg).
+    let export_text = move || -> Option<String> {
+        let opts = LayoutOptions {
+            direction: direction.get_untracked(),
+        };
+        let shared = shared_now.get_untracked();
+        let source = crate::share::encode_fragment(
+            &shared,
+            crate::share::Redaction {
+                payloads: true,
+                accounts: false,
+            },
+        );
+        let now = t.get_untracked();
+        let svg = analysis.with_untracked(|a| {
+            let rendered = browser::rendered(a, &opts)?;
+            replayed.with_untracked(|r| {
+                Some(pipeline::export_svg(
+                    &rendered,
+                    a,
+                    r.as_ref().map(|r| (&r.timeline, now)),
+                    &source,
+                ))
+            })
+        })?;
+        // The theme chosen here, not the viewer's.
+        let class = match theme.get_untracked() {
+            Theme::Dark => r#"class="stepscope-graph theme-dark""#,
+            Theme::Light => r#"class="stepscope-graph theme-light""#,
+            Theme::System => r#"class="stepscope-graph""#,
+        };
+        Some(svg.replacen(r#"class="stepscope-graph""#, class, 1))
+    };
+    let file_stem = move || {
+        let name = title();
+        let clean: String = name
+            .chars()
+            .map(|c| {
+                if c.is_ascii_alphanumeric() || c == '-' {
+                    c
+                } else {
+                    '-'
+                }
+            })
+            .collect();
+        if clean.trim_matches('-').is_empty() {
+            "stepscope".to_string()
+        } else {
+            clean
+        }
+    };
+    let export_svg = move || {
+        if let Some(svg) = export_text() {
+            share_dialog::download(&format!("{}.svg", file_stem()), "image/svg+xml", &svg);
+        }
+    };
+    let export_png = move || {
+        if let Some(svg) = export_text() {
+            share_dialog::download_png(format!("{}.png", file_stem()), svg);
+        }
+    };
+    // Opens a replay file or an exported SVG: its data, time and selection.
+    let open_shared = Callback::new(move |s: crate::share::Shared| {
+        machine_pick.set(None);
+        pending_t.set_value(s.t);
+        selected.set(s.sel.clone());
+        definition.set_now(s.definition.map(readable).unwrap_or_default());
+        history.set_now(s.history.unwrap_or_default());
+    });
     let on_drop = move |ev: web_sys::DragEvent| {
         ev.prevent_default();
+        // An embedded view is read-only.
+        if embed {
+            return;
+        }
         if let Some(files) = ev.data_transfer().and_then(|d| d.files()) {
-            take_files(files, definition, history, notice);
+            take_files(files, definition, history, notice, open_shared);
         }
     };
     let on_open = move |ev: web_sys::Event| {
@@ -623,7 +791,7 @@ pub fn App() -> impl IntoView {
             return;
         };
         if let Some(files) = input.files() {
-            take_files(files, definition, history, notice);
+            take_files(files, definition, history, notice, open_shared);
         }
         input.set_value("");
     };
@@ -631,6 +799,10 @@ pub fn App() -> impl IntoView {
     let on_key = move |ev: web_sys::KeyboardEvent| {
         let key = ev.key();
         if key == "Escape" {
+            if dialog.get_untracked().is_some() {
+                dialog.set(None);
+                return;
+            }
             selected.set(None);
             show_help.set(false);
             return;
@@ -806,6 +978,55 @@ pub fn App() -> impl IntoView {
             Duration::ZERO,
         );
     });
+    // In a frame: the host drives the view through postMessage (see embed_api).
+    if embed_api::framed() {
+        embed_api::listen(move |action| match action {
+            embed_api::Action::Load {
+                definition: d,
+                history: h,
+            } => {
+                machine_pick.set(None);
+                selected.set(None);
+                definition.set_now(d.unwrap_or_default());
+                history.set_now(h.unwrap_or_default());
+            }
+            embed_api::Action::Seek(at) => {
+                playing.set(false);
+                t.set(at.clamp(0, duration.get_untracked()));
+            }
+            embed_api::Action::Select(name) => selected.set(name),
+            embed_api::Action::SetTheme(name) => theme.set(if name == "dark" {
+                Theme::Dark
+            } else {
+                Theme::Light
+            }),
+        });
+        Effect::new(move |_| {
+            let name = selected.get();
+            embed_api::post(
+                "selectionChanged",
+                Some((
+                    "state",
+                    name.map_or(wasm_bindgen::JsValue::NULL, |n| n.into()),
+                )),
+            );
+        });
+        // Time: every change while paused, at most ten a second while playing.
+        let last_sent = StoredValue::new(0.0f64);
+        Effect::new(move |_| {
+            let now = t.get();
+            let clock = web_sys::window()
+                .and_then(|w| w.performance())
+                .map_or(0.0, |p| p.now());
+            if playing.get_untracked() && clock - last_sent.get_value() < 100.0 {
+                return;
+            }
+            last_sent.set_value(clock);
+            embed_api::post("timeChanged", Some(("t", (now as f64).into())));
+        });
+        // After the first drawing and run: a host's `load` must come after them.
+        set_timeout(|| embed_api::post("ready", None), Duration::ZERO);
+    }
     // Shortcuts work wherever the focus is, the page body included.
     let key_listener = window_event_listener(leptos::ev::keydown, on_key);
     on_cleanup(move || key_listener.remove());
@@ -853,7 +1074,7 @@ pub fn App() -> impl IntoView {
     };
 
     view! {
-        <div class="app" on:dragover=|ev: web_sys::DragEvent| ev.prevent_default() on:drop=on_drop
+        <div class=if embed { "app embed" } else { "app" } on:dragover=|ev: web_sys::DragEvent| ev.prevent_default() on:drop=on_drop
             on:mousemove=on_resize_move on:mouseup=move |_| resizing.set(false)>
             <header class="topbar">
                 <div class="brand">
@@ -887,6 +1108,21 @@ pub fn App() -> impl IntoView {
                         }>
                         {move || match theme.get() { Theme::System => "◐ System", Theme::Dark => "● Dark", Theme::Light => "○ Light" }}
                     </button>
+                    <select class="view-select" data-testid="view-mode" aria-label="View"
+                        on:change=move |ev| view.set(match event_target_value(&ev).as_str() {
+                            "graph" => crate::share::ViewMode::Graph,
+                            "timeline" => crate::share::ViewMode::Timeline,
+                            _ => crate::share::ViewMode::Split,
+                        })
+                        prop:value=move || view.get().as_str()>
+                        <option value="split">"Graph and timeline"</option>
+                        <option value="graph">"Graph only"</option>
+                        <option value="timeline">"Timeline only"</option>
+                    </select>
+                    <button class="toggle" data-testid="share" title="A link to this exact view" on:click=move |_| dialog.set(Some("share"))>"Share…"</button>
+                    <button class="toggle" data-testid="embed" title="An <iframe> for a docs page" on:click=move |_| dialog.set(Some("embed"))>"Embed…"</button>
+                    <button class="toggle" data-testid="export-svg" title="The graph with the run at this moment, as SVG (drop it back here to reopen it)" on:click=move |_| export_svg()>"SVG"</button>
+                    <button class="toggle" data-testid="export-png" title="The graph as it is shown, as PNG" on:click=move |_| export_png()>"PNG"</button>
                     <button class="toggle" title="Forget what you pasted and load the demo" on:click=start_over>"Start over"</button>
                     <div class=status_class>
                         {move || match errors() {
@@ -951,7 +1187,10 @@ pub fn App() -> impl IntoView {
                         {move || if editors_open.get() { "⟨" } else { "⟩" }}
                     </button>
                 </div>
-                <section class="canvas" aria-label="Graph">
+                {move || dialog.get().map(|which| view! {
+                    <ShareDialog shared=shared_now embed_snippet=which == "embed" on_close=Callback::new(move |_| dialog.set(None)) />
+                })}
+                <section class=move || share_dialog::view_class(view.get()) aria-label="Graph">
                     {move || busy.get().or_else(|| drawing.get()).map(|text| {
                         let label = text.clone();
                         view! {

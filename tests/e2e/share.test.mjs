@@ -1,0 +1,210 @@
+// End-to-end tests of share links, embedding and export: a link opens the same view in a fresh
+// browser; a host page drives an embedded frame through postMessage; embed.js turns <pre> blocks
+// into live views; hostile links and messages can't run script; an exported SVG reopens its view.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, writeFileSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { setup, teardown, newPage, shot, repo } from './harness.mjs';
+import { startServer } from './serve.mjs';
+
+let ctx;
+let host; // a second origin, for host pages
+let hostBase;
+let hostDir;
+before(async () => {
+  ctx = await setup();
+  hostDir = mkdtempSync(join(tmpdir(), 'stepscope-host-'));
+  host = await startServer(hostDir, 0);
+  hostBase = `http://127.0.0.1:${host.address().port}/`;
+});
+after(async () => {
+  await new Promise((ok) => host.close(ok));
+  await teardown(ctx);
+});
+
+const seek = (page, ms) => page.locator('.scrubber').evaluate((el, v) => { el.value = String(v); el.dispatchEvent(new Event('input', { bubbles: true })); }, ms);
+const classes = (frame) => frame.evaluate(() => Object.fromEntries([...document.querySelectorAll('[data-testid=graph] [data-state]')].map((n) => [n.dataset.state, [...n.classList].filter((c) => c.startsWith('status-')).join(' ')])));
+/** Makes window.alert (and friends) leave a mark instead of a dialog. */
+const trap = (page) => page.addInitScript(() => { window.__alerts = 0; window.alert = window.confirm = window.prompt = () => { window.__alerts += 1; }; });
+
+test('a link opens the same moment, selection and theme in a fresh browser', async () => {
+  const page = await newPage(ctx, { viewport: { width: 1280, height: 800 } });
+  await page.goto(ctx.base);
+  await page.locator('[data-testid=play]').waitFor();
+  await page.locator('[data-testid=graph] [data-state="ChargeCard"]').click();
+  await seek(page, 14750);
+  await page.waitForFunction(() => document.querySelector('[data-testid=graph] [data-state="ChargeCard"]')?.classList.contains('status-retrying'));
+  await page.locator('[data-testid=theme-toggle]').click(); // system → dark
+  await page.locator('[data-testid=share]').click();
+  const dialog = page.locator('[data-testid=share-dialog]');
+  await dialog.waitFor();
+  const link = await dialog.locator('[data-testid=share-link]').inputValue();
+  const length = await dialog.locator('[data-testid=share-length]').innerText();
+  console.log(`e2e: share link of the demo at +14.75 s with the redacted run: ${link.length} characters (${length})`);
+  assert.ok(link.startsWith(ctx.base + '#'), link.slice(0, 60));
+  assert.match(link, /[#&]t=14750(&|$)/);
+  assert.match(link, /[#&]sel=ChargeCard(&|$)/);
+  assert.match(link, /[#&]theme=dark(&|$)/);
+  assert.ok(link.length <= 3000, `${link.length}`);
+  await shot(page, 'share-dialog');
+  await page.keyboard.press('Escape');
+  await dialog.waitFor({ state: 'detached' });
+  const want = await classes(page);
+  const clock = await page.locator('[data-testid=clock]').innerText();
+  // A new browser context: no storage, nothing but the link.
+  const fresh = await newPage(ctx, { viewport: { width: 1280, height: 800 } });
+  await fresh.goto(link);
+  await fresh.waitForFunction(() => document.querySelector('[data-testid=graph] [data-state="ChargeCard"]')?.classList.contains('status-retrying'));
+  assert.equal(await fresh.locator('[data-testid=clock]').innerText(), clock);
+  assert.deepEqual(await classes(fresh), want);
+  assert.match(await fresh.locator('[data-testid=inspector] h2').innerText(), /ChargeCard/);
+  assert.match(await fresh.locator('html').getAttribute('class'), /theme-dark/);
+  // The same picture of the graph, once the view has settled.
+  await page.waitForTimeout(400);
+  await fresh.waitForTimeout(400);
+  // (The editors and the inspector differ by design: the run's inputs and outputs were redacted.)
+  const a = await page.locator('.graph-host').screenshot({ path: join(repo, 'target', 'e2e', 'link-maker.png') });
+  const b = await fresh.locator('.graph-host').screenshot({ path: join(repo, 'target', 'e2e', 'link-opened.png') });
+  assert.ok(a.equals(b), 'the opened link draws the same graph as the page that made it');
+  assert.deepEqual(fresh.errors, []);
+  assert.deepEqual(fresh.offLoopback, []);
+  await page.context().close();
+  await fresh.context().close();
+});
+
+test('hostile or damaged links give a message and run nothing', async () => {
+  const page = await newPage(ctx);
+  await trap(page);
+  const evil = encodeURIComponent('<img src=x onerror=alert(1)><script>alert(2)</script>');
+  await page.goto(`${ctx.base}#sel=${evil}&t=5000`);
+  await page.locator('[data-testid=play]').waitFor();
+  await page.waitForTimeout(300);
+  // A damaged payload: the message says so, and the user's work is shown.
+  await page.goto(`${ctx.base}#d=1AAAA-broken&t=5`);
+  await page.reload();
+  await page.locator('.notice', { hasText: 'could not be opened' }).waitFor();
+  await page.goto(`${ctx.base}#d=9zzz`);
+  await page.reload();
+  await page.locator('.notice', { hasText: 'newer than this Stepscope' }).waitFor();
+  assert.equal(await page.evaluate(() => window.__alerts), 0);
+  assert.deepEqual(page.errors, []);
+  await page.context().close();
+});
+
+test('a host page drives an embedded view through postMessage', async () => {
+  const definition = readFileSync(join(repo, 'src/demo/order-processing.asl.json'), 'utf8');
+  const history = readFileSync(join(repo, 'src/demo/order-processing.history.json'), 'utf8');
+  writeFileSync(join(hostDir, 'frame.html'), `<!doctype html><meta charset="utf-8"><title>host</title>
+<iframe id="f" src="${ctx.base}#embed=1" style="width:1000px;height:600px"></iframe>
+<script>
+  window.__events = [];
+  window.addEventListener('message', (ev) => { if (ev.origin === ${JSON.stringify(ctx.base.slice(0, -1))}) window.__events.push(ev.data); });
+  window.send = (msg) => document.getElementById('f').contentWindow.postMessage(msg, '*');
+</script>`);
+  const page = await newPage(ctx, { viewport: { width: 1100, height: 700 } });
+  await trap(page);
+  const warnings = [];
+  page.on('console', (m) => { if (m.type() === 'warning') warnings.push(m.text()); });
+  await page.goto(hostBase + 'frame.html');
+  await page.waitForFunction(() => window.__events.some((e) => e.event === 'ready'));
+  await page.evaluate(([d, h]) => window.send({ action: 'load', definition: d, history: h }), [definition, history]);
+  const frame = page.frameLocator('#f');
+  await frame.locator('[data-testid=graph] [data-state="ChargeCard"]').waitFor();
+  await page.evaluate(() => window.send({ action: 'seek', t: 5000 }));
+  await page.evaluate(() => window.send(JSON.stringify({ action: 'select', state: 'WaitForRestock' })));
+  await page.evaluate(() => window.send({ action: 'setTheme', theme: 'dark' }));
+  const inner = page.frames().find((f) => f.url().startsWith(ctx.base));
+  await inner.waitForFunction(() => document.querySelector('[data-testid=graph] [data-state="WaitForRestock"]')?.classList.contains('status-running'));
+  await inner.waitForFunction(() => document.documentElement.classList.contains('theme-dark'));
+  await page.waitForFunction(() => window.__events.some((e) => e.event === 'selectionChanged' && e.state === 'WaitForRestock'));
+  await page.waitForFunction(() => window.__events.some((e) => e.event === 'timeChanged' && e.t === 5000));
+  // Embedded: no editors, no header actions; play, scrub and fit remain.
+  assert.equal(await frame.locator('[data-testid=definition-input]').isVisible(), false);
+  assert.equal(await frame.locator('[data-testid=play]').isVisible(), true);
+  assert.equal(await frame.locator('.scrubber').isVisible(), true);
+  // Malformed messages are ignored with a warning; hostile text stays text.
+  await page.evaluate(() => window.send('{not json'));
+  await page.evaluate(() => window.send({ action: 'seek', t: 'soon' }));
+  await page.evaluate(() => window.send({ action: 'select', state: '<img src=x onerror=alert(1)>' }));
+  await page.waitForTimeout(300);
+  assert.ok(warnings.some((w) => /stepscope: ignored a message/.test(w)), warnings.join('\n'));
+  assert.equal(await inner.evaluate(() => window.__alerts ?? 0), 0);
+  assert.equal(await page.evaluate(() => window.__alerts), 0);
+  await shot(page, 'embed-postmessage');
+  await page.context().close();
+});
+
+test('embed.js turns two <pre> blocks on a plain page into live views', async () => {
+  const definition = readFileSync(join(repo, 'src/demo/order-processing.asl.json'), 'utf8');
+  writeFileSync(join(hostDir, 'run.json'), readFileSync(join(repo, 'src/demo/order-processing.history.json')));
+  const escape = (s) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;');
+  const yaml = `StartAt: Hello\nComment: "</pre><script>alert('pwned')</script>"\nStates:\n  Hello:\n    Type: Pass\n    Next: World\n  World:\n    Type: Succeed\n`;
+  writeFileSync(join(hostDir, 'docs.html'), `<!doctype html><meta charset="utf-8"><title>docs</title>
+<h1>Our workflows</h1>
+<pre class="stepscope" data-history="run.json" data-height="520">${escape(definition)}</pre>
+<p>And a small one, in YAML:</p>
+<pre class="stepscope" data-theme="dark" data-view="graph">${escape(yaml)}</pre>
+<script src="${ctx.base}embed.js"></script>`);
+  const page = await newPage(ctx, { viewport: { width: 1100, height: 1300 } });
+  await trap(page);
+  await page.goto(hostBase + 'docs.html');
+  await page.locator('iframe.stepscope-frame').nth(1).waitFor();
+  assert.equal(await page.locator('pre.stepscope').count(), 0);
+  const frames = page.locator('iframe.stepscope-frame');
+  assert.equal(await frames.count(), 2);
+  const first = page.frameLocator('iframe.stepscope-frame >> nth=0');
+  const second = page.frameLocator('iframe.stepscope-frame >> nth=1');
+  await first.locator('[data-testid=graph] [data-state="ChargeCard"].status-succeeded').waitFor();
+  await first.locator('[data-testid=run-status]', { hasText: 'SUCCEEDED' }).waitFor();
+  await second.locator('[data-testid=graph] [data-state="World"]').waitFor();
+  assert.equal(await second.locator('[data-testid=timeline]').count(), 0, 'no run in the second');
+  await page.waitForTimeout(300);
+  await shot(page, 'embed-js');
+  for (const f of page.frames()) assert.equal(await f.evaluate(() => window.__alerts ?? 0), 0);
+  assert.deepEqual(page.errors, []);
+  await page.context().close();
+});
+
+test('an exported SVG and a replay file reopen the view they came from', async () => {
+  const page = await newPage(ctx);
+  await page.goto(ctx.base);
+  await page.locator('[data-testid=play]').waitFor();
+  await seek(page, 5000);
+  await page.waitForFunction(() => document.querySelector('[data-testid=graph] [data-state="WaitForRestock"]')?.classList.contains('status-running'));
+  const [svgDownload] = await Promise.all([page.waitForEvent('download'), page.locator('[data-testid=export-svg]').click()]);
+  const svgPath = join(hostDir, 'export.svg');
+  await svgDownload.saveAs(svgPath);
+  const svg = readFileSync(svgPath, 'utf8');
+  assert.match(svg, /<metadata id="stepscope-source">/);
+  assert.match(svg, /data-state="WaitForRestock"/);
+  assert.match(svg, /class="state wait status-running"/);
+  assert.match(svg, /<style>/);
+  const [pngDownload] = await Promise.all([page.waitForEvent('download'), page.locator('[data-testid=export-png]').click()]);
+  const pngPath = join(hostDir, 'export.png');
+  await pngDownload.saveAs(pngPath);
+  assert.deepEqual([...readFileSync(pngPath).subarray(0, 4)], [0x89, 0x50, 0x4e, 0x47]);
+  await page.locator('[data-testid=share]').click();
+  const [fileDownload] = await Promise.all([page.waitForEvent('download'), page.locator('[data-testid=download-replay]').click()]);
+  const replayPath = join(hostDir, 'run.stepscope.json');
+  await fileDownload.saveAs(replayPath);
+  await page.keyboard.press('Escape');
+  // Elsewhere, with other work loaded: drop the SVG back in.
+  const other = await newPage(ctx);
+  await other.goto(ctx.base);
+  await other.locator('select.examples').selectOption('3');
+  await other.locator('[data-testid=run-status]').waitFor();
+  await other.locator('input[type=file]').setInputFiles(svgPath);
+  await other.waitForFunction(() => document.querySelector('[data-testid=graph] [data-state="WaitForRestock"]')?.classList.contains('status-running'));
+  assert.match(await other.locator('[data-testid=clock]').innerText(), /^\+5\.00 s/);
+  // And the replay file.
+  await other.locator('select.examples').selectOption('3');
+  await other.locator('[data-testid=graph] [data-state="WaitForRestock"]').waitFor({ state: 'detached' });
+  await other.locator('input[type=file]').setInputFiles(replayPath);
+  await other.locator('[data-testid=graph] [data-state="WaitForRestock"]').waitFor();
+  assert.match(await other.locator('[data-testid=history-form]').innerText(), /91 events/);
+  assert.deepEqual(other.errors, []);
+  await page.context().close();
+  await other.context().close();
+});
