@@ -43,6 +43,9 @@ pub fn open_export(text: &str) -> Option<Result<Shared, String>> {
     crate::share::open_file(text)
 }
 
+/// Histories over this size are not offered for links.
+const TOO_BIG: usize = 512 * 1024;
+
 #[component]
 pub fn ShareDialog(
     /// What the link would carry, without redaction.
@@ -51,7 +54,10 @@ pub fn ShareDialog(
     on_close: Callback<()>,
 ) -> impl IntoView {
     let has_run = shared.with_untracked(|s| s.history.is_some());
-    let include_run = RwSignal::new(has_run);
+    // A run of megabytes can't go in a link (and compressing it would stall the page): it goes in
+    // a replay file.
+    let run_too_big = shared.with_untracked(|s| s.history.as_ref().is_some_and(|h| h.len() > TOO_BIG));
+    let include_run = RwSignal::new(has_run && !run_too_big);
     let drop_payloads = RwSignal::new(true);
     let mask = RwSignal::new(true);
     let link = Memo::new(move |_| {
@@ -117,7 +123,8 @@ pub fn ShareDialog(
             <p class="muted">"Everything is in the link's fragment (after #), which browsers never send to a server."</p>
             {has_run.then(|| view! {
                 <fieldset class="options">
-                    <label><input type="checkbox" prop:checked=move || include_run.get() on:change=move |ev| include_run.set(event_target_checked(&ev)) />" include the run"</label>
+                    <label><input type="checkbox" prop:checked=move || include_run.get() prop:disabled=run_too_big on:change=move |ev| include_run.set(event_target_checked(&ev)) />
+                        {if run_too_big { " include the run (too big for a link: download the replay file)" } else { " include the run" }}</label>
                     <label><input type="checkbox" data-testid="share-drop-payloads" prop:checked=move || drop_payloads.get() prop:disabled=move || !include_run.get() on:change=move |ev| drop_payloads.set(event_target_checked(&ev)) />" drop inputs and outputs"</label>
                     <label><input type="checkbox" prop:checked=move || mask.get() prop:disabled=move || !include_run.get() on:change=move |ev| mask.set(event_target_checked(&ev)) />" mask account ids"</label>
                 </fieldset>

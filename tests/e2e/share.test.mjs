@@ -51,6 +51,12 @@ test('a link opens the same moment, selection and theme in a fresh browser', asy
   await shot(page, 'share-dialog');
   await page.keyboard.press('Escape');
   await dialog.waitFor({ state: 'detached' });
+  // The Embed dialog gives an <iframe> of the same view, read-only.
+  await page.locator('[data-testid=embed]').click();
+  const snippet = await page.locator('[data-testid=embed-snippet]').inputValue();
+  assert.match(snippet, /^<iframe src="http:\/\/127\.0\.0\.1:\d+\/#d=1[^"]*&amp;embed=1" width="100%" height="520"/);
+  await shot(page, 'embed-dialog');
+  await page.keyboard.press('Escape');
   const want = await classes(page);
   const clock = await page.locator('[data-testid=clock]').innerText();
   // A new browser context: no storage, nothing but the link.

@@ -385,3 +385,59 @@ fn layout_cache_reuses_unchanged_scopes() {
         "both Parallel branches came from the cache"
     );
 }
+
+#[test]
+fn cli_render_with_a_history_draws_the_run_at_t_and_carries_its_source() {
+    let demo = repo().join("src/demo/order-processing.asl.json");
+    let hist = repo().join("src/demo/order-processing.history.json");
+    let (code, svg, err) = crate::cli::stepscope(&[
+        "render",
+        demo.to_str().unwrap_or(""),
+        "--history",
+        hist.to_str().unwrap_or(""),
+        "--at",
+        "14750",
+    ]);
+    assert_eq!(code, 0, "{err}");
+    let doc = roxmltree::Document::parse(&svg).expect("xml");
+    let class_of = |name: &str| {
+        doc.descendants()
+            .find(|n| n.attribute("data-state") == Some(name))
+            .and_then(|n| n.attribute("class"))
+            .unwrap_or("")
+            .to_string()
+    };
+    assert!(
+        class_of("ChargeCard").contains("status-retrying"),
+        "{}",
+        class_of("ChargeCard")
+    );
+    assert!(class_of("ValidateOrder").contains("status-succeeded"));
+    assert!(class_of("ShipItems").contains("status-notrun"));
+    assert!(doc
+        .descendants()
+        .any(|n| n.attribute("class") == Some("edge next taken")));
+    let badges: Vec<&str> = doc
+        .descendants()
+        .filter(|n| n.attribute("class") == Some("run-badge"))
+        .filter_map(|n| n.text())
+        .collect();
+    // One badge per state entered by then: ValidateOrder took 786 ms.
+    assert_eq!(badges.len(), 8, "{badges:?}");
+    assert!(badges.contains(&"786 ms"), "{badges:?}");
+    // The source inside reopens the same view.
+    let back = stepscope::share::open_file(&svg)
+        .expect("a source")
+        .expect("decodes");
+    assert_eq!(back.t, Some(14750));
+    assert!(back.history.is_some());
+    assert!(stepscope::demo::is_demo(
+        &back.definition.unwrap_or_default()
+    ));
+    // Without a history: the definition only, every state as drawn.
+    let (_, plain, _) = crate::cli::stepscope(&["render", demo.to_str().unwrap_or("")]);
+    assert!(!plain.contains("status-") || !plain.contains("class=\"state task status-"));
+    assert!(
+        stepscope::share::open_file(&plain).is_some_and(|r| r.is_ok_and(|s| s.history.is_none()))
+    );
+}

@@ -192,3 +192,85 @@ mod props {
         }
     }
 }
+
+mod models {
+    use proptest::prelude::*;
+    use stepscope::share::{decode_fragment, encode_fragment, Redaction, Shared};
+
+    /// A random machine: a chain of states of every simple type, with Choice rules and Catches
+    /// that jump ahead, odd names and comments.
+    fn machine() -> impl Strategy<Value = String> {
+        proptest::collection::vec((0u8..6, "[a-zA-Z0-9 _.:/é&<>\"-]{1,12}", any::<u16>()), 1..14).prop_map(|states| {
+            let n = states.len();
+            let name = |i: usize, raw: &str| format!("{i}-{raw}");
+            let names: Vec<String> = states.iter().enumerate().map(|(i, s)| name(i, &s.1)).collect();
+            let mut out = serde_json::Map::new();
+            for (i, (kind, _, seed)) in states.iter().enumerate() {
+                let next = names.get(i + 1).cloned();
+                let later = names[(i + 1 + (*seed as usize % n.max(1))).min(n - 1)].clone();
+                let mut st = serde_json::Map::new();
+                let last = next.is_none();
+                match (kind, last) {
+                    (_, true) | (5, _) => {
+                        st.insert("Type".into(), "Succeed".into());
+                    }
+                    (0, _) => {
+                        st.insert("Type".into(), "Pass".into());
+                    }
+                    (1, _) => {
+                        st.insert("Type".into(), "Task".into());
+                        st.insert("Resource".into(), "arn:aws:states:::lambda:invoke".into());
+                        st.insert("Catch".into(), serde_json::json!([{ "ErrorEquals": ["States.ALL"], "Next": later }]));
+                    }
+                    (2, _) => {
+                        st.insert("Type".into(), "Wait".into());
+                        st.insert("Seconds".into(), (*seed % 600).into());
+                    }
+                    _ => {
+                        st.insert("Type".into(), "Choice".into());
+                        st.insert("Choices".into(), serde_json::json!([{ "Variable": "$.x", "NumericGreaterThan": *seed, "Next": later }]));
+                        st.insert("Default".into(), next.clone().unwrap_or_default().into());
+                    }
+                }
+                if !last && !matches!(kind, 3 | 4 | 5) {
+                    st.insert("Next".into(), next.clone().unwrap_or_default().into());
+                }
+                st.insert("Comment".into(), format!("state {i} of {n}").into());
+                out.insert(names[i].clone(), serde_json::Value::Object(st));
+            }
+            serde_json::to_string_pretty(&serde_json::json!({ "StartAt": names[0], "States": out })).unwrap_or_default()
+        })
+    }
+
+    fn shape(text: &str) -> Vec<(String, String, Vec<String>)> {
+        let a = stepscope::pipeline::analyze(&stepscope::source::SourceText::new("d", text));
+        let Some(m) = a.machine else {
+            return Vec::new();
+        };
+        m.states
+            .iter()
+            .map(|s| {
+                (
+                    s.name.clone(),
+                    s.kind.asl_type().to_string(),
+                    m.transitions(s)
+                        .iter()
+                        .map(|(_, t)| t.name.clone())
+                        .collect(),
+                )
+            })
+            .collect()
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(120))]
+        #[test]
+        fn any_model_goes_through_a_link_and_back(def in machine()) {
+            let before = shape(&def);
+            prop_assert!(!before.is_empty());
+            let shared = Shared { definition: Some(def), ..Default::default() };
+            let back = decode_fragment(&encode_fragment(&shared, Redaction::default())).expect("decodes");
+            prop_assert_eq!(shape(&back.definition.unwrap_or_default()), before);
+        }
+    }
+}
