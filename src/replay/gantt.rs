@@ -320,13 +320,7 @@ fn lane(
         escape(&v.state),
         escape(&lane_title(v))
     );
-    let _ = write!(
-        out,
-        r#"<rect class="lane-bg" x="0" y="{}" width="{}" height="{}"/>"#,
-        num(y),
-        num(width),
-        num(LANE_H)
-    );
+    lane_bg(out, y, width);
     let indent = 6.0 + depth as f64 * 10.0;
     if let Some(open) = open {
         let _ = write!(
@@ -430,13 +424,7 @@ fn summary(
         escape(&v.state),
         escape(&text)
     );
-    let _ = write!(
-        out,
-        r#"<rect class="lane-bg" x="0" y="{}" width="{}" height="{}"/>"#,
-        num(y),
-        num(width),
-        num(LANE_H)
-    );
+    lane_bg(out, y, width);
     let _ = write!(
         out,
         r#"<text class="lane-label summary-label" x="{}" y="{}">{}</text>"#,
@@ -469,6 +457,17 @@ fn summary(
         );
     }
     out.push_str("</g></g>");
+}
+
+/// The background of a lane (it takes the hover).
+fn lane_bg(out: &mut String, y: f64, width: f64) {
+    let _ = write!(
+        out,
+        r#"<rect class="lane-bg" x="0" y="{}" width="{}" height="{}"/>"#,
+        num(y),
+        num(width),
+        num(LANE_H)
+    );
 }
 
 /// The chart with every default (the whole run, default folds, in start order).

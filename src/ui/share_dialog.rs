@@ -56,7 +56,8 @@ pub fn ShareDialog(
     let has_run = shared.with_untracked(|s| s.history.is_some());
     // A run of megabytes can't go in a link (and compressing it would stall the page): it goes in
     // a replay file.
-    let run_too_big = shared.with_untracked(|s| s.history.as_ref().is_some_and(|h| h.len() > TOO_BIG));
+    let run_too_big =
+        shared.with_untracked(|s| s.history.as_ref().is_some_and(|h| h.len() > TOO_BIG));
     let include_run = RwSignal::new(has_run && !run_too_big);
     let drop_payloads = RwSignal::new(true);
     let mask = RwSignal::new(true);

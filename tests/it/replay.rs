@@ -891,6 +891,20 @@ fn assert_overlay_agrees(history: &str, definition: Option<&str>, label: &str) {
     }
 }
 
+fn at_the_end(
+    ov: &stepscope::replay::OverlayIndex,
+    tl: &Timeline,
+    index: &SnapshotIndex,
+) -> stepscope::replay::Overlay {
+    ov.at(
+        tl,
+        index,
+        &index.snapshot_at(tl.duration_ms),
+        tl.duration_ms,
+        300,
+    )
+}
+
 #[test]
 fn the_overlay_agrees_with_the_events_and_counts_progress() {
     use stepscope::replay::{format_duration, OverlayIndex};
@@ -906,13 +920,7 @@ fn the_overlay_agrees_with_the_events_and_counts_progress() {
     let tl = timeline_of(stepscope::demo::HISTORY, Some(stepscope::demo::DEFINITION));
     let index = SnapshotIndex::new(&tl);
     let ov = OverlayIndex::new(&tl);
-    let end = ov.at(
-        &tl,
-        &index,
-        &index.snapshot_at(tl.duration_ms),
-        tl.duration_ms,
-        300,
-    );
+    let end = at_the_end(&ov, &tl, &index);
     let charge = end
         .states
         .iter()
@@ -941,13 +949,7 @@ fn the_overlay_agrees_with_the_events_and_counts_progress() {
         })
         .filter_map(|v| v.iteration)
         .collect();
-    let at_end = ov.at(
-        &tl,
-        &index,
-        &index.snapshot_at(tl.duration_ms),
-        tl.duration_ms,
-        300,
-    );
+    let at_end = at_the_end(&ov, &tl, &index);
     let progress = at_end
         .states
         .iter()

@@ -232,7 +232,7 @@ mod models {
                         st.insert("Default".into(), next.clone().unwrap_or_default().into());
                     }
                 }
-                if !last && !matches!(kind, 3 | 4 | 5) {
+                if !last && !matches!(kind, 3..=5) {
                     st.insert("Next".into(), next.clone().unwrap_or_default().into());
                 }
                 st.insert("Comment".into(), format!("state {i} of {n}").into());
