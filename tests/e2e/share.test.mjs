@@ -214,3 +214,42 @@ test('an exported SVG and a replay file reopen the view they came from', async (
   await page.context().close();
   await other.context().close();
 });
+
+test('a link made from real recorded runs opens each to the same moment the CLI draws', async (t) => {
+  // Runs recorded against AWS (../shared/corpus), never seen by the app before: the CLI makes the
+  // link and draws the SVG at the same moment; the browser must show the same status on every state.
+  const { existsSync, readdirSync } = await import('node:fs');
+  const { execFileSync } = await import('node:child_process');
+  const dir = join(repo, '..', 'shared', 'corpus', 'histories', 'localstack');
+  if (!existsSync(dir)) {
+    t.skip('../shared/corpus is absent');
+    return;
+  }
+  const picks = readdirSync(dir)
+    .filter((f) => f.endsWith('.history.json') && /map|parallel|retry|catch/i.test(f))
+    .sort()
+    .filter((_, i) => i % 7 === 0)
+    .slice(0, 4);
+  assert.ok(picks.length >= 2, picks.join(', '));
+  const cli = (args) => execFileSync('cargo', ['run', '--quiet', '--bin', 'stepscope', '--', ...args], { cwd: repo, maxBuffer: 64 << 20 }).toString();
+  for (const name of picks) {
+    const history = join(dir, name);
+    const definition = history.replace('.history.json', '.asl.json');
+    const timeline = JSON.parse(cli(['timeline', history, '--definition', definition]));
+    const at = Math.floor(timeline.duration_ms / 2);
+    const url = cli(['link', definition, '--history', history, '--at', String(at), '--base', ctx.base]).trim();
+    const svg = cli(['render', definition, '--history', history, '--at', String(at)]);
+    const want = {};
+    for (const m of svg.matchAll(/<g class="state [^"]*?(status-[a-z]+)" data-state="([^"]*)"/g)) want[m[2].replace(/&amp;/g, '&').replace(/&quot;/g, '"').replace(/&#39;/g, "'").replace(/&lt;/g, '<').replace(/&gt;/g, '>')] = m[1];
+    const page = await newPage(ctx);
+    await page.goto(url);
+    await page.waitForFunction((n) => document.querySelectorAll('[data-testid=graph] [data-state][class*=status-]').length >= n, Object.keys(want).length);
+    await page.waitForTimeout(200);
+    const got = await classes(page);
+    assert.deepEqual(got, want, name);
+    assert.match(await page.locator('[data-testid=clock]').innerText(), new RegExp(`^\\+${(at / 1000).toFixed(2).replace('.', '\\.')} s`), name);
+    console.log(`e2e: ${name}: link ${url.length} characters (${url.length <= 2000 ? 'chat-safe' : 'long'}), ${Object.keys(want).length} states agree with the CLI at +${at} ms`);
+    assert.deepEqual(page.errors, []);
+    await page.context().close();
+  }
+});
