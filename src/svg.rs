@@ -424,3 +424,39 @@ fn write_node(
     }
     out.push_str("</g>");
 }
+
+/// Splits an SVG we wrote into its root element (emptied) and its top-level children, for putting
+/// a big drawing in the page a slice at a time. Our writer escapes every `<` and `>` in text and attributes, so tags are easy to find.
+pub fn split_top_level(svg: &str) -> Option<(String, Vec<&str>)> {
+    let open = svg.find('>')? + 1;
+    let close = svg.rfind("</svg>")?;
+    let body = svg.get(open..close)?;
+    let mut parts: Vec<&str> = Vec::new();
+    let (mut depth, mut start, mut at) = (0usize, 0usize, 0usize);
+    while let Some(lt) = body[at..].find('<') {
+        let tag_start = at + lt;
+        let tag_end = tag_start + body[tag_start..].find('>')? + 1;
+        let tag = &body[tag_start..tag_end];
+        if tag.starts_with("</") {
+            depth = depth.checked_sub(1)?;
+            if depth == 0 {
+                parts.push(&body[start..tag_end]);
+            }
+        } else if tag.ends_with("/>") {
+            if depth == 0 {
+                parts.push(tag);
+            }
+        } else {
+            if depth == 0 {
+                start = tag_start;
+            }
+            depth += 1;
+        }
+        at = tag_end;
+    }
+    if depth != 0 {
+        return None;
+    }
+    let shell = format!("{}</svg>", &svg[..open]);
+    Some((shell, parts))
+}

@@ -10,7 +10,36 @@ pub fn GraphView(
     svg: Signal<String>,
     selected: RwSignal<Option<String>>,
     on_pick: Callback<String>,
+    /// Counts drawings that are wholly in the page (big ones arrive over several frames).
+    drawn: RwSignal<u64>,
 ) -> impl IntoView {
+    let graph = NodeRef::<leptos::html::Div>::new();
+    let generation = StoredValue::new(0u64);
+    // Small drawings go in at once; big ones in slices, one per frame, so the browser's own
+    // parsing, styling and layout of thousands of elements never holds the page for long.
+    Effect::new(move |_| {
+        let text = svg.get();
+        generation.update_value(|g| *g += 1);
+        let current = generation.get_value();
+        let Some(el) = graph.get() else { return };
+        match split_drawing(&text).filter(|_| text.len() > PROGRESSIVE) {
+            None => {
+                el.set_inner_html(&text);
+                finish(&el, drawn);
+            }
+            Some((shell, slices)) => {
+                el.set_inner_html(&shell);
+                feed(
+                    el.into(),
+                    std::rc::Rc::new(slices),
+                    0,
+                    current,
+                    generation,
+                    drawn,
+                );
+            }
+        }
+    });
     let scale = RwSignal::new(1.0f64);
     let offset = RwSignal::new((0.0f64, 0.0f64));
     let drag = RwSignal::new(None::<(f64, f64, f64, f64)>);
@@ -71,7 +100,7 @@ pub fn GraphView(
     // Keep the `selected` class on the chosen node (and only there), in view.
     Effect::new(move |_| {
         let name = selected.get();
-        let _ = svg.get();
+        let _ = drawn.get();
         let Some(el) = host.get() else { return };
         if let Ok(list) = el.query_selector_all(".state.selected") {
             for i in 0..list.length() {
@@ -238,7 +267,7 @@ pub fn GraphView(
     view! {
         <div class="graph-host" node_ref=host tabindex="0" aria-label="Workflow graph: + and - zoom, 0 fits"
             on:click=on_click on:mouseover=on_over on:wheel=on_wheel on:mousedown=on_down on:mousemove=on_move on:mouseup=on_up on:mouseleave=on_up on:keydown=on_key>
-            <div class="graph" data-testid="graph" style=transform inner_html=move || svg.get()></div>
+            <div class="graph" data-testid="graph" style=transform node_ref=graph></div>
             <div class="zoom-controls">
                 <button title="Zoom in (+)" on:click=move |_| { fitted.set_value(false); scale.update(|s| *s = (*s * 1.2).min(4.0)) }>"+"</button>
                 <button title="Zoom out (-)" on:click=move |_| { fitted.set_value(false); scale.update(|s| *s = (*s / 1.2).max(0.1)) }>"−"</button>
@@ -261,4 +290,48 @@ fn find_state(root: &web_sys::HtmlDivElement, name: &str) -> Option<web_sys::Ele
         }
     }
     None
+}
+
+/// Drawings larger than this are put in the page progressively.
+const PROGRESSIVE: usize = 256 * 1024;
+/// Top-level elements per frame.
+const SLICE: usize = 150;
+
+fn split_drawing(svg: &str) -> Option<(String, Vec<String>)> {
+    let (shell, parts) = crate::svg::split_top_level(svg)?;
+    Some((shell, parts.chunks(SLICE).map(|c| c.concat()).collect()))
+}
+
+/// Appends slice `k` to the drawing's root, then the next one a frame later, unless a newer
+/// drawing has started meanwhile.
+fn feed(
+    el: web_sys::Element,
+    slices: std::rc::Rc<Vec<String>>,
+    k: usize,
+    current: u64,
+    generation: StoredValue<u64>,
+    drawn: RwSignal<u64>,
+) {
+    if generation.try_get_value() != Some(current) {
+        return;
+    }
+    let Some(root) = el.first_element_child() else {
+        return;
+    };
+    if let Some(slice) = slices.get(k) {
+        let _ = root.insert_adjacent_html("beforeend", slice);
+    }
+    if k + 1 >= slices.len() {
+        finish(&el, drawn);
+        return;
+    }
+    request_animation_frame(move || feed(el, slices, k + 1, current, generation, drawn));
+}
+
+/// Marks the drawing complete: the overlay paints only complete drawings.
+fn finish(el: &web_sys::Element, drawn: RwSignal<u64>) {
+    if let Some(root) = el.first_element_child() {
+        let _ = root.set_attribute("data-complete", "true");
+    }
+    drawn.try_update(|d| *d += 1);
 }

@@ -345,6 +345,8 @@ pub fn App() -> impl IntoView {
 
     // The last good drawing stays up while the text is broken.
     let last_svg = RwSignal::new(String::new());
+    // Bumped by the graph pane each time a drawing is wholly in the page.
+    let drawn = RwSignal::new(0u64);
     let drawing = RwSignal::new(None::<String>);
     let draw_job = StoredValue::new(0u32);
     Effect::new(move |_| {
@@ -462,7 +464,8 @@ pub fn App() -> impl IntoView {
         })
     });
     Effect::new(move |_| {
-        let svg = last_svg.get();
+        drawn.track();
+        let svg = last_svg.get_untracked();
         let now = t.get();
         let m = mode.get();
         // Tokens take about a third of a second of wall time along their edge, at any speed.
@@ -1200,7 +1203,7 @@ pub fn App() -> impl IntoView {
                             </div>
                         }
                     })}
-                    <GraphView svg=Signal::derive(move || last_svg.get()) selected=selected on_pick=pick />
+                    <GraphView svg=Signal::derive(move || last_svg.get()) selected=selected on_pick=pick drawn=drawn />
                     {move || replayed.with(|r| r.is_some()).then(|| view! { <ReplayBar duration=duration start_ms=start_ms t=t playing=playing speed=speed mode=mode event_times=event_times /> })}
                     {move || replayed.with(|r| r.is_some()).then(|| view! {
                         <div class="run-panels">
@@ -1363,6 +1366,13 @@ fn paint_overlay(
     else {
         return;
     };
+    // A big drawing still arriving is painted once it is all there (the pane bumps `drawn`).
+    let complete = root
+        .first_element_child()
+        .is_some_and(|svg| svg.has_attribute("data-complete"));
+    if !complete {
+        return;
+    }
     PAINTER.with(|p| {
         let mut p = p.borrow_mut();
         if !p.as_ref().is_some_and(|p| p.is_for(svg)) {

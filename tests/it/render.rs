@@ -441,3 +441,44 @@ fn cli_render_with_a_history_draws_the_run_at_t_and_carries_its_source() {
         stepscope::share::open_file(&plain).is_some_and(|r| r.is_ok_and(|s| s.history.is_none()))
     );
 }
+
+#[test]
+fn a_drawing_splits_into_top_level_elements_that_rebuild_it() {
+    for name in ["order-processing"] {
+        let def = std::fs::read_to_string(repo().join(format!("src/demo/{name}.asl.json")))
+            .expect("demo");
+        let a = stepscope::pipeline::analyze(&stepscope::source::SourceText::new("d", def));
+        let r = stepscope::pipeline::render(
+            &a,
+            &stepscope::layout::LayoutOptions::default(),
+            &stepscope::layout::EstimateMeasure,
+        )
+        .expect("drawn");
+        let svg = r.svg_with_problems("g", &a);
+        let (shell, parts) = stepscope::svg::split_top_level(&svg).expect("splits");
+        assert!(shell.ends_with("></svg>"));
+        let states = parts
+            .iter()
+            .filter(|p| p.starts_with(r#"<g class="state "#))
+            .count();
+        assert_eq!(states, a.machine.as_ref().map_or(0, |m| m.states.len()));
+        // Shell and parts, joined, are the drawing again.
+        let rebuilt = format!(
+            "{}{}</svg>",
+            shell.trim_end_matches("</svg>"),
+            parts.concat()
+        );
+        assert_eq!(
+            roxmltree::Document::parse(&rebuilt)
+                .expect("xml")
+                .descendants()
+                .count(),
+            roxmltree::Document::parse(&svg)
+                .expect("xml")
+                .descendants()
+                .count()
+        );
+        assert_eq!(rebuilt.len(), svg.len());
+    }
+    assert!(stepscope::svg::split_top_level("<svg><g></svg>").is_none());
+}
