@@ -444,9 +444,8 @@ fn cli_render_with_a_history_draws_the_run_at_t_and_carries_its_source() {
 
 #[test]
 fn a_drawing_splits_into_top_level_elements_that_rebuild_it() {
-    for name in ["order-processing"] {
-        let def = std::fs::read_to_string(repo().join(format!("src/demo/{name}.asl.json")))
-            .expect("demo");
+    for example in stepscope::demo::examples() {
+        let def = example.definition;
         let a = stepscope::pipeline::analyze(&stepscope::source::SourceText::new("d", def));
         let r = stepscope::pipeline::render(
             &a,
