@@ -156,8 +156,10 @@ impl Lowerer {
     /// Reports keys that appear twice in one object.
     fn check_duplicate_keys(&mut self, node: &Node, path: &str, what: &str) {
         let members = node.members();
-        for (i, m) in members.iter().enumerate() {
-            if members.iter().take(i).any(|o| o.key == m.key) {
+        // A set, not a scan of the keys before: a big machine's States has thousands.
+        let mut seen = std::collections::HashSet::with_capacity(members.len());
+        for m in members {
+            if !seen.insert(m.key.as_str()) {
                 let code = if what == "state" {
                     "duplicate-state-name"
                 } else {
