@@ -465,7 +465,6 @@ pub fn App() -> impl IntoView {
     });
     Effect::new(move |_| {
         drawn.track();
-        let svg = last_svg.get_untracked();
         let now = t.get();
         let m = mode.get();
         // Tokens take about a third of a second of wall time along their edge, at any speed.
@@ -483,7 +482,7 @@ pub fn App() -> impl IntoView {
         request_animation_frame(move || {
             let perf = web_sys::window().and_then(|w| w.performance());
             let _ = perf.as_ref().map(|p| p.mark("stepscope-paint-start"));
-            overlay_index.with_untracked(|oi| paint_overlay(&svg, ov.as_ref(), oi.as_ref(), m));
+            overlay_index.with_untracked(|oi| paint_overlay(ov.as_ref(), oi.as_ref(), m));
             if let Some(p) = perf {
                 let _ = p.measure_with_start_mark("stepscope-paint", "stepscope-paint-start");
                 p.clear_marks_with_mark_name("stepscope-paint-start");
@@ -1355,7 +1354,6 @@ thread_local! {
 
 /// Paints the overlay on the graph, with a painter made once per drawing.
 fn paint_overlay(
-    svg: &str,
     ov: Option<&crate::replay::Overlay>,
     oi: Option<&crate::replay::OverlayIndex>,
     mode: overlay::Mode,
@@ -1375,13 +1373,13 @@ fn paint_overlay(
     }
     PAINTER.with(|p| {
         let mut p = p.borrow_mut();
-        if !p.as_ref().is_some_and(|p| p.is_for(svg)) {
+        if !p.as_ref().is_some_and(|p| p.is_for(&root)) {
             // A fresh drawing carries no overlay: without a run there is nothing to do.
             if ov.is_none() {
                 *p = None;
                 return;
             }
-            *p = Some(overlay::Painter::new(&root, svg));
+            *p = Some(overlay::Painter::new(&root));
         }
         if let Some(p) = p.as_mut() {
             p.paint(ov, oi, mode);

@@ -45,7 +45,8 @@ struct EdgeEl {
 
 /// The painter for one drawing.
 pub struct Painter {
-    svg: String,
+    /// The `<svg>` element this painter holds references into.
+    drawing: Option<web_sys::Element>,
     states: HashMap<String, StateEl>,
     edges: Vec<EdgeEl>,
     layer: Option<web_sys::Element>,
@@ -115,7 +116,7 @@ const STATUS: [VisitStatus; 7] = [
 impl Painter {
     /// Gathers the states and edges of the graph in `root` (drawn from `svg`), and adds a badge
     /// to each state and a layer for tokens.
-    pub fn new(root: &web_sys::Element, svg: &str) -> Self {
+    pub fn new(root: &web_sys::Element) -> Self {
         let doc = web_sys::window().and_then(|w| w.document());
         let mut states = HashMap::new();
         for el in all(root, ".state[data-state]") {
@@ -171,7 +172,7 @@ impl Painter {
             });
         }
         Painter {
-            svg: svg.to_string(),
+            drawing: root.first_element_child(),
             states,
             edges,
             layer,
@@ -179,9 +180,13 @@ impl Painter {
         }
     }
 
-    /// True when this painter was made for the drawing `svg`.
-    pub fn is_for(&self, svg: &str) -> bool {
-        self.svg.len() == svg.len() && self.svg == svg
+    /// True when this painter was made for the drawing now in `root`. The same SVG text drawn
+    /// again is new elements: the painter's references would point at detached ones.
+    pub fn is_for(&self, root: &web_sys::Element) -> bool {
+        match (&self.drawing, root.first_element_child()) {
+            (Some(a), Some(b)) => js_sys::Object::is(a, &b),
+            _ => false,
+        }
     }
 
     /// Applies the overlay (None: no run, every class and badge off).
