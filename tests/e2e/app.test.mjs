@@ -97,7 +97,8 @@ test('hovering a stub highlights its state; clicking it selects and jumps there'
   const real = page.locator('[data-testid=graph] svg [data-state="NotifyFailure"]');
   assert.match(await real.getAttribute('class'), /stub-target/);
   await stub.click();
-  assert.match(await real.getAttribute('class'), /selected/);
+  // The highlight lands in the next frame, once the drawing is in the page.
+  await page.locator('[data-testid=graph] svg [data-state="NotifyFailure"].selected').waitFor();
   const selected = await page.locator('[data-testid=definition-input]').evaluate((ta) => ta.value.slice(ta.selectionStart, ta.selectionEnd));
   assert.match(selected, /^"NotifyFailure": \{/);
   await page.context().close();
