@@ -20,6 +20,8 @@ test('playing the demo: three moments, each with its own status classes, tokens 
   await page.goto(ctx.base);
   await page.locator('[data-testid=play]').waitFor();
   await page.locator('select.speed').selectOption('2');
+  // In real time (at 2×), so that each moment lasts long enough to look at.
+  await page.locator('[data-testid=compress]').uncheck();
   await seek(page, 0);
   await page.locator('[data-testid=play]').click();
   // 1: waiting for restock; later states dimmed; the edges behind are taken.
