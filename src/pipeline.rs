@@ -314,18 +314,13 @@ pub fn export_svg(
                 v.find('"').map(|e| v[..e].to_string())
             })
         };
-        let unescape = |s: &str| {
-            s.replace("&lt;", "<")
-                .replace("&gt;", ">")
-                .replace("&quot;", "\"")
-                .replace("&#39;", "'")
-                .replace("&amp;", "&")
-        };
         let extra = if tag.starts_with(r#"<g class="state "#) {
-            attr("data-state").map(|n| status(&unescape(&n)).to_string())
+            attr("data-state").map(|n| status(&crate::svg::unescape(&n)).to_string())
         } else if tag.starts_with(r#"<g class="edge "#) {
             match (attr("data-from"), attr("data-to")) {
-                (Some(a), Some(b)) if taken(&unescape(&a), &unescape(&b)) => {
+                (Some(a), Some(b))
+                    if taken(&crate::svg::unescape(&a), &crate::svg::unescape(&b)) =>
+                {
                     Some("taken".to_string())
                 }
                 _ => None,

@@ -86,23 +86,30 @@ const DICTIONARY: &str = concat!(
     r#"{"name":"","index":0,"length":3,"resource":"invoke","resourceType":"lambda","error":"States.TaskFailed","cause":"","output":"{}"}],[1,"TaskStateEntered",1,{"name":""}],[2,"TaskScheduled",1,{"resource":"invoke","resourceType":"lambda"}],[3,"TaskStarted",1,0],[4,"TaskSucceeded",1,0],[5,"TaskStateExited",1,{"name":""}]"#,
 );
 
-/// Deflates `data` as if `DICTIONARY` came before it: the dictionary is compressed and flushed to
-/// a byte boundary, and only what follows is kept. Opening does the same in reverse.
-fn deflate(data: &[u8]) -> Vec<u8> {
+/// A compressor that has taken in the dictionary and flushed it to a byte boundary, and the
+/// bytes it wrote for it. Both ends make the same prefix: the writer drops it, the reader prepends it.
+fn primed() -> (miniz_oxide::deflate::core::CompressorOxide, Vec<u8>) {
     use miniz_oxide::deflate::core::{
         compress, create_comp_flags_from_zip_params, CompressorOxide, TDEFLFlush,
     };
-    let flags = create_comp_flags_from_zip_params(9, -15, 0);
-    let mut c = CompressorOxide::new(flags);
-    let mut out = vec![0u8; 64 * 1024 + data.len() * 2];
-    let (_, _, prefix) = compress(&mut c, DICTIONARY.as_bytes(), &mut out, TDEFLFlush::Sync);
-    let mut pos = prefix;
-    let mut input = data;
+    let mut c = CompressorOxide::new(create_comp_flags_from_zip_params(9, -15, 0));
+    let mut out = vec![0u8; 64 * 1024];
+    let (_, _, n) = compress(&mut c, DICTIONARY.as_bytes(), &mut out, TDEFLFlush::Sync);
+    out.truncate(n);
+    (c, out)
+}
+
+/// Deflates `data` as if `DICTIONARY` came before it; only what follows the dictionary is kept.
+fn deflate(data: &[u8]) -> Vec<u8> {
+    use miniz_oxide::deflate::core::{compress, TDEFLFlush, TDEFLStatus};
+    let (mut c, _) = primed();
+    let mut out = vec![0u8; 1024 + data.len() * 2];
+    let (mut pos, mut input) = (0, data);
     loop {
         let (status, read, wrote) = compress(&mut c, input, &mut out[pos..], TDEFLFlush::Finish);
         pos += wrote;
         input = &input[read..];
-        if status == miniz_oxide::deflate::core::TDEFLStatus::Done || (read == 0 && wrote == 0) {
+        if status == TDEFLStatus::Done || (read == 0 && wrote == 0) {
             break;
         }
         if pos >= out.len() {
@@ -110,23 +117,11 @@ fn deflate(data: &[u8]) -> Vec<u8> {
         }
     }
     out.truncate(pos);
-    out.split_off(prefix)
-}
-
-/// The bytes the dictionary compresses to, as [`deflate`] makes them.
-fn dictionary_prefix() -> Vec<u8> {
-    use miniz_oxide::deflate::core::{
-        compress, create_comp_flags_from_zip_params, CompressorOxide, TDEFLFlush,
-    };
-    let mut c = CompressorOxide::new(create_comp_flags_from_zip_params(9, -15, 0));
-    let mut out = vec![0u8; 16 * 1024];
-    let (_, _, n) = compress(&mut c, DICTIONARY.as_bytes(), &mut out, TDEFLFlush::Sync);
-    out.truncate(n);
     out
 }
 
 fn inflate(data: &[u8]) -> Result<Vec<u8>, String> {
-    let mut stream = dictionary_prefix();
+    let (_, mut stream) = primed();
     stream.extend_from_slice(data);
     let out = miniz_oxide::inflate::decompress_to_vec_with_limit(
         &stream,
@@ -533,12 +528,7 @@ pub fn open_file(text: &str) -> Option<Result<Shared, String>> {
     if let Some(start) = text.find(SVG_SOURCE_OPEN) {
         let rest = &text[start + SVG_SOURCE_OPEN.len()..];
         let end = rest.find("</metadata>")?;
-        let fragment = rest[..end]
-            .replace("&lt;", "<")
-            .replace("&gt;", ">")
-            .replace("&quot;", "\"")
-            .replace("&#39;", "'")
-            .replace("&amp;", "&");
+        let fragment = crate::svg::unescape(&rest[..end]);
         return Some(decode_fragment(fragment.trim()));
     }
     let v: Value = serde_json::from_str(text).ok()?;

@@ -91,6 +91,15 @@ pub const STYLE: &str = r#"
 .stepscope-graph .state.selected > .box, .stepscope-graph .state.stub-target > .box { stroke-width:3; stroke:#5b4bdb; }
 "#;
 
+/// Undoes [`escape`].
+pub fn unescape(s: &str) -> String {
+    s.replace("&lt;", "<")
+        .replace("&gt;", ">")
+        .replace("&quot;", "\"")
+        .replace("&#39;", "'")
+        .replace("&amp;", "&")
+}
+
 /// Escapes text for element content and attribute values.
 pub fn escape(s: &str) -> String {
     let mut out = String::with_capacity(s.len());

@@ -92,6 +92,14 @@ thread_local! {
 /// Draws a definition's graph with its problems, as the page shows it: laid out with the canvas
 /// measure and the layout cache of this thread (the page's or the worker's).
 pub fn draw(a: &crate::pipeline::Analysis, opts: &crate::layout::LayoutOptions) -> Option<String> {
+    rendered(a, opts).map(|r| r.svg_with_problems("g", a))
+}
+
+/// The laid-out graph of a definition, as the page shows it.
+pub fn rendered(
+    a: &crate::pipeline::Analysis,
+    opts: &crate::layout::LayoutOptions,
+) -> Option<crate::pipeline::Rendered> {
     let m = a.machine.as_ref()?;
     let graph = crate::graph::build_graph(m);
     let layout = MEASURE.with(|measure| {
@@ -100,20 +108,6 @@ pub fn draw(a: &crate::pipeline::Analysis, opts: &crate::layout::LayoutOptions) 
             c.trim(512);
             crate::layout::layout_cached(&graph, opts, measure, &mut c)
         })
-    });
-    Some(crate::pipeline::Rendered { graph, layout }.svg_with_problems("g", a))
-}
-
-/// The laid-out graph of a definition, as [`draw`] lays it out.
-pub fn rendered(
-    a: &crate::pipeline::Analysis,
-    opts: &crate::layout::LayoutOptions,
-) -> Option<crate::pipeline::Rendered> {
-    let m = a.machine.as_ref()?;
-    let graph = crate::graph::build_graph(m);
-    let layout = MEASURE.with(|measure| {
-        LAYOUT_CACHE
-            .with(|c| crate::layout::layout_cached(&graph, opts, measure, &mut c.borrow_mut()))
     });
     Some(crate::pipeline::Rendered { graph, layout })
 }

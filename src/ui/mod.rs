@@ -148,7 +148,7 @@ fn take_files(
                 continue;
             };
             // A replay file or an exported SVG reopens its whole view.
-            match share_dialog::open_export(&text) {
+            match crate::share::open_file(&text) {
                 Some(Ok(shared)) => {
                     on_replay.run(shared);
                     continue;

@@ -38,11 +38,6 @@ pub fn download(name: &str, mime: &str, text: &str) {
     let _ = web_sys::Url::revoke_object_url(&url);
 }
 
-/// A replay file or an exported SVG, opened; a damaged one says why.
-pub fn open_export(text: &str) -> Option<Result<Shared, String>> {
-    crate::share::open_file(text)
-}
-
 /// Histories over this size are not offered for links.
 const TOO_BIG: usize = 512 * 1024;
 
