@@ -862,11 +862,8 @@ pub fn App() -> impl IntoView {
                             .and_then(|ix| step_time(ix.change_times(), now, forward))
                     })
                 } else {
-                    replayed.with_untracked(|r| {
-                        r.as_ref().and_then(|r| {
-                            step_time(r.timeline.events.iter().map(|e| e.at_ms), now, forward)
-                        })
-                    })
+                    // The run's event times, already sorted for the replay bar.
+                    event_times.with_untracked(|ts| step_time(ts.iter().copied(), now, forward))
                 };
                 if let Some(at) = next {
                     playing.set(false);

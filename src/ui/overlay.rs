@@ -195,8 +195,8 @@ impl Painter {
         let o = ov.unwrap_or(&empty);
         let at: HashMap<&str, &crate::replay::StateAt> =
             o.states.iter().map(|s| (s.name.as_str(), s)).collect();
-        let heat: HashMap<&str, u8> = match (mode, ix) {
-            (Mode::Heat, Some(ix)) => ix.heat.iter().map(|h| (h.name.as_str(), h.level)).collect(),
+        let heat: HashMap<&str, &crate::replay::Heat> = match (mode, ix) {
+            (Mode::Heat, Some(ix)) => ix.heat.iter().map(|h| (h.name.as_str(), h)).collect(),
             _ => HashMap::new(),
         };
         for (name, s) in self.states.iter_mut() {
@@ -218,7 +218,7 @@ impl Painter {
             }
             let extra = match (mode, ix) {
                 (Mode::Heat, _) if ov.is_some() => {
-                    format!("heat-{}", heat.get(name.as_str()).copied().unwrap_or(0))
+                    format!("heat-{}", heat.get(name.as_str()).map_or(0, |h| h.level))
                 }
                 (Mode::Critical, Some(ix)) if ov.is_some() => {
                     if ix.critical_states.contains(name) {
@@ -240,10 +240,8 @@ impl Painter {
                 s.extra = extra;
             }
             let badge = match (mode, now, ix) {
-                (Mode::Heat, Some(_), Some(ix)) => ix
-                    .heat
-                    .iter()
-                    .find(|h| h.name == *name)
+                (Mode::Heat, Some(_), Some(_)) => heat
+                    .get(name.as_str())
                     .map(|h| format!("{:.0}% of the time", h.share * 100.0))
                     .unwrap_or_default(),
                 (_, Some(x), _) => x.badge.clone(),
