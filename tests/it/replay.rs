@@ -730,20 +730,40 @@ fn the_gantt_chart_draws_every_visit_with_its_tries_and_waits() {
     assert!((x0 + scale * tl.duration_ms as f64 - (1000.0 - 16.0)).abs() < 0.5);
 }
 
+/// The big Map example's run (generated once for every test that needs it), its Map visit, and
+/// the iterations that failed.
+fn big_map() -> &'static (Timeline, usize, std::collections::BTreeSet<u64>) {
+    static RUN: std::sync::OnceLock<(Timeline, usize, std::collections::BTreeSet<u64>)> =
+        std::sync::OnceLock::new();
+    RUN.get_or_init(|| {
+        let ex = stepscope::demo::examples();
+        let big = ex
+            .iter()
+            .find(|e| e.name.starts_with("Big Map"))
+            .expect("big map example");
+        let tl = timeline_of(&big.history, Some(&big.definition));
+        let map = tl
+            .visits
+            .iter()
+            .position(|v| v.kind == "Map")
+            .expect("a Map visit");
+        let failed = tl
+            .visits
+            .iter()
+            .filter(|v| {
+                v.parent == Some(map) && matches!(v.outcome, Outcome::Failed | Outcome::TimedOut)
+            })
+            .filter_map(|v| v.iteration)
+            .collect();
+        (tl, map, failed)
+    })
+}
+
 #[test]
 fn a_big_map_folds_into_a_summary_lane_that_unfolds_and_sorts() {
     use stepscope::replay::{gantt, GanttOptions, SortBy, MAX_LANES};
-    let ex = stepscope::demo::examples();
-    let big = ex
-        .iter()
-        .find(|e| e.name.starts_with("Big Map"))
-        .expect("big map example");
-    let tl = timeline_of(&big.history, Some(&big.definition));
-    let map = tl
-        .visits
-        .iter()
-        .position(|v| v.kind == "Map")
-        .expect("a Map visit");
+    let (tl, map, failed) = big_map();
+    let map = *map;
     let iterations: std::collections::BTreeSet<_> = tl
         .visits
         .iter()
@@ -751,14 +771,6 @@ fn a_big_map_folds_into_a_summary_lane_that_unfolds_and_sorts() {
         .filter_map(|v| v.iteration)
         .collect();
     assert_eq!(iterations.len(), 1000);
-    let failed: std::collections::BTreeSet<_> = tl
-        .visits
-        .iter()
-        .filter(|v| {
-            v.parent == Some(map) && matches!(v.outcome, Outcome::Failed | Outcome::TimedOut)
-        })
-        .filter_map(|v| v.iteration)
-        .collect();
     let lanes = |svg: &str| -> Vec<(Option<String>, Option<String>, String)> {
         let doc = roxmltree::Document::parse(svg).expect("xml");
         doc.descendants()
@@ -777,7 +789,7 @@ fn a_big_map_folds_into_a_summary_lane_that_unfolds_and_sorts() {
         width: 1200.0,
         ..Default::default()
     };
-    let folded = gantt(&tl, &opts);
+    let folded = gantt(tl, &opts);
     let summary = format!("1000 iterations: {} ✓", 1000 - failed.len());
     assert!(folded.svg.contains(&summary), "{summary}");
     let l = lanes(&folded.svg);
@@ -785,13 +797,13 @@ fn a_big_map_folds_into_a_summary_lane_that_unfolds_and_sorts() {
     assert!(l.len() < 20, "{}", l.len());
     // Unfolded: the iterations' lanes, up to the cap, with a line for the rest.
     opts.toggled.insert(map);
-    let open = gantt(&tl, &opts);
+    let open = gantt(tl, &opts);
     assert_eq!(open.lanes, MAX_LANES);
     assert!(open.svg.contains("more lanes"));
     // Sorted by status: failed iterations first.
     if !failed.is_empty() {
         opts.sort = SortBy::Status;
-        let by_status = gantt(&tl, &opts);
+        let by_status = gantt(tl, &opts);
         let first_child = lanes(&by_status.svg)
             .into_iter()
             .filter_map(|x| x.0.and_then(|v| v.parse::<usize>().ok()))
@@ -801,7 +813,7 @@ fn a_big_map_folds_into_a_summary_lane_that_unfolds_and_sorts() {
     }
     // Sorted by duration: the first iteration is the longest.
     opts.sort = SortBy::Duration;
-    let by_len = gantt(&tl, &opts);
+    let by_len = gantt(tl, &opts);
     let first = lanes(&by_len.svg)
         .into_iter()
         .filter_map(|x| x.0.and_then(|v| v.parse::<usize>().ok()))
@@ -823,7 +835,7 @@ fn a_big_map_folds_into_a_summary_lane_that_unfolds_and_sorts() {
     assert_eq!(span(tl.visits[first].iteration.unwrap_or(0)), longest);
     // A window zooms: the same width spans less time, and the window's start is at x0.
     opts.window = Some((tl.duration_ms / 4, tl.duration_ms / 2));
-    let zoomed = gantt(&tl, &opts);
+    let zoomed = gantt(tl, &opts);
     assert!(
         zoomed.scale > folded.scale * 3.9,
         "{} vs {}",
@@ -932,24 +944,11 @@ fn the_overlay_agrees_with_the_events_and_counts_progress() {
     assert!(start.states.is_empty() && start.taken.is_empty());
     assert!(!end.taken.is_empty());
     // A Map counts iterations done of all, and the failed ones.
-    let ex = stepscope::demo::examples();
-    let big = ex
-        .iter()
-        .find(|e| e.name.starts_with("Big Map"))
-        .expect("big map");
-    let tl = timeline_of(&big.history, Some(&big.definition));
-    let index = SnapshotIndex::new(&tl);
-    let ov = OverlayIndex::new(&tl);
-    let map = tl.visits.iter().position(|v| v.kind == "Map").expect("map");
-    let failed_iterations: std::collections::BTreeSet<_> = tl
-        .visits
-        .iter()
-        .filter(|v| {
-            v.parent == Some(map) && matches!(v.outcome, Outcome::Failed | Outcome::TimedOut)
-        })
-        .filter_map(|v| v.iteration)
-        .collect();
-    let at_end = at_the_end(&ov, &tl, &index);
+    let (tl, map, failed_iterations) = big_map();
+    let map = *map;
+    let index = SnapshotIndex::new(tl);
+    let ov = OverlayIndex::new(tl);
+    let at_end = at_the_end(&ov, tl, &index);
     let progress = at_end
         .states
         .iter()
@@ -964,7 +963,7 @@ fn the_overlay_agrees_with_the_events_and_counts_progress() {
     assert_eq!(progress, want);
     let mid = tl.visits[map].entered_ms
         + (tl.visits[map].exited_ms.unwrap_or(tl.duration_ms) - tl.visits[map].entered_ms) / 2;
-    let halfway = ov.at(&tl, &index, &index.snapshot_at(mid), mid, 300);
+    let halfway = ov.at(tl, &index, &index.snapshot_at(mid), mid, 300);
     let p = halfway
         .states
         .iter()
