@@ -20,6 +20,7 @@ pub mod replay;
 pub mod share;
 pub mod source;
 pub mod svg;
+pub mod view;
 pub mod wire;
 
 #[cfg(target_arch = "wasm32")]

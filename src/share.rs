@@ -2,7 +2,8 @@
 //!
 //! The fragment is `&`-separated `key=value` pairs. The view pairs are readable and can be written
 //! by hand: `t=` (ms from the start), `sel=` (a state name, percent-encoded), `view=graph|timeline|
-//! split`, `theme=light|dark`, `embed=1`. The data pairs `d=` (definition) and `h=` (history) carry
+//! split`, `theme=light|dark`, `mode=heat|critical` (the overlay), `title=` (the machine's title,
+//! percent-encoded), `embed=1`. The data pairs `d=` (definition) and `h=` (history) carry
 //! a versioned payload: a version character, then base64url of raw deflate primed with a preset
 //! dictionary of ASL and history vocabulary. The definition travels minified; the history in a
 //! compact form that keeps only what replay needs (inputs and outputs optional), rebuilt into CLI
@@ -44,7 +45,14 @@ pub struct Shared {
     /// `light` or `dark`.
     pub theme: Option<String>,
     pub embed: bool,
+    /// The overlay: `heat` or `critical` (status when absent).
+    pub mode: Option<String>,
+    /// The machine's title as its sharer saw it (a template's machine name, the demo's name).
+    pub title: Option<String>,
 }
+
+/// The overlay modes a link may ask for besides status.
+pub const MODES: [&str; 2] = ["heat", "critical"];
 
 /// What to leave out of a link.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -423,6 +431,12 @@ pub fn encode_fragment(s: &Shared, redact: Redaction) -> String {
     {
         pairs.push(format!("theme={theme}"));
     }
+    if let Some(m) = s.mode.as_deref().filter(|m| MODES.contains(m)) {
+        pairs.push(format!("mode={m}"));
+    }
+    if let Some(title) = s.title.as_deref().filter(|t| !t.is_empty()) {
+        pairs.push(format!("title={}", percent_encode(title)));
+    }
     if s.embed {
         pairs.push("embed=1".into());
     }
@@ -472,6 +486,12 @@ pub fn decode_fragment(fragment: &str) -> Result<Shared, String> {
                 }
             }
             "embed" => s.embed = value == "1",
+            "mode" => {
+                if MODES.contains(&value) {
+                    s.mode = Some(value.to_string());
+                }
+            }
+            "title" => s.title = Some(percent_decode(value)?).filter(|t| !t.is_empty()),
             _ => {}
         }
     }
@@ -517,6 +537,12 @@ pub fn replay_file(s: &Shared) -> String {
     if let Some(sel) = &s.sel {
         o.insert("sel".into(), sel.clone().into());
     }
+    if let Some(m) = &s.mode {
+        o.insert("mode".into(), m.clone().into());
+    }
+    if let Some(title) = &s.title {
+        o.insert("title".into(), title.clone().into());
+    }
     serde_json::to_string_pretty(&Value::Object(o)).unwrap_or_default()
 }
 
@@ -539,6 +565,8 @@ pub fn open_file(text: &str) -> Option<Result<Shared, String>> {
         history: s("history"),
         t: v.get("t").and_then(Value::as_i64),
         sel: s("sel"),
+        mode: s("mode").filter(|m| MODES.contains(&m.as_str())),
+        title: s("title"),
         ..Default::default()
     }))
 }

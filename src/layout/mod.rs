@@ -16,6 +16,7 @@ pub use measure::{EstimateMeasure, TextMeasure};
 
 use crate::asl::{ScopeId, ScopeKind, StateId};
 use crate::graph::{ellipsize, EdgeKind, FlowGraph, MAX_LABEL};
+use std::collections::HashMap;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum Direction {
@@ -121,6 +122,10 @@ const NODE_MIN_W: f64 = 110.0;
 const NODE_H: f64 = 36.0;
 const NODE_H_DETAIL: f64 = 48.0;
 const RANK_GAP: f64 = 58.0;
+/// Space between an edge label and the box it stands by, and between stacked labels.
+const LABEL_GAP: f64 = 4.0;
+/// Space between an edge label and the box it stands by: room for the arrowhead.
+const LABEL_CLEAR: f64 = 9.0;
 const COL_GAP: f64 = 28.0;
 const MARGIN: f64 = 16.0;
 const CONTAINER_PAD: f64 = 14.0;
@@ -257,10 +262,9 @@ pub fn layout_cached(
                 *p = (p.1, p.0);
             }
             if let Some((r, _)) = e.label.as_mut() {
-                // Labels keep their reading direction: move the box, don't rotate it.
-                let (cx, cy) = (r.y + r.h / 2.0, r.x + r.w / 2.0);
-                r.x = cx - r.w / 2.0;
-                r.y = cy - r.h / 2.0;
+                // The box was reserved transposed (its text's height across the rank gap), so
+                // transposing it back gives the text its width again: text reads left to right.
+                r.transpose();
             }
         }
         for m in &mut out.markers {
@@ -274,7 +278,95 @@ pub fn layout_cached(
         }
         std::mem::swap(&mut out.width, &mut out.height);
     }
+    include_everything(&mut out);
     out
+}
+
+/// Room around a state box for the badges drawn on its corners (problems, retries) and the run's
+/// time badge below it.
+const BADGE_ROOM: f64 = 12.0;
+/// The least room the drawing keeps around everything in it.
+const EDGE_ROOM: f64 = 4.0;
+
+/// Grows the drawing's bounds (shifting it when something sits left of or above the origin) so
+/// that every box, label, stub, marker and badge is inside them.
+fn include_everything(l: &mut Layout) {
+    let mut lo = (f64::INFINITY, f64::INFINITY);
+    let mut hi = (f64::NEG_INFINITY, f64::NEG_INFINITY);
+    let mut add = |r: &Rect, room: f64| {
+        lo = (lo.0.min(r.x - room), lo.1.min(r.y - room));
+        hi = (hi.0.max(r.x + r.w + room), hi.1.max(r.y + r.h + room));
+    };
+    for n in &l.nodes {
+        add(&n.rect, BADGE_ROOM);
+    }
+    for s in &l.stubs {
+        add(&s.rect, 0.0);
+    }
+    for e in &l.edges {
+        if let Some((r, _)) = &e.label {
+            add(r, 0.0);
+        }
+        for p in &e.points {
+            add(
+                &Rect {
+                    x: p.0,
+                    y: p.1,
+                    w: 0.0,
+                    h: 0.0,
+                },
+                4.0,
+            );
+        }
+    }
+    for m in &l.markers {
+        add(&m.rect, 0.0);
+    }
+    for (_, r) in &l.branches {
+        add(r, 0.0);
+    }
+    if !lo.0.is_finite() {
+        return;
+    }
+    let dx = if lo.0 < EDGE_ROOM {
+        EDGE_ROOM - lo.0
+    } else {
+        0.0
+    };
+    let dy = if lo.1 < EDGE_ROOM {
+        EDGE_ROOM - lo.1
+    } else {
+        0.0
+    };
+    if dx > 0.0 || dy > 0.0 {
+        for n in &mut l.nodes {
+            n.rect.translate(dx, dy);
+        }
+        for s in &mut l.stubs {
+            s.rect.translate(dx, dy);
+        }
+        for e in &mut l.edges {
+            for p in &mut e.points {
+                p.0 += dx;
+                p.1 += dy;
+            }
+            if let Some((r, _)) = e.label.as_mut() {
+                r.translate(dx, dy);
+            }
+        }
+        for m in &mut l.markers {
+            m.rect.translate(dx, dy);
+            for p in &mut m.points {
+                p.0 += dx;
+                p.1 += dy;
+            }
+        }
+        for (_, r) in &mut l.branches {
+            r.translate(dx, dy);
+        }
+    }
+    l.width = (l.width + dx).max(hi.0 + dx + EDGE_ROOM);
+    l.height = (l.height + dy).max(hi.1 + dy + EDGE_ROOM);
 }
 
 fn text_box(measure: &dyn TextMeasure, text: &str, font: f64) -> (f64, f64) {
@@ -614,13 +706,59 @@ fn scope_layout(
             *b = b.max(s.1);
         }
     }
+    // Each gap between ranks holds the labels of the edges that end beside it, stacked: above a
+    // box for edges entering its top, below one for loops entering its bottom. Left to right, a
+    // label's width lies across the gap, so the gap grows to fit it.
+    let label_extent = |ei: usize| -> Option<f64> {
+        let e = g.edges.get(ei)?;
+        if e.label.is_empty() || e.kind == EdgeKind::Next {
+            return None;
+        }
+        let (w, h) = text_box(measure, &ellipsize(&e.label, MAX_LABEL), SMALL_FONT);
+        Some(if lr { w } else { h } + LABEL_GAP)
+    };
+    let mut stacks: HashMap<usize, (f64, f64)> = HashMap::new();
+    for &(ei, a, b, _) in &edge_ends {
+        let Some(ext) = label_extent(ei).filter(|_| a != b) else {
+            continue;
+        };
+        let down = node_rank.get(b) > node_rank.get(a);
+        let st = stacks.entry(b).or_default();
+        if down {
+            st.0 += ext;
+        } else {
+            st.1 += ext;
+        }
+    }
+    let mut above = vec![0.0f64; band_h.len()];
+    let mut below = vec![0.0f64; band_h.len()];
+    for (b, (up, down)) in &stacks {
+        if let Some(r) = node_rank.get(*b).copied() {
+            if let Some(x) = above.get_mut(r) {
+                *x = x.max(*up);
+            }
+            if let Some(x) = below.get_mut(r) {
+                *x = x.max(*down);
+            }
+        }
+    }
+    let gaps: Vec<f64> = (0..band_h.len())
+        .map(|r| {
+            let need = below.get(r).copied().unwrap_or(0.0)
+                + above.get(r + 1).copied().unwrap_or(0.0)
+                + 2.0 * LABEL_CLEAR
+                + 12.0;
+            need.max(RANK_GAP)
+        })
+        .collect();
+    let gap_after = |r: usize| gaps.get(r).copied().unwrap_or(RANK_GAP);
     let mut band_top = Vec::with_capacity(band_h.len());
     let mut y = MARGIN;
-    for h in &band_h {
+    for (r, h) in band_h.iter().enumerate() {
         band_top.push(y);
-        y += h + RANK_GAP;
+        y += h + gap_after(r);
     }
-    let total_h = y - RANK_GAP + MARGIN;
+    let total_h = y - gap_after(band_h.len().saturating_sub(1)) + MARGIN;
     let band_mid = |r: usize| {
         band_top.get(r).copied().unwrap_or(0.0) + band_h.get(r).copied().unwrap_or(0.0) / 2.0
     };
@@ -736,11 +874,10 @@ fn scope_layout(
     }
     // 6. Route edges.
     let gap_between = |r1: usize, r2: usize| -> f64 {
-        let (lo, hi) = if r1 < r2 { (r1, r2) } else { (r2, r1) };
-        let _ = hi;
+        let lo = r1.min(r2);
         band_top.get(lo).copied().unwrap_or(0.0)
             + band_h.get(lo).copied().unwrap_or(0.0)
-            + RANK_GAP / 2.0
+            + gap_after(lo) / 2.0
     };
     // Exit and entry slots spread over each box's bottom and top.
     let mut exits: Vec<Vec<usize>> = vec![Vec::new(); sizes.len()];
@@ -759,8 +896,8 @@ fn scope_layout(
         (r.x + r.w * (i + 1.0) / (n + 1.0)).round()
     };
     let mut engine_index = 0usize;
-    let mut label_count: std::collections::BTreeMap<usize, usize> =
-        std::collections::BTreeMap::new();
+    let mut label_stack: HashMap<usize, (f64, f64)> = HashMap::new();
+    let mut placed: Vec<Rect> = Vec::new();
     for (k, &(ei, a, b, stub)) in edge_ends.iter().enumerate() {
         let (Some(ra), Some(rb)) = (rects.get(a).copied(), rects.get(b).copied()) else {
             continue;
@@ -841,7 +978,7 @@ fn scope_layout(
                 // Same rank (the fallback can do this): go round below.
                 let gy = band_top.get(rank_a).copied().unwrap_or(0.0)
                     + band_h.get(rank_a).copied().unwrap_or(0.0)
-                    + RANK_GAP / 2.0;
+                    + gap_after(rank_a) / 2.0;
                 points = vec![
                     (sx, ra_box.y + ra_box.h),
                     (sx, gy),
@@ -856,41 +993,53 @@ fn scope_layout(
             }
             simplify(&mut points);
         }
+        // The label sits beside the box the edge enters: above its top, or below its bottom for
+        // a loop back, stacked away from the box when several end there; beside a self-loop.
         let label = g.edges.get(ei).and_then(|e| {
             if e.label.is_empty() || e.kind == EdgeKind::Next {
                 return None;
             }
             let text = ellipsize(&e.label, MAX_LABEL);
             let (w, h) = text_box(measure, &text, SMALL_FONT);
-            // Just above where the edge enters its target, or beside a self-loop.
-            let (x, y) = points
-                .get(points.len().saturating_sub(2))
-                .copied()
-                .unwrap_or((0.0, 0.0));
-            let last = points.last().copied().unwrap_or((0.0, 0.0));
-            let cy = if (last.1 - y).abs() > 2.0 {
-                (y + last.1) / 2.0
-            } else {
-                y
-            };
-            let _ = x;
             let (w, h) = if lr { (h, w) } else { (w, h) };
-            Some((
-                Rect {
-                    x: (last.0 - w / 2.0).round(),
-                    y: (cy - h / 2.0).round(),
-                    w: w.round(),
-                    h: h.round(),
-                },
-                text,
-            ))
-        });
-        let label = label.map(|(mut r, t)| {
-            // Labels entering the same box stack upwards instead of overlapping.
-            let taken = label_count.entry(b).or_insert(0usize);
-            r.y -= *taken as f64 * (r.h + 2.0);
-            *taken += 1;
-            (r, t)
+            let entry_x = points.last().map_or(rb_box.cx(), |p| p.0);
+            let down = node_rank.get(b) > node_rank.get(a);
+            let (x, y) = if a == b {
+                (ra_box.x + ra_box.w + 20.0, ra_box.y + (ra_box.h - h) / 2.0)
+            } else {
+                let taken = label_stack.entry(b).or_insert((0.0, 0.0));
+                if down {
+                    taken.0 += h + LABEL_GAP;
+                    (
+                        entry_x - w / 2.0,
+                        rb_box.y - LABEL_CLEAR + LABEL_GAP - taken.0,
+                    )
+                } else {
+                    let y = rb_box.y + rb_box.h + LABEL_CLEAR + taken.1;
+                    taken.1 += h + LABEL_GAP;
+                    (entry_x - w / 2.0, y)
+                }
+            };
+            let mut r = Rect {
+                x: x.round(),
+                y: y.round(),
+                w: w.round(),
+                h: h.round(),
+            };
+            // Labels of neighbouring targets may meet in the gap: step away from the box until
+            // this one is clear of those placed before it.
+            for _ in 0..8 {
+                let Some(hit) = placed.iter().find(|p| p.intersects(&r)) else {
+                    break;
+                };
+                r.y = if down || a == b {
+                    hit.y - LABEL_GAP - r.h
+                } else {
+                    hit.y + hit.h + LABEL_GAP
+                };
+            }
+            placed.push(r);
+            Some((r, text))
         });
         local.edges.push(EdgePath {
             edge: ei,
@@ -916,6 +1065,25 @@ fn scope_layout(
                 });
             }
         }
+    }
+    // Labels wider than the boxes they stand by may reach past the scope's edges: the scope
+    // grows to hold them (the root's bounds are settled in `include_everything`).
+    let mut total_w = total_w;
+    let (lo, hi) = local
+        .edges
+        .iter()
+        .filter_map(|e| e.label.as_ref().map(|(r, _)| (r.x, r.x + r.w)))
+        .fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), (a, b)| {
+            (lo.min(a), hi.max(b))
+        });
+    if lo.is_finite() && lo < MARGIN / 2.0 {
+        let dx = MARGIN / 2.0 - lo;
+        shift(&mut local, dx, 0.0);
+        total_w += dx;
+    }
+    if hi.is_finite() {
+        let hi = hi + (MARGIN / 2.0 - lo).max(0.0);
+        total_w = total_w.max(hi + MARGIN / 2.0);
     }
     local.w = total_w;
     local.h = total_h;

@@ -111,3 +111,22 @@ pub fn rendered(
     });
     Some(crate::pipeline::Rendered { graph, layout })
 }
+
+/// Keeps `width` at the inner width of `el` (without its scroll bar) as its size changes. The
+/// observer is disconnected when the calling component goes; until then a change that races the
+/// cleanup finds the signal gone and does nothing.
+pub fn track_width(el: &web_sys::Element, width: leptos::prelude::RwSignal<f64>) {
+    use leptos::prelude::*;
+    use wasm_bindgen::JsCast;
+    let target = el.clone();
+    let on_resize = wasm_bindgen::closure::Closure::<dyn FnMut()>::new(move || {
+        width.try_set(f64::from(target.client_width()));
+    });
+    let Ok(observer) = web_sys::ResizeObserver::new(on_resize.as_ref().unchecked_ref()) else {
+        return;
+    };
+    observer.observe(el);
+    width.try_set(f64::from(el.client_width()));
+    let keep = send_wrapper::SendWrapper::new((observer, on_resize));
+    on_cleanup(move || keep.0.disconnect());
+}

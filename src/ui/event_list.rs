@@ -28,10 +28,10 @@ fn rows_html(rs: &[Row], from: usize, cur: Option<usize>) -> String {
         };
         let _ = write!(
             out,
-            r#"<li class="{class}" data-event="{id}" data-at="{at}"><span class="ev-id">{id}</span><span class="ev-at">+{:.3} s</span><span class="ev-kind">{}</span><span class="ev-state">{}</span></li>"#,
+            r#"<li class="{class}" data-event="{id}" data-at="{at}"><span class="ev-id">{id}</span><span class="ev-at">+{:.3} s</span><span class="ev-kind" title="{k}">{k}</span><span class="ev-state" title="{st}">{st}</span></li>"#,
             *at as f64 / 1000.0,
-            escape(kind),
-            escape(state)
+            k = escape(kind),
+            st = escape(state)
         );
     }
     out
@@ -42,6 +42,8 @@ pub fn EventList(
     replayed: RwSignal<Option<Replay>>,
     t: RwSignal<i64>,
     playing: RwSignal<bool>,
+    /// Open, or folded to a narrow strip that gives its width to the chart.
+    open: RwSignal<bool>,
 ) -> impl IntoView {
     let kind_filter = RwSignal::new(String::new());
     let state_filter = RwSignal::new(String::new());
@@ -136,7 +138,11 @@ pub fn EventList(
         }
     };
     view! {
-        <div class="event-list" data-testid="event-list">
+        <div class="event-list" data-testid="event-list" class:folded=move || !open.get()>
+            <button class="fold-events" data-testid="events-toggle" title=move || if open.get() { "Fold the event list" } else { "Show the event list" }
+                aria-expanded=move || open.get().to_string() on:click=move |_| open.update(|o| *o = !*o)>
+                {move || if open.get() { "Events ⟩" } else { "⟨ Events" }}
+            </button>
             <div class="event-filters">
                 <input type="search" placeholder="Event type" aria-label="Filter by event type" on:input=move |ev| kind_filter.set(event_target_value(&ev)) />
                 <input type="search" placeholder="State" aria-label="Filter by state" on:input=move |ev| state_filter.set(event_target_value(&ev)) />

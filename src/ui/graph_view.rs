@@ -12,6 +12,9 @@ pub fn GraphView(
     on_pick: Callback<String>,
     /// Counts drawings that are wholly in the page (big ones arrive over several frames).
     drawn: RwSignal<u64>,
+    /// The state a drawing too big to read whole opens on: the link's selection, the run's first
+    /// failure, or the start state.
+    focus: Signal<Option<String>>,
 ) -> impl IntoView {
     let graph = NodeRef::<leptos::html::Div>::new();
     let generation = StoredValue::new(0u64);
@@ -44,28 +47,21 @@ pub fn GraphView(
     let offset = RwSignal::new((0.0f64, 0.0f64));
     let drag = RwSignal::new(None::<(f64, f64, f64, f64)>);
     let host = NodeRef::<leptos::html::Div>::new();
-    // True while the view is as "fit" left it: then a change of the pane's size fits again.
-    let fitted = StoredValue::new(true);
+    // How the view was last set: a change of the pane's size sets it the same way again.
+    let fitted = StoredValue::new(Framing::Default);
+    // The overview: every state's box, in drawing units, and the drawing's size.
+    let overview = RwSignal::new(None::<(String, f64, f64)>);
+    let pane = RwSignal::new((0.0f64, 0.0f64));
 
     // Brings a state to the middle of the view (when `only_if_hidden`, only if it is out of it).
     let centre = move |name: &str, only_if_hidden: bool| {
         let Some(el) = host.get_untracked() else {
             return;
         };
-        let Some(rect) =
-            find_state(&el, name).and_then(|n| n.query_selector(".box").ok().flatten())
-        else {
+        let Some((cx, top, bh)) = box_of(&el, name) else {
             return;
         };
-        let num = |a: &str| {
-            rect.get_attribute(a)
-                .and_then(|v| v.parse::<f64>().ok())
-                .unwrap_or(0.0)
-        };
-        let (cx, cy) = (
-            num("x") + num("width") / 2.0,
-            num("y") + num("height") / 2.0,
-        );
+        let cy = top + bh / 2.0;
         let s = scale.get_untracked();
         let (w, h) = (f64::from(el.client_width()), f64::from(el.client_height()));
         let (ox, oy) = offset.get_untracked();
@@ -74,28 +70,66 @@ pub fn GraphView(
             return;
         }
         offset.set((w / 2.0 - cx * s, h / 2.0 - cy * s));
-        fitted.set_value(false);
+        fitted.set_value(Framing::Moved);
     };
-    let fit = move || {
-        let Some(el) = host.get_untracked() else {
-            return;
-        };
-        let Some(svg_el) = el.query_selector("svg").ok().flatten() else {
-            return;
-        };
+    // The pane's size and the drawing's, when both are there.
+    let sizes = move || -> Option<(f64, f64, f64, f64)> {
+        let el = host.try_get_untracked().flatten()?;
+        let svg_el = el.query_selector("svg").ok().flatten()?;
         let (w, h) = (f64::from(el.client_width()), f64::from(el.client_height()));
-        let sw: f64 = svg_el
-            .get_attribute("width")
-            .and_then(|v| v.parse().ok())
-            .unwrap_or(w);
-        let sh: f64 = svg_el
-            .get_attribute("height")
-            .and_then(|v| v.parse().ok())
-            .unwrap_or(h);
-        let s = ((w - 32.0) / sw).min((h - 32.0) / sh).clamp(0.1, 1.5);
+        let attr = |a: &str| svg_el.get_attribute(a).and_then(|v| v.parse::<f64>().ok());
+        Some((w, h, attr("width")?, attr("height")?))
+    };
+    // The whole drawing in the pane, however small its text gets (the `0` key and Fit).
+    let fit = move || {
+        let Some((w, h, sw, sh)) = sizes() else {
+            return;
+        };
+        let s = ((w - 32.0) / sw).min((h - 32.0) / sh).clamp(0.1, MAX_FIT);
         scale.set(s);
         offset.set(((w - sw * s) / 2.0, 16.0));
-        fitted.set_value(true);
+        fitted.set_value(Framing::Whole);
+    };
+    // The view a drawing opens with: the whole drawing when its names are legible that way;
+    // otherwise names at a readable size, on the focus state.
+    let default_view = move || {
+        let Some((w, h, sw, sh)) = sizes() else {
+            return;
+        };
+        let whole = ((w - 32.0) / sw).min((h - 32.0) / sh).min(MAX_FIT);
+        if whole >= LEGIBLE_SCALE {
+            fit();
+            fitted.set_value(Framing::Default);
+            return;
+        }
+        let s = READ_SCALE;
+        let target = focus
+            .try_get_untracked()
+            .flatten()
+            .and_then(|name| host.get_untracked().and_then(|el| box_of(&el, &name)));
+        // Across: the focus state in the middle, unless the whole width fits.
+        let (cx, top, bh) = target.unwrap_or((sw / 2.0, 0.0, 0.0));
+        let ox = if sw * s <= w - 32.0 {
+            (w - sw * s) / 2.0
+        } else {
+            (w / 2.0 - cx * s).clamp(w - 16.0 - sw * s, 16.0)
+        };
+        // Down: the start state near the top; another focus (a failure, a selection) mid-pane.
+        let is_start = target.is_none() || top < 80.0;
+        let oy = if is_start {
+            16.0 - (top - 40.0).max(0.0) * s
+        } else {
+            (h / 2.0 - (top + bh / 2.0) * s).min(16.0)
+        };
+        scale.set(s);
+        offset.set((ox, oy));
+        fitted.set_value(Framing::Default);
+    };
+    // Sets the view again the way it was set, for a pane of a new size.
+    let reframe = move || match fitted.try_get_value() {
+        Some(Framing::Whole) => fit(),
+        Some(Framing::Default) => default_view(),
+        _ => {}
     };
     // Keep the `selected` class on the chosen node (and only there), in view.
     Effect::new(move |_| {
@@ -124,10 +158,10 @@ pub fn GraphView(
                     let _ = e.class_list().add_1("selected");
                 }
             }
-            if fitted.try_get_value().unwrap_or(false) {
-                fit();
-            } else if let Some(name) = &name {
-                centre(name, true);
+            match (fitted.try_get_value(), &name) {
+                (Some(Framing::Whole), _) => fit(),
+                (Some(_), Some(name)) => centre(name, true),
+                _ => {}
             }
         });
     });
@@ -140,9 +174,10 @@ pub fn GraphView(
         }
         let Some(el) = host.get() else { return false };
         let on_resize = wasm_bindgen::closure::Closure::<dyn FnMut()>::new(move || {
-            if fitted.try_get_value().unwrap_or(false) {
-                fit();
+            if let Some(el) = host.try_get_untracked().flatten() {
+                pane.try_set((f64::from(el.client_width()), f64::from(el.client_height())));
             }
+            reframe();
         });
         if let Ok(observer) = web_sys::ResizeObserver::new(on_resize.as_ref().unchecked_ref()) {
             observer.observe(&el);
@@ -158,9 +193,27 @@ pub fn GraphView(
             (head.clone(), head)
         });
         if prev.as_ref().map(|p| &p.0) != Some(&current.0) {
-            request_animation_frame(fit);
+            request_animation_frame(move || {
+                fitted.try_set_value(Framing::Default);
+                default_view();
+            });
         }
         current
+    });
+    // A new focus (a failed run arriving after its drawing) frames the default view again.
+    Effect::new(move |_| {
+        focus.track();
+        request_animation_frame(move || {
+            if fitted.try_get_value() == Some(Framing::Default) {
+                default_view();
+            }
+        });
+    });
+    // The overview's boxes, once per complete drawing.
+    Effect::new(move |_| {
+        drawn.track();
+        let Some(el) = host.get() else { return };
+        overview.set(minimap_boxes(&el));
     });
 
     let on_click = move |ev: web_sys::MouseEvent| {
@@ -217,12 +270,20 @@ pub fn GraphView(
         let (ox, oy) = offset.get_untracked();
         let s = scale.get_untracked();
         let ns = (s * factor).clamp(0.1, 4.0);
-        // Zoom about the pointer.
-        let (px, py) = (f64::from(ev.offset_x()), f64::from(ev.offset_y()));
-        let _ = (px, py);
-        offset.set((ox, oy));
+        // Zoom about the pointer: the drawing point under it stays under it.
+        let (px, py) = host
+            .get_untracked()
+            .map(|h| {
+                let r = h.get_bounding_client_rect();
+                (
+                    f64::from(ev.client_x()) - r.left(),
+                    f64::from(ev.client_y()) - r.top(),
+                )
+            })
+            .unwrap_or((0.0, 0.0));
+        offset.set((px - (px - ox) * ns / s, py - (py - oy) * ns / s));
         scale.set(ns);
-        fitted.set_value(false);
+        fitted.set_value(Framing::Moved);
     };
     let on_down = move |ev: web_sys::MouseEvent| {
         let (ox, oy) = offset.get_untracked();
@@ -236,7 +297,7 @@ pub fn GraphView(
     let on_move = move |ev: web_sys::MouseEvent| {
         if let Some((x0, y0, ox, oy)) = drag.get_untracked() {
             if ev.buttons() == 1 {
-                fitted.set_value(false);
+                fitted.set_value(Framing::Moved);
                 offset.set((
                     ox + f64::from(ev.client_x()) - x0,
                     oy + f64::from(ev.client_y()) - y0,
@@ -247,15 +308,47 @@ pub fn GraphView(
     let on_up = move |_| drag.set(None);
     let on_key = move |ev: web_sys::KeyboardEvent| match ev.key().as_str() {
         "+" | "=" => {
-            fitted.set_value(false);
+            fitted.set_value(Framing::Moved);
             scale.update(|s| *s = (*s * 1.2).min(4.0))
         }
         "-" | "_" => {
-            fitted.set_value(false);
+            fitted.set_value(Framing::Moved);
             scale.update(|s| *s = (*s / 1.2).max(0.1))
         }
         "0" => fit(),
         _ => {}
+    };
+    // Dragging in the overview moves the view so the pointer's point is in the middle.
+    let mm_drag = StoredValue::new(false);
+    let mm_move = move |ev: &web_sys::MouseEvent| {
+        let Some((_, sw, sh)) = overview.get_untracked() else {
+            return;
+        };
+        let Some(target) = ev
+            .current_target()
+            .and_then(|t| t.dyn_into::<web_sys::Element>().ok())
+        else {
+            return;
+        };
+        let r = target.get_bounding_client_rect();
+        let (dx, dy) = (
+            (f64::from(ev.client_x()) - r.left()) / r.width().max(1.0) * sw,
+            (f64::from(ev.client_y()) - r.top()) / r.height().max(1.0) * sh,
+        );
+        let s = scale.get_untracked();
+        let (w, h) = pane.get_untracked();
+        offset.set((w / 2.0 - dx * s, h / 2.0 - dy * s));
+        fitted.set_value(Framing::Moved);
+    };
+    // The part of the drawing in view, in drawing units; None when all of it is.
+    let window = move || {
+        let (_, sw, sh) = overview.get()?;
+        let (w, h) = pane.get();
+        let s = scale.get();
+        let (ox, oy) = offset.get();
+        let (x, y, vw, vh) = (-ox / s, -oy / s, w / s, h / s);
+        let all_in = x <= 0.5 && y <= 0.5 && x + vw >= sw - 0.5 && y + vh >= sh - 0.5;
+        (!all_in).then_some((x, y, vw, vh, sw, sh))
     };
     let transform = move || {
         let (x, y) = offset.get();
@@ -268,13 +361,106 @@ pub fn GraphView(
         <div class="graph-host" node_ref=host tabindex="0" aria-label="Workflow graph: + and - zoom, 0 fits"
             on:click=on_click on:mouseover=on_over on:wheel=on_wheel on:mousedown=on_down on:mousemove=on_move on:mouseup=on_up on:mouseleave=on_up on:keydown=on_key>
             <div class="graph" data-testid="graph" style=transform node_ref=graph></div>
+            {move || window().map(|(x, y, vw, vh, sw, sh)| {
+                let boxes = overview.with_untracked(|o| o.as_ref().map(|o| o.0.clone()).unwrap_or_default());
+                let (mw, mh) = minimap_size(sw, sh);
+                view! {
+                    <div class="minimap" data-testid="minimap" aria-hidden="true"
+                        style=format!("width:{mw:.0}px;height:{mh:.0}px")
+                        on:mousedown=move |ev: web_sys::MouseEvent| { ev.stop_propagation(); ev.prevent_default(); mm_drag.set_value(true); mm_move(&ev); }
+                        on:mousemove=move |ev: web_sys::MouseEvent| { ev.stop_propagation(); if mm_drag.get_value() && ev.buttons() == 1 { mm_move(&ev); } }
+                        on:mouseup=move |_| mm_drag.set_value(false)
+                        on:mouseleave=move |_| mm_drag.set_value(false)
+                        on:click=move |ev: web_sys::MouseEvent| ev.stop_propagation()>
+                        <svg viewBox=format!("0 0 {sw:.0} {sh:.0}") width="100%" height="100%" preserveAspectRatio="none">
+                            <g inner_html=boxes></g>
+                            <rect class="minimap-view" data-testid="minimap-view" x=format!("{x:.1}") y=format!("{y:.1}") width=format!("{vw:.1}") height=format!("{vh:.1}") />
+                        </svg>
+                    </div>
+                }
+            })}
             <div class="zoom-controls">
-                <button title="Zoom in (+)" on:click=move |_| { fitted.set_value(false); scale.update(|s| *s = (*s * 1.2).min(4.0)) }>"+"</button>
-                <button title="Zoom out (-)" on:click=move |_| { fitted.set_value(false); scale.update(|s| *s = (*s / 1.2).max(0.1)) }>"−"</button>
+                <button title="Zoom in (+)" on:click=move |_| { fitted.set_value(Framing::Moved); scale.update(|s| *s = (*s * 1.2).min(4.0)) }>"+"</button>
+                <button title="Zoom out (-)" on:click=move |_| { fitted.set_value(Framing::Moved); scale.update(|s| *s = (*s / 1.2).max(0.1)) }>"−"</button>
                 <button title="Fit (0)" on:click=move |_| fit()>"Fit"</button>
             </div>
         </div>
     }
+}
+
+/// How the view was last set.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Framing {
+    /// The view a drawing opens with (see `default_view`).
+    Default,
+    /// The whole drawing.
+    Whole,
+    /// Panned or zoomed by hand.
+    Moved,
+}
+
+/// The whole drawing is shown only up to this zoom.
+const MAX_FIT: f64 = 1.5;
+/// State names are 13 px in the drawing: below this scale they'd be under 11 px on screen.
+const LEGIBLE_SCALE: f64 = 11.0 / 13.0;
+/// The scale a drawing too big to read whole opens at.
+const READ_SCALE: f64 = 1.0;
+
+/// The overview's largest size in CSS pixels.
+const MINIMAP_W: f64 = 180.0;
+const MINIMAP_H: f64 = 150.0;
+
+fn minimap_size(sw: f64, sh: f64) -> (f64, f64) {
+    let k = (MINIMAP_W / sw.max(1.0)).min(MINIMAP_H / sh.max(1.0));
+    ((sw * k).max(24.0), (sh * k).max(24.0))
+}
+
+/// A state's box in drawing units: its centre across, its top, its height.
+fn box_of(root: &web_sys::HtmlDivElement, name: &str) -> Option<(f64, f64, f64)> {
+    let rect = find_state(root, name)?.query_selector(".box").ok()??;
+    let num = |a: &str| {
+        rect.get_attribute(a)
+            .and_then(|v| v.parse::<f64>().ok())
+            .unwrap_or(0.0)
+    };
+    Some((num("x") + num("width") / 2.0, num("y"), num("height")))
+}
+
+/// The overview of the drawing in `root`: a rectangle per state box, and the drawing's size.
+fn minimap_boxes(root: &web_sys::HtmlDivElement) -> Option<(String, f64, f64)> {
+    let svg = root.query_selector("svg").ok()??;
+    let attr =
+        |e: &web_sys::Element, a: &str| e.get_attribute(a).and_then(|v| v.parse::<f64>().ok());
+    let (sw, sh) = (attr(&svg, "width")?, attr(&svg, "height")?);
+    let list = root.query_selector_all("[data-state] > .box").ok()?;
+    let mut out = String::new();
+    for i in 0..list.length() {
+        let Some(e) = list
+            .item(i)
+            .and_then(|n| n.dyn_into::<web_sys::Element>().ok())
+        else {
+            continue;
+        };
+        let container = e
+            .parent_element()
+            .is_some_and(|p| p.class_list().contains("container"));
+        if let (Some(x), Some(y), Some(w), Some(h)) = (
+            attr(&e, "x"),
+            attr(&e, "y"),
+            attr(&e, "width"),
+            attr(&e, "height"),
+        ) {
+            out.push_str(&format!(
+                r#"<rect class="{}" x="{x:.0}" y="{y:.0}" width="{w:.0}" height="{h:.0}"/>"#,
+                if container {
+                    "mm-container"
+                } else {
+                    "mm-state"
+                }
+            ));
+        }
+    }
+    Some((out, sw, sh))
 }
 
 fn find_state(root: &web_sys::HtmlDivElement, name: &str) -> Option<web_sys::Element> {

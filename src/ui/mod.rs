@@ -159,15 +159,36 @@ fn take_files(
                 }
                 None => {}
             }
-            let is_history =
-                crate::history::parse_history(&text).0.is_some() && !text.contains("\"StartAt\"");
-            if is_history {
+            if crate::view::is_history(&text) {
                 history.set_now(text);
             } else {
                 definition.set_now(text);
             }
         }
     });
+}
+
+/// The analysis the graph, the keys and the inspector follow: the definition's, or with an empty
+/// definition and a run, the one inferred from the run.
+#[derive(Clone, Copy)]
+struct Shown {
+    analysis: Memo<pipeline::Analysis>,
+    inferred: Memo<Option<pipeline::Analysis>>,
+}
+
+impl Shown {
+    fn with<T>(self, f: impl FnOnce(&pipeline::Analysis) -> T) -> T {
+        self.inferred.with(|i| match i {
+            Some(a) => f(a),
+            None => self.analysis.with(f),
+        })
+    }
+    fn with_untracked<T>(self, f: impl FnOnce(&pipeline::Analysis) -> T) -> T {
+        self.inferred.with_untracked(|i| match i {
+            Some(a) => f(a),
+            None => self.analysis.with_untracked(f),
+        })
+    }
 }
 
 /// The whole app.
@@ -217,6 +238,13 @@ pub fn App() -> impl IntoView {
         );
     }
     let selected = RwSignal::new(link.sel.clone());
+    // The title a link or replay file gave its machine, with the definition it belongs to: it
+    // holds until the definition is edited.
+    let shared_title = RwSignal::new(
+        link.title
+            .clone()
+            .map(|t| (definition.value.get_untracked(), t)),
+    );
     let machine_pick = RwSignal::new(None::<String>);
     let direction = RwSignal::new(Direction::TopToBottom);
     let notice =
@@ -343,6 +371,42 @@ pub fn App() -> impl IntoView {
         }
     });
 
+    // What the graph shows: the definition, or with none, the states and transitions the run took.
+    let inferred = Memo::new(move |_| {
+        if !definition.value.with(|d| d.trim().is_empty()) {
+            return None;
+        }
+        replayed.with(|r| r.as_ref().map(|r| crate::view::inferred(&r.timeline)))
+    });
+    let shown = Shown { analysis, inferred };
+    let has_run = Memo::new(move |_| replayed.with(|r| r.is_some()));
+    // The selection goes when its state does: the inspector never shows a state the graph lacks.
+    Effect::new(move |_| {
+        let gone = shown.with(|a| {
+            selected.with_untracked(|s| {
+                s.as_ref()
+                    .zip(a.machine.as_ref())
+                    .is_some_and(|(n, m)| m.find(n).is_none())
+            })
+        });
+        if gone {
+            selected.set(None);
+        }
+    });
+    // One machine, one run: a run whose states the definition lacks is named as such.
+    let mismatch_kept = RwSignal::new(false);
+    Effect::new(move |_| {
+        replayed.track();
+        mismatch_kept.set(false);
+    });
+    let missing = Memo::new(move |_| {
+        analysis.with(|a| {
+            replayed.with(|r| match (a.machine.as_ref(), r) {
+                (Some(m), Some(r)) => crate::view::missing_states(m, &r.timeline),
+                _ => Vec::new(),
+            })
+        })
+    });
     // The last good drawing stays up while the text is broken.
     let last_svg = RwSignal::new(String::new());
     // Bumped by the graph pane each time a drawing is wholly in the page.
@@ -354,20 +418,7 @@ pub fn App() -> impl IntoView {
             direction: direction.get(),
         };
         // A history pasted without a definition draws the states and transitions it shows.
-        let inferred = definition
-            .value
-            .with(|d| d.trim().is_empty())
-            .then(|| {
-                replayed.with(|r| {
-                    r.as_ref().map(|r| {
-                        pipeline::analyze(&SourceText::new(
-                            "inferred",
-                            crate::replay::infer_definition(&r.timeline),
-                        ))
-                    })
-                })
-            })
-            .flatten();
+        let inferred = inferred.get();
         let draw = |a: &pipeline::Analysis| browser::draw(a, &opts);
         let big = inferred.is_none() && definition.value.with(|d| d.len() > BIG);
         draw_job.update_value(|n| *n += 1);
@@ -452,7 +503,11 @@ pub fn App() -> impl IntoView {
                 .map(|r| crate::replay::OverlayIndex::new(&r.timeline))
         })
     });
-    let mode = RwSignal::new(overlay::Mode::Status);
+    let mode = RwSignal::new(match link.mode.as_deref() {
+        Some("heat") => overlay::Mode::Heat,
+        Some("critical") => overlay::Mode::Critical,
+        _ => overlay::Mode::Status,
+    });
     let event_times = Memo::new(move |_| {
         replayed.with(|r| {
             let mut ts: Vec<i64> = r
@@ -525,13 +580,9 @@ pub fn App() -> impl IntoView {
             ta.selection_start().ok().flatten().unwrap_or(0) as usize,
         );
         let name = analysis.with_untracked(|a| {
-            a.machine.as_ref().and_then(|m| {
-                m.states
-                    .iter()
-                    .filter(|s| s.name_span.start <= at && at <= s.span.end)
-                    .min_by_key(|s| s.span.end - s.name_span.start)
-                    .map(|s| s.name.clone())
-            })
+            a.machine
+                .as_ref()
+                .and_then(|m| crate::view::state_at_offset(m, at))
         });
         if name.is_some() {
             selected.set(name);
@@ -542,14 +593,28 @@ pub fn App() -> impl IntoView {
         if definition.value.with(|d| d.trim().is_empty()) {
             return String::new();
         }
-        analysis.with(|a| {
-            let n = a.machine.as_ref().map_or(0, |m| m.states.len());
-            format!(" · {n} state{}", if n == 1 { "" } else { "s" })
+        analysis.with(|a| match a.machine.as_ref() {
+            Some(m) => {
+                let n = m.states.len();
+                format!(" · {n} state{}", if n == 1 { "" } else { "s" })
+            }
+            None if last_svg.with(|s| !s.is_empty()) => {
+                " · can't be read: the last good drawing is shown".to_string()
+            }
+            None => " · can't be read".to_string(),
         })
     };
     let title = move || {
         if definition.value.with(|d| d.trim().is_empty()) {
             return "inferred from the history".to_string();
+        }
+        let given = shared_title.with(|st| {
+            st.as_ref()
+                .filter(|(d, _)| definition.value.with(|v| v == d))
+                .map(|(_, t)| t.clone())
+        });
+        if let Some(t) = given {
+            return t;
         }
         analysis.with(|a| {
             let name = a
@@ -705,6 +770,12 @@ pub fn App() -> impl IntoView {
             Theme::System => None,
         },
         embed: false,
+        mode: match mode.get() {
+            overlay::Mode::Heat => Some("heat".to_string()),
+            overlay::Mode::Critical => Some("critical".to_string()),
+            overlay::Mode::Status => None,
+        },
+        title: Some(title()).filter(|t| t != "state machine"),
     });
     // The export: the graph with the run at t, its source inside (see pipeline::export_svg).
     let export_text = move || -> Option<String> {
@@ -772,7 +843,9 @@ pub fn App() -> impl IntoView {
         machine_pick.set(None);
         pending_t.set_value(s.t);
         selected.set(s.sel.clone());
-        definition.set_now(s.definition.map(readable).unwrap_or_default());
+        let text = s.definition.map(readable).unwrap_or_default();
+        shared_title.set(s.title.map(|t| (text.clone(), t)));
+        definition.set_now(text);
         history.set_now(s.history.unwrap_or_default());
     });
     let on_drop = move |ev: web_sys::DragEvent| {
@@ -829,21 +902,8 @@ pub fn App() -> impl IntoView {
             "f" => {
                 // Jump to the first failure (or caught error) and select its state.
                 let first = replayed.with_untracked(|r| {
-                    r.as_ref().and_then(|r| {
-                        r.timeline
-                            .visits
-                            .iter()
-                            .filter(|v| {
-                                matches!(
-                                    v.outcome,
-                                    crate::replay::Outcome::Failed
-                                        | crate::replay::Outcome::Caught
-                                        | crate::replay::Outcome::TimedOut
-                                )
-                            })
-                            .min_by_key(|v| v.exited_ms.unwrap_or(v.entered_ms))
-                            .map(|v| (v.state.clone(), v.exited_ms.unwrap_or(v.entered_ms)))
-                    })
+                    r.as_ref()
+                        .and_then(|r| crate::view::first_failure(&r.timeline))
                 });
                 if let Some((name, at)) = first {
                     playing.set(false);
@@ -886,50 +946,10 @@ pub fn App() -> impl IntoView {
             }),
             "ArrowDown" | "ArrowRight" | "ArrowUp" | "ArrowLeft" => {
                 let forward = key == "ArrowDown" || key == "ArrowRight";
-                let next = analysis.with_untracked(|a| {
-                    let m = a.machine.as_ref()?;
-                    let cur = selected
-                        .get_untracked()
-                        .and_then(|n| m.find(&n).map(|s| s.id));
-                    let Some(cur) = cur else {
-                        // Nothing selected: start at the machine's StartAt.
-                        return m
-                            .scopes
-                            .first()
-                            .and_then(|sc| sc.start_at.as_ref())
-                            .map(|t| t.name.clone());
-                    };
-                    let state = m.state(cur)?;
-                    if forward {
-                        // The first way out; a container leads into its first branch.
-                        let inner = match &state.kind {
-                            crate::asl::StateKind::Parallel { branches } => {
-                                branches.first().copied()
-                            }
-                            crate::asl::StateKind::Map(map) => map.processor,
-                            _ => None,
-                        };
-                        inner
-                            .and_then(|sc| m.scope(sc))
-                            .and_then(|sc| sc.start_at.as_ref().map(|t| t.name.clone()))
-                            .or_else(|| m.transitions(state).first().map(|(_, t)| t.name.clone()))
-                    } else {
-                        m.states
-                            .iter()
-                            .find(|s| m.transitions(s).iter().any(|(_, t)| t.target == Some(cur)))
-                            .map(|s| s.name.clone())
-                            .or_else(|| {
-                                // At the start of a branch: back to the container.
-                                let scope = m.scope(state.scope)?;
-                                match scope.kind {
-                                    crate::asl::ScopeKind::Branch { owner, .. }
-                                    | crate::asl::ScopeKind::Processor { owner } => {
-                                        m.state(owner).map(|s| s.name.clone())
-                                    }
-                                    crate::asl::ScopeKind::Machine => None,
-                                }
-                            })
-                    }
+                let next = shown.with_untracked(|a| {
+                    a.machine.as_ref().and_then(|m| {
+                        crate::view::neighbour(m, selected.get_untracked().as_deref(), forward)
+                    })
                 });
                 if next.is_some() {
                     ev.prevent_default();
@@ -1032,34 +1052,32 @@ pub fn App() -> impl IntoView {
     let def_scroll = RwSignal::new(0i32);
     let hist_scroll = RwSignal::new(0i32);
     let editors_width = RwSignal::new(36.0f64);
-    let editors_open = RwSignal::new(true);
+    // With a run to show on a laptop screen, the editors start folded: the graph and the chart
+    // need the width (the strip at the left opens them again).
+    let editors_open = RwSignal::new(saved_history.trim().is_empty() || window_width() >= 1600.0);
     let resizing = RwSignal::new(false);
-    // The chart's width follows the window, in steps, so resizing doesn't redraw it every pixel.
-    let timeline_width = RwSignal::new(900.0f64);
-    let measure_width = move || {
-        let w = web_sys::window()
-            .and_then(|w| w.inner_width().ok())
-            .and_then(|v| v.as_f64())
-            .unwrap_or(1280.0);
-        let editors = if editors_open.get_untracked() {
-            w * editors_width.get_untracked() / 100.0
-        } else {
-            0.0
-        };
-        let inspector = if selected.get_untracked().is_some() {
-            340.0
-        } else {
-            0.0
-        };
-        // 330 px for the event list beside the chart.
-        ((w - editors - inspector - 330.0 - 40.0) / 50.0)
-            .floor()
-            .max(12.0)
-            * 50.0
-    };
-    Effect::new(move |_| {
-        let _ = (editors_open.get(), editors_width.get(), selected.get());
-        timeline_width.set(measure_width());
+    // The event list folds to give the chart its width; on a laptop screen it starts folded.
+    let events_open = RwSignal::new(window_width() >= 1600.0);
+    // The state a drawing too big to read whole opens on (see GraphView): the link's selection,
+    // the first failure of a failed run, or the start state.
+    let focus = Memo::new(move |_| {
+        selected
+            .get_untracked()
+            .or_else(|| {
+                replayed.with(|r| {
+                    r.as_ref()
+                        .filter(|r| r.timeline.status != "SUCCEEDED")
+                        .and_then(|r| crate::view::first_failure(&r.timeline))
+                        .map(|f| f.0)
+                })
+            })
+            .or_else(|| {
+                shown.with(|a| {
+                    a.machine
+                        .as_ref()
+                        .and_then(|m| crate::view::neighbour(m, None, true))
+                })
+            })
     });
 
     let on_resize_move = move |ev: web_sys::MouseEvent| {
@@ -1133,6 +1151,17 @@ pub fn App() -> impl IntoView {
                 </div>
             </header>
             {move || notice.get().map(|n| view! { <div class="notice" role="status">{n}<button on:click=move |_| notice.set(None)>"×"</button></div> })}
+            {move || (!mismatch_kept.get()).then(|| missing.with(|m| (!m.is_empty()).then(|| {
+                let names = crate::view::name_some(m, 4);
+                let n = m.len();
+                view! {
+                    <div class="notice mismatch" role="alert" data-testid="run-mismatch">
+                        <span>{format!("The run doesn't belong to this definition: {n} of its states {} not in it ({names}).", if n == 1 { "is" } else { "are" })}</span>
+                        <button class="toggle" data-testid="run-mismatch-clear" on:click=move |_| history.set_now(String::new())>"Clear run"</button>
+                        <button class="toggle" data-testid="run-mismatch-keep" on:click=move |_| mismatch_kept.set(true)>"Keep"</button>
+                    </div>
+                }
+            }))).flatten()}
             <main class="workspace">
                 <section class="editors" aria-label="Inputs" class:collapsed=move || !editors_open.get()
                     style=move || format!("width:{:.1}%", editors_width.get())>
@@ -1179,12 +1208,15 @@ pub fn App() -> impl IntoView {
                     ></textarea>
                     </div>
                 </section>
-                <div class="splitter" role="separator" aria-orientation="vertical" title="Drag to resize; click ⟨ to hide the editors"
-                    on:mousedown=move |ev: web_sys::MouseEvent| { ev.prevent_default(); resizing.set(true); }>
-                    <button class="collapse" aria-label=move || if editors_open.get() { "Hide the editors" } else { "Show the editors" }
-                        on:click=move |_| editors_open.update(|o| *o = !*o)>
+                <div class="splitter" class:folded=move || !editors_open.get() role="separator" aria-orientation="vertical"
+                    title=move || if editors_open.get() { "Drag to resize; click ⟨ to hide the editors" } else { "Show the definition and history editors" }
+                    on:mousedown=move |ev: web_sys::MouseEvent| { ev.prevent_default(); if editors_open.get_untracked() { resizing.set(true); } }
+                    on:click=move |_| if !editors_open.get_untracked() { editors_open.set(true) }>
+                    <button class="collapse" data-testid="editors-toggle" aria-label=move || if editors_open.get() { "Hide the editors" } else { "Show the editors" }
+                        on:click=move |ev| { ev.stop_propagation(); editors_open.update(|o| *o = !*o) }>
                         {move || if editors_open.get() { "⟨" } else { "⟩" }}
                     </button>
+                    {move || (!editors_open.get()).then(|| view! { <span class="splitter-label" aria-hidden="true">"Definition · history"</span> })}
                 </div>
                 {move || dialog.get().map(|which| view! {
                     <ShareDialog shared=shared_now embed_snippet=which == "embed" on_close=Callback::new(move |_| dialog.set(None)) />
@@ -1199,12 +1231,12 @@ pub fn App() -> impl IntoView {
                             </div>
                         }
                     })}
-                    <GraphView svg=Signal::derive(move || last_svg.get()) selected=selected on_pick=pick drawn=drawn />
-                    {move || replayed.with(|r| r.is_some()).then(|| view! { <ReplayBar duration=duration start_ms=start_ms t=t playing=playing speed=speed mode=mode event_times=event_times /> })}
-                    {move || replayed.with(|r| r.is_some()).then(|| view! {
+                    <GraphView svg=Signal::derive(move || last_svg.get()) selected=selected on_pick=pick drawn=drawn focus=Signal::from(focus) />
+                    {move || has_run.get().then(|| view! { <ReplayBar duration=duration start_ms=start_ms t=t playing=playing speed=speed mode=mode event_times=event_times /> })}
+                    {move || has_run.get().then(|| view! {
                         <div class="run-panels">
-                            <TimelineView replayed=replayed t=t playing=playing selected=selected width=timeline_width />
-                            <EventList replayed=replayed t=t playing=playing />
+                            <TimelineView replayed=replayed t=t playing=playing selected=selected />
+                            <EventList replayed=replayed t=t playing=playing open=events_open />
                         </div>
                     })}
                     <ol class="sr-only" aria-label="States of the workflow" data-testid="graph-text">
@@ -1264,7 +1296,7 @@ pub fn App() -> impl IntoView {
                 </section>
                 {move || selected.get().map(|name| {
                     replayed.track();
-                    let machine = analysis.with(|a| a.machine.clone());
+                    let machine = shown.with(|a| a.machine.clone());
                     let source = definition.value.get();
                     view! { <Inspector name=name machine=machine source=source replayed=replayed t=t on_close=Callback::new(move |_| selected.set(None)) /> }
                 })}
@@ -1334,6 +1366,14 @@ fn Gutter(text: Signal<String>, editor: RwSignal<i32>) -> impl IntoView {
         }
     });
     view! { <pre class="gutter" aria-hidden="true" node_ref=gutter>{move || numbers.get()}</pre> }
+}
+
+/// The window's inner width in CSS pixels.
+fn window_width() -> f64 {
+    web_sys::window()
+        .and_then(|w| w.inner_width().ok())
+        .and_then(|v| v.as_f64())
+        .unwrap_or(1280.0)
 }
 
 /// The first time after `now` (or the last before it) in a sorted sequence of times.

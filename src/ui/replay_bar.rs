@@ -29,16 +29,21 @@ pub fn ReplayBar(
     let compress = RwSignal::new(true);
     // The clock: while playing, advance t by real time × speed.
     let last_tick = StoredValue::new(None::<f64>);
-    let _ = leptos::leptos_dom::helpers::set_interval_with_handle(
+    // The interval belongs to this bar: it is cleared when the bar goes (a new run makes a new
+    // bar), and it reads its signals with `try_` so a tick that races the cleanup does nothing.
+    let tick = leptos::leptos_dom::helpers::set_interval_with_handle(
         move || {
-            if !playing.get_untracked() {
+            if !playing.try_get_untracked().unwrap_or(false) {
                 last_tick.set_value(None);
                 return;
             }
             let now = web_sys::window()
                 .and_then(|w| w.performance())
                 .map_or(0.0, |p| p.now());
-            let dt = last_tick.get_value().map_or(16.0, |l| now - l);
+            let dt = last_tick
+                .try_get_value()
+                .flatten()
+                .map_or(16.0, |l| now - l);
             last_tick.set_value(Some(now));
             let end = duration.get_untracked();
             let now_t = t.get_untracked();
@@ -64,7 +69,13 @@ pub fn ReplayBar(
             }
         },
         std::time::Duration::from_millis(16),
-    );
+    )
+    .ok();
+    on_cleanup(move || {
+        if let Some(h) = tick {
+            h.clear();
+        }
+    });
     let toggle = move || {
         if !playing.get_untracked() && t.get_untracked() >= duration.get_untracked() {
             t.set(0);

@@ -16,8 +16,15 @@ pub fn TimelineView(
     t: RwSignal<i64>,
     playing: RwSignal<bool>,
     selected: RwSignal<Option<String>>,
-    width: RwSignal<f64>,
 ) -> impl IntoView {
+    // The chart is drawn as wide as its pane, so Fit shows the whole run without scrolling.
+    let width = RwSignal::new(0.0f64);
+    let bars = NodeRef::<leptos::html::Div>::new();
+    Effect::new(move |_| {
+        if let Some(el) = bars.get() {
+            super::browser::track_width(&el, width);
+        }
+    });
     let toggled = RwSignal::new(BTreeSet::<usize>::new());
     let sort = RwSignal::new(SortBy::Start);
     let window = RwSignal::new(None::<(i64, i64)>);
@@ -26,8 +33,12 @@ pub fn TimelineView(
     };
     // Drawn again only when the width, folds, sort or window change; the playhead moves over it.
     let chart = Memo::new(move |_| {
+        let w = width.get();
+        if w <= 0.0 {
+            return None;
+        }
         let opts = GanttOptions {
-            width: width.get(),
+            width: w,
             window: window.get(),
             toggled: toggled.get(),
             sort: sort.get(),
@@ -190,10 +201,11 @@ pub fn TimelineView(
                 </label>
                 <button class="toggle" title="Zoom out (−)" aria-label="Zoom out" on:click=move |_| { let (f, to) = span(); zoom(1.25, t.get_untracked().clamp(f, to)); }>"−"</button>
                 <button class="toggle" title="Zoom in (+)" aria-label="Zoom in" data-testid="gantt-zoom-in" on:click=move |_| { let (f, to) = span(); zoom(0.8, t.get_untracked().clamp(f, to)); }>"+"</button>
-                <button class="toggle" title="Whole run (0)" on:click=move |_| window.set(None)>"Fit"</button>
+                <button class="toggle" title="Whole run (0)" data-testid="gantt-fit" on:click=move |_| window.set(None)>"Fit"</button>
             </div>
             <div class="timeline" data-testid="timeline" tabindex="0" aria-label="Timeline: Ctrl+wheel or + − 0 to zoom, Shift+wheel, drag or [ ] to pan"
                 on:click=on_click on:wheel=on_wheel on:mousedown=on_down on:mousemove=on_move on:mouseup=on_up on:keydown=on_key>
+                <div class="gantt-bars" data-testid="gantt-bars" node_ref=bars>
                 <div class="timeline-inner">
                     <div inner_html=move || chart.with(|c| c.as_ref().map(|c| c.svg.clone()).unwrap_or_default())></div>
                     <div class="playhead" style=move || {
@@ -203,6 +215,7 @@ pub fn TimelineView(
                             _ => "display:none".to_string(),
                         })
                     }></div>
+                </div>
                 </div>
             </div>
         </div>

@@ -1,6 +1,7 @@
 // Shared set-up for the end-to-end tests: serve dist/ on a free loopback port, launch Debian's
 // Chromium through playwright-core, record every request that leaves 127.0.0.1, save screenshots.
 import { chromium } from 'playwright-core';
+import { afterEach } from 'node:test';
 import { mkdirSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -30,12 +31,24 @@ export async function teardown({ server, browser }) {
   await new Promise((ok) => server?.close(ok));
 }
 
-/** A fresh page that records console errors, page errors and off-loopback requests. */
-export async function newPage(ctx, options = {}) {
-  const context = await ctx.browser.newContext({ viewport: { width: 1280, height: 800 }, ...options });
-  const page = await context.newPage();
-  page.offLoopback = [];
-  page.errors = [];
+// Every page a test opens, in every test file: the hook below fails the test on any page error
+// or console error, and any request off loopback, whether or not the test itself looks.
+const opened = [];
+afterEach(() => {
+  const pages = opened.splice(0);
+  const errors = pages.flatMap((p) => p.errors.map((e) => `${p.label}: ${e}`));
+  const away = pages.flatMap((p) => p.offLoopback);
+  if (errors.length) {
+    throw new Error(`${errors.length} page or console error(s):\n  ${errors.slice(0, 20).join('\n  ')}`);
+  }
+  if (away.length) throw new Error(`requests outside 127.0.0.1: ${away.join(', ')}`);
+});
+
+/** Records console errors and page errors of `page` (and of every frame in it) for the hook. */
+export function watch(page, label = 'page') {
+  page.errors = page.errors ?? [];
+  page.offLoopback = page.offLoopback ?? [];
+  page.label = label;
   page.on('request', (req) => {
     const url = new URL(req.url());
     const local = url.hostname === '127.0.0.1' || ['data:', 'blob:', 'about:'].includes(url.protocol);
@@ -43,8 +56,18 @@ export async function newPage(ctx, options = {}) {
   });
   page.on('pageerror', (err) => page.errors.push(String(err)));
   page.on('console', (msg) => { if (msg.type() === 'error') page.errors.push(msg.text()); });
+  opened.push(page);
   return page;
 }
+
+/** A fresh page that records console errors, page errors and off-loopback requests. */
+export async function newPage(ctx, options = {}) {
+  const context = await ctx.browser.newContext({ viewport: { width: 1280, height: 800 }, ...options });
+  const page = await context.newPage();
+  watch(page);
+  return page;
+}
+
 
 export async function shot(page, name) {
   const path = join(shotDir, `${name}.png`);

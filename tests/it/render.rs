@@ -1,7 +1,9 @@
 //! Graph, layout and SVG: properties over every corpus definition, hostile names, and goldens.
 
 use crate::support::{corpus, files, repo};
-use stepscope::layout::{Direction, EstimateMeasure, Layout, LayoutOptions, Rect};
+use stepscope::layout::{
+    Direction, EstimateMeasure, Layout, LayoutOptions, Rect, TextMeasure, SMALL_FONT,
+};
 use stepscope::pipeline::{analyze, render, Rendered};
 use stepscope::source::SourceText;
 
@@ -39,6 +41,69 @@ fn check_drawing(r: &Rendered) -> Result<(), String> {
         .any(|n| n.attribute("data-stub-for").is_some() && n.attribute("data-state").is_some())
     {
         return Err("a stub carries data-state".into());
+    }
+    // Everything is inside the drawing's bounds: every text (by its estimated extent) in the
+    // viewBox, every label's text inside its box, and no label on a state, a stub or a label.
+    let bounds = Rect {
+        x: 0.0,
+        y: 0.0,
+        w: l.width,
+        h: l.height,
+    };
+    for t in doc.descendants().filter(|n| n.has_tag_name("text")) {
+        let num = |a: &str| t.attribute(a).and_then(|v| v.parse::<f64>().ok());
+        let (Some(x), Some(y)) = (num("x"), num("y")) else {
+            continue;
+        };
+        let text = t.text().unwrap_or("");
+        let w = EstimateMeasure.width(text, SMALL_FONT);
+        let x0 = match t.attribute("text-anchor") {
+            Some("middle") => x - w / 2.0,
+            Some("end") => x - w,
+            _ => x,
+        };
+        if x0 < -0.5 || x0 + w > l.width + 0.5 || y < 0.0 || y > l.height {
+            return Err(format!(
+                "text {text:?} at ({x}, {y}) is outside the {}x{} drawing",
+                l.width, l.height
+            ));
+        }
+    }
+    let mut labels: Vec<(&str, Rect)> = Vec::new();
+    for e in &l.edges {
+        let Some((r, text)) = &e.label else { continue };
+        let w = EstimateMeasure.width(text, SMALL_FONT);
+        if w > r.w + 0.5 || SMALL_FONT > r.h {
+            return Err(format!(
+                "label {text:?} ({w:.0} px) overflows its box {r:?}"
+            ));
+        }
+        if !bounds.contains(r) {
+            return Err(format!("label {text:?} {r:?} is outside the drawing"));
+        }
+        labels.push((text, *r));
+    }
+    for (i, (ta, a)) in labels.iter().enumerate() {
+        for (tb, b) in labels.iter().skip(i + 1) {
+            if a.intersects(b) {
+                return Err(format!("label {ta:?} {a:?} overlaps label {tb:?} {b:?}"));
+            }
+        }
+        for (k, n) in l.nodes.iter().enumerate() {
+            let container = r.graph.nodes.get(k).is_some_and(|g| !g.children.is_empty());
+            if n.rect.intersects(a) && !(container && n.rect.contains(a)) {
+                let name = r.graph.nodes.get(k).map_or("", |g| g.name.as_str());
+                return Err(format!(
+                    "label {ta:?} {a:?} lies on state {name} {:?}",
+                    n.rect
+                ));
+            }
+        }
+        for s in &l.stubs {
+            if s.rect.intersects(a) {
+                return Err(format!("label {ta:?} {a:?} lies on a stub {:?}", s.rect));
+            }
+        }
     }
     // No two boxes overlap, unless one contains the other (containers).
     let mut boxes: Vec<(String, Rect, Option<usize>)> = Vec::new();

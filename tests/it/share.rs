@@ -39,12 +39,15 @@ fn the_demo_goes_through_a_link_and_back() {
         view: Some(ViewMode::Split),
         theme: Some("dark".into()),
         embed: true,
+        mode: Some("heat".into()),
+        title: Some("Order processing · v2 & co".into()),
     };
     for redact in [Redaction::default(), Redaction::all()] {
         let fragment = encode_fragment(&shared, redact);
         let back = decode_fragment(&fragment).expect("decodes");
         assert_eq!(back.t, shared.t);
         assert_eq!(back.sel, shared.sel);
+        assert_eq!((&back.mode, &back.title), (&shared.mode, &shared.title));
         assert_eq!(
             (back.view, back.theme.clone(), back.embed),
             (shared.view, shared.theme.clone(), true)
@@ -160,6 +163,8 @@ mod props {
             view in proptest::option::of(0u8..3),
             dark in proptest::option::of(any::<bool>()),
             embed in any::<bool>(),
+            mode in proptest::option::of(0u8..2),
+            title in proptest::option::of("[^\u{0}]{1,40}"),
         ) {
             let shared = Shared {
                 definition: def.clone(),
@@ -169,10 +174,13 @@ mod props {
                 view: view.map(|v| [ViewMode::Graph, ViewMode::Timeline, ViewMode::Split][v as usize]),
                 theme: dark.map(|d| if d { "dark".to_string() } else { "light".to_string() }),
                 embed,
+                mode: mode.map(|m| stepscope::share::MODES[m as usize].to_string()),
+                title: title.clone(),
             };
             let back = decode_fragment(&encode_fragment(&shared, Redaction::default())).expect("decodes");
             prop_assert_eq!(back.definition, def.map(|d| definition_text(&d, Redaction::default())));
             prop_assert_eq!((back.t, back.sel, back.view, back.theme, back.embed), (shared.t, shared.sel, shared.view, shared.theme, shared.embed));
+            prop_assert_eq!((back.mode, back.title), (shared.mode, shared.title));
         }
 
         #[test]
