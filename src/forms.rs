@@ -122,6 +122,20 @@ pub struct Detected {
     pub diagnostics: Vec<Diagnostic>,
 }
 
+/// What a text that did not parse looks like it meant to be, from the words templates begin with.
+fn sniff_template(text: &str) -> Option<Form> {
+    let has = |w: &str| text.contains(w);
+    if has("AWS::Serverless") {
+        Some(Form::Sam)
+    } else if has("AWSTemplateFormatVersion") || has("AWS::StepFunctions::StateMachine") {
+        Some(Form::CloudFormation)
+    } else if has("stepFunctions:") && has("stateMachines:") {
+        Some(Form::Serverless)
+    } else {
+        None
+    }
+}
+
 pub fn detect(text: &str) -> Detected {
     if text.contains("resource \"aws_sfn_state_machine\"") {
         return terraform(text);
@@ -142,12 +156,13 @@ pub fn detect(text: &str) -> Detected {
     let root = match tree {
         Ok(root) => root,
         Err(e) => {
-            // A YAML file that is really HCL or something else gets the YAML error; that's fine.
-            let form = if syntax == Syntax::Json {
+            // A broken file is still named for what it is: a template whose YAML breaks partway
+            // is a template, not ASL.
+            let form = sniff_template(text).unwrap_or(if syntax == Syntax::Json {
                 Form::AslJson
             } else {
                 Form::AslYaml
-            };
+            });
             return Detected {
                 form,
                 machines: Vec::new(),

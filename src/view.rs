@@ -107,3 +107,21 @@ pub fn inferred(tl: &Timeline) -> Analysis {
         crate::replay::infer_definition(tl),
     ))
 }
+
+/// What the definition editor says it holds: "SAM template · 2 state machines", or where its
+/// text broke ("SAM template · YAML error at 564:5").
+pub fn form_label(a: &Analysis, text: &str) -> String {
+    let base = a.form.label();
+    if let Some(d) = a.diagnostics.iter().find(|d| d.code == "syntax") {
+        let (line, col) = d.line_col(text, &crate::source::LineIndex::new(text));
+        let json = text.trim_start().starts_with(['{', '[']);
+        return format!(
+            "{base} · {} error at {line}:{col}",
+            if json { "JSON" } else { "YAML" }
+        );
+    }
+    match a.machines.len() {
+        n if n > 1 => format!("{base} · {n} state machines"),
+        _ => base.to_string(),
+    }
+}

@@ -11,6 +11,8 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::fmt::Write as _;
 
 pub const LANE_H: f64 = 20.0;
+/// What the app and the chart say of a history whose timestamps are placeholders.
+pub const UNTIMED: &str = "order only: this history has no timestamps";
 pub const LABEL_W: f64 = 190.0;
 const AXIS_H: f64 = 22.0;
 /// Past this many lanes the chart says how many it left out instead of drawing them all.
@@ -198,11 +200,18 @@ pub fn gantt(tl: &Timeline, opts: &GanttOptions) -> Gantt {
     let _ = write!(
         out,
         r#"<svg xmlns="http://www.w3.org/2000/svg" class="gantt" width="{w}" height="{h}" viewBox="0 0 {w} {h}" role="img" aria-label="{}">"#,
-        escape(&format!(
-            "Timeline of {} visits over {:.2} s",
-            tl.visits.len(),
-            tl.duration_ms as f64 / 1000.0
-        )),
+        escape(&if tl.timed {
+            format!(
+                "Timeline of {} visits over {:.2} s",
+                tl.visits.len(),
+                tl.duration_ms as f64 / 1000.0
+            )
+        } else {
+            format!(
+                "Timeline of {} visits in event order: {UNTIMED}",
+                tl.visits.len()
+            )
+        }),
         w = num(width),
         h = num(height),
     );
@@ -213,7 +222,7 @@ pub fn gantt(tl: &Timeline, opts: &GanttOptions) -> Gantt {
         num(chart_w + 16.0),
         num(height)
     );
-    axis(&mut out, from, to, height, &x);
+    axis(&mut out, from, to, height, tl.timed, &x);
     for (k, row) in rows.rows.iter().enumerate() {
         let y = AXIS_H + k as f64 * LANE_H;
         match *row {
@@ -261,7 +270,7 @@ pub fn gantt(tl: &Timeline, opts: &GanttOptions) -> Gantt {
 }
 
 /// About eight ticks at round numbers across the window.
-fn axis(out: &mut String, from: i64, to: i64, height: f64, x: &dyn Fn(i64) -> f64) {
+fn axis(out: &mut String, from: i64, to: i64, height: f64, timed: bool, x: &dyn Fn(i64) -> f64) {
     let span = (to - from) as f64;
     let step = [
         1i64, 2, 5, 10, 20, 50, 100, 200, 500, 1000, 2000, 5000, 10_000, 30_000, 60_000, 300_000,
@@ -274,7 +283,10 @@ fn axis(out: &mut String, from: i64, to: i64, height: f64, x: &dyn Fn(i64) -> f6
     while tick <= to {
         if tick >= from {
             let tx = x(tick);
-            let label = if step >= 1000 {
+            // Without timestamps the axis counts events.
+            let label = if !timed {
+                format!("#{tick}")
+            } else if step >= 1000 {
                 format!("{}s", tick / 1000)
             } else {
                 format!("{tick}ms")

@@ -13,7 +13,7 @@ mod snapshot;
 mod timeline;
 
 pub use gantt::{
-    gantt, gantt_svg, Gantt, GanttOptions, SortBy, FOLD_OVER, LABEL_W, LANE_H, MAX_LANES,
+    gantt, gantt_svg, Gantt, GanttOptions, SortBy, FOLD_OVER, LABEL_W, LANE_H, MAX_LANES, UNTIMED,
 };
 pub use generate::{generate, GenOptions, Generated, IntendedVisit};
 pub use infer::infer_definition;

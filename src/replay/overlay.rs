@@ -194,7 +194,13 @@ impl OverlayIndex {
             } else {
                 t
             };
-            let mut badge = format_duration(end - visit.entered_ms);
+            // Without real timestamps the times are event order: say how many events, not ms.
+            let mut badge = if tl.timed {
+                format_duration(end - visit.entered_ms)
+            } else {
+                let n = end - visit.entered_ms;
+                format!("{n} event{}", if n == 1 { "" } else { "s" })
+            };
             let attempt = snap.attempt.get(v).copied().unwrap_or(0);
             if attempt > 1 {
                 badge.push_str(&format!(" · ×{attempt}"));

@@ -1,13 +1,17 @@
-//! A YAML reader over yaml-rust2's event parser that builds the same spanned tree as JSON.
+//! A YAML reader over libyaml-safer (a Rust port of libyaml) that builds the same spanned tree
+//! as JSON.
 //!
-//! We use the event API (not its `Yaml` document type) because only events carry positions and
-//! tags: CloudFormation short forms (`!Sub`, `!GetAtt`) arrive as tags and must be kept.
-//! Anchors and aliases are expanded with a budget, so an alias bomb is an error, not a hang.
-//! Merge keys (`<<: *base`) are applied, as the Serverless Framework and SAM users write them.
+//! libyaml is what CloudFormation, SAM and the AWS CLI read YAML with, so a template they accept
+//! is read here too (yaml-rust2, which we used before, refused flow collections closed left of
+//! their block's indentation, which libyaml allows). We use its event API because only events
+//! carry positions (byte offsets, start and end) and tags: CloudFormation short forms (`!Sub`,
+//! `!GetAtt`) arrive as tags and must be kept. The parser is iterative; our builder keeps its own
+//! stack and refuses nesting past `MAX_DEPTH` in either style, block or flow. Anchors and aliases
+//! are expanded with a budget, so an alias bomb is an error, not a hang. Merge keys (`<<: *base`)
+//! are applied, as the Serverless Framework and SAM users write them.
 
 use super::{Member, Node, Span, SyntaxError, Value};
-use yaml_rust2::parser::{Event, MarkedEventReceiver, Parser, Tag};
-use yaml_rust2::scanner::{Marker, TScalarStyle};
+use libyaml_safer::{Event, EventData, Parser, ScalarStyle};
 
 /// The most nodes alias expansion may create before we give up.
 const MAX_NODES: usize = 2_000_000;
@@ -15,8 +19,7 @@ const MAX_NODES: usize = 2_000_000;
 const MAX_DEPTH: usize = 256;
 
 pub fn parse(text: &str) -> Result<Node, SyntaxError> {
-    let offsets = CharOffsets::new(text);
-    // yaml-rust2 recurses on nesting; refuse absurd depth before handing it over.
+    // Refuse absurd flow nesting before the parser keeps a state per level.
     if let Some(at) = too_deep(text) {
         return Err(SyntaxError {
             message: format!("nesting deeper than {MAX_DEPTH} levels"),
@@ -24,20 +27,38 @@ pub fn parse(text: &str) -> Result<Node, SyntaxError> {
         });
     }
     let mut builder = Builder {
-        offsets: &offsets,
+        len: text.len(),
         stack: Vec::new(),
         anchors: Vec::new(),
         docs: Vec::new(),
         nodes: 0,
         error: None,
     };
-    let mut parser = Parser::new_from_str(text);
-    if let Err(e) = parser.load(&mut builder, true) {
-        let at = offsets.byte(e.marker().index());
-        return Err(SyntaxError {
-            message: clean_message(e.info()),
-            span: Span::new(at, at + 1),
-        });
+    let mut input = text.as_bytes();
+    let mut parser = Parser::new();
+    parser.set_input_string(&mut input);
+    for ev in parser {
+        match ev {
+            Ok(ev) => {
+                builder.on_event(ev);
+                if builder.error.is_some() {
+                    break;
+                }
+            }
+            Err(e) => {
+                let at = e
+                    .problem_mark()
+                    .map_or(0, |m| (m.index as usize).min(text.len()));
+                let message = match e.context() {
+                    Some(c) => format!("{} {c}", e.problem()),
+                    None => e.problem().to_string(),
+                };
+                return Err(SyntaxError {
+                    message,
+                    span: Span::new(at, at + 1),
+                });
+            }
+        }
     }
     if let Some(err) = builder.error {
         return Err(err);
@@ -67,73 +88,38 @@ fn too_deep(text: &str) -> Option<usize> {
     None
 }
 
-fn clean_message(info: &str) -> String {
-    info.trim_end_matches('.').to_string()
-}
-
-/// Maps yaml-rust2's character indexes to byte offsets.
-struct CharOffsets {
-    ascii: bool,
-    bytes: Vec<usize>,
-    len: usize,
-}
-
-impl CharOffsets {
-    fn new(text: &str) -> Self {
-        let ascii = text.is_ascii();
-        let bytes = if ascii {
-            Vec::new()
-        } else {
-            text.char_indices().map(|(b, _)| b).collect()
-        };
-        CharOffsets {
-            ascii,
-            bytes,
-            len: text.len(),
-        }
-    }
-
-    fn byte(&self, char_index: usize) -> usize {
-        if self.ascii {
-            char_index.min(self.len)
-        } else {
-            self.bytes.get(char_index).copied().unwrap_or(self.len)
-        }
-    }
-}
-
 enum Frame {
     Seq {
         start: usize,
-        anchor: usize,
+        anchor: Option<String>,
         tag: Option<String>,
         items: Vec<Node>,
     },
     Map {
         start: usize,
-        anchor: usize,
+        anchor: Option<String>,
         tag: Option<String>,
         members: Vec<Member>,
         key: Option<Node>,
     },
 }
 
-struct Builder<'a> {
-    offsets: &'a CharOffsets,
+struct Builder {
+    len: usize,
     stack: Vec<Frame>,
-    anchors: Vec<(usize, Node)>,
+    anchors: Vec<(String, Node)>,
     docs: Vec<Node>,
     nodes: usize,
     error: Option<SyntaxError>,
 }
 
-fn tag_name(tag: Option<Tag>) -> Option<String> {
+/// Core-schema tags in their short form (`!!str`); CloudFormation's (`!Sub`) as written.
+fn tag_name(tag: Option<String>) -> Option<String> {
     let tag = tag?;
-    if tag.handle == "tag:yaml.org,2002:" {
-        Some(format!("!!{}", tag.suffix))
-    } else {
-        Some(format!("{}{}", tag.handle, tag.suffix))
-    }
+    Some(match tag.strip_prefix("tag:yaml.org,2002:") {
+        Some(core) => format!("!!{core}"),
+        None => tag,
+    })
 }
 
 fn resolve_plain(s: &str) -> Value {
@@ -177,7 +163,7 @@ fn resolve_plain(s: &str) -> Value {
     Value::String(s.to_string())
 }
 
-impl Builder<'_> {
+impl Builder {
     fn fail(&mut self, message: &str, at: usize) {
         if self.error.is_none() {
             self.error = Some(SyntaxError {
@@ -187,10 +173,10 @@ impl Builder<'_> {
         }
     }
 
-    fn push_node(&mut self, node: Node, anchor: usize) {
+    fn push_node(&mut self, node: Node, anchor: Option<String>) {
         self.nodes += 1;
-        if anchor > 0 {
-            self.anchors.push((anchor, node.clone()));
+        if let Some(a) = anchor {
+            self.anchors.push((a, node.clone()));
         }
         match self.stack.last_mut() {
             None => self.docs.push(node),
@@ -254,28 +240,31 @@ fn apply_merges(members: Vec<Member>) -> Vec<Member> {
     own
 }
 
-impl MarkedEventReceiver for Builder<'_> {
-    fn on_event(&mut self, ev: Event, mark: Marker) {
-        if self.error.is_some() {
-            return;
-        }
-        let at = self.offsets.byte(mark.index());
-        match ev {
-            Event::Scalar(text, style, anchor, tag) => {
+impl Builder {
+    fn on_event(&mut self, ev: Event) {
+        let at = (ev.start_mark.index as usize).min(self.len);
+        let end = (ev.end_mark.index as usize).clamp(at, self.len);
+        match ev.data {
+            EventData::Scalar {
+                anchor,
+                tag,
+                value: text,
+                style,
+                ..
+            } => {
                 let tag = tag_name(tag);
-                let value = if style == TScalarStyle::Plain && tag.as_deref() != Some("!!str") {
+                let value = if style == ScalarStyle::Plain && tag.as_deref() != Some("!!str") {
                     resolve_plain(&text)
                 } else {
-                    Value::String(text.clone())
+                    Value::String(text)
                 };
-                let quoted = usize::from(style != TScalarStyle::Plain) * 2;
-                let mut node = Node::new(value, Span::new(at, at + text.len() + quoted));
+                let mut node = Node::new(value, Span::new(at, end));
                 node.tag = tag.filter(|t| !t.starts_with("!!"));
                 self.push_node(node, anchor);
             }
-            Event::SequenceStart(anchor, tag) => {
+            EventData::SequenceStart { anchor, tag, .. } => {
                 if self.stack.len() >= MAX_DEPTH {
-                    self.fail("nesting too deep", at);
+                    self.fail(&format!("nesting deeper than {MAX_DEPTH} levels"), at);
                     return;
                 }
                 self.stack.push(Frame::Seq {
@@ -285,9 +274,9 @@ impl MarkedEventReceiver for Builder<'_> {
                     items: Vec::new(),
                 });
             }
-            Event::MappingStart(anchor, tag) => {
+            EventData::MappingStart { anchor, tag, .. } => {
                 if self.stack.len() >= MAX_DEPTH {
-                    self.fail("nesting too deep", at);
+                    self.fail(&format!("nesting deeper than {MAX_DEPTH} levels"), at);
                     return;
                 }
                 self.stack.push(Frame::Map {
@@ -298,7 +287,7 @@ impl MarkedEventReceiver for Builder<'_> {
                     key: None,
                 });
             }
-            Event::SequenceEnd | Event::MappingEnd => {
+            EventData::SequenceEnd | EventData::MappingEnd => {
                 let Some(frame) = self.stack.pop() else {
                     return;
                 };
@@ -309,7 +298,8 @@ impl MarkedEventReceiver for Builder<'_> {
                         tag,
                         items,
                     } => {
-                        let mut n = Node::new(Value::Array(items), Span::new(start, at.max(start)));
+                        let mut n =
+                            Node::new(Value::Array(items), Span::new(start, end.max(start)));
                         n.tag = tag.filter(|t| !t.starts_with("!!"));
                         (n, anchor)
                     }
@@ -322,19 +312,19 @@ impl MarkedEventReceiver for Builder<'_> {
                     } => {
                         let members = apply_merges(members);
                         let mut n =
-                            Node::new(Value::Object(members), Span::new(start, at.max(start)));
+                            Node::new(Value::Object(members), Span::new(start, end.max(start)));
                         n.tag = tag.filter(|t| !t.starts_with("!!"));
                         (n, anchor)
                     }
                 };
                 self.push_node(node, anchor);
             }
-            Event::Alias(id) => {
+            EventData::Alias { anchor } => {
                 let found = self
                     .anchors
                     .iter()
                     .rev()
-                    .find(|(a, _)| *a == id)
+                    .find(|(a, _)| *a == anchor)
                     .map(|(_, n)| n.clone());
                 match found {
                     Some(node) => {
@@ -343,16 +333,15 @@ impl MarkedEventReceiver for Builder<'_> {
                             self.fail("too many alias expansions (is this an alias bomb?)", at);
                             return;
                         }
-                        self.push_node(node, 0);
+                        self.push_node(node, None);
                     }
                     None => self.fail("alias to an unknown anchor", at),
                 }
             }
-            Event::StreamStart
-            | Event::StreamEnd
-            | Event::DocumentStart
-            | Event::DocumentEnd
-            | Event::Nothing => {}
+            EventData::StreamStart { .. }
+            | EventData::StreamEnd
+            | EventData::DocumentStart { .. }
+            | EventData::DocumentEnd { .. } => {}
         }
     }
 }

@@ -480,6 +480,8 @@ pub fn App() -> impl IntoView {
         Memo::new(move |_| replayed.with(|r| r.as_ref().map(|r| SnapshotIndex::new(&r.timeline))));
     let duration =
         Signal::derive(move || replayed.with(|r| r.as_ref().map_or(0, |r| r.timeline.duration_ms)));
+    let timed =
+        Signal::derive(move || replayed.with(|r| r.as_ref().is_none_or(|r| r.timeline.timed)));
     let start_ms = Signal::derive(move || {
         replayed.with(|r| {
             r.as_ref()
@@ -673,11 +675,15 @@ pub fn App() -> impl IntoView {
                     .unwrap_or_default();
                 (
                     format!("run-status {}", tl.status.to_lowercase()),
-                    format!(
-                        "{icon} {name}{} · {:.2} s",
-                        tl.status,
-                        tl.duration_ms as f64 / 1000.0
-                    ),
+                    if tl.timed {
+                        format!(
+                            "{icon} {name}{} · {:.2} s",
+                            tl.status,
+                            tl.duration_ms as f64 / 1000.0
+                        )
+                    } else {
+                        format!("{icon} {name}{} · {}", tl.status, crate::replay::UNTIMED)
+                    },
                 )
             })
         })
@@ -707,14 +713,7 @@ pub fn App() -> impl IntoView {
                 "empty".to_string()
             };
         }
-        analysis.with(|a| {
-            let n = a.machines.len();
-            if n > 1 {
-                format!("{} · {n} state machines", a.form.label())
-            } else {
-                a.form.label().to_string()
-            }
-        })
+        analysis.with(|a| definition.value.with(|d| crate::view::form_label(a, d)))
     };
     let machines = move || {
         analysis.with(|a| {
@@ -848,8 +847,11 @@ pub fn App() -> impl IntoView {
         definition.set_now(text);
         history.set_now(s.history.unwrap_or_default());
     });
+    // A visible drop target while files are dragged over the page.
+    let dragging = RwSignal::new(false);
     let on_drop = move |ev: web_sys::DragEvent| {
         ev.prevent_default();
+        dragging.set(false);
         // An embedded view is read-only.
         if embed {
             return;
@@ -1020,8 +1022,13 @@ pub fn App() -> impl IntoView {
                 Theme::Light
             }),
         });
+        // `ready` goes first: nothing else is sent before it.
+        let ready = StoredValue::new(false);
         Effect::new(move |_| {
             let name = selected.get();
+            if !ready.get_value() {
+                return;
+            }
             embed_api::post(
                 "selectionChanged",
                 Some((
@@ -1034,6 +1041,9 @@ pub fn App() -> impl IntoView {
         let last_sent = StoredValue::new(0.0f64);
         Effect::new(move |_| {
             let now = t.get();
+            if !ready.get_value() {
+                return;
+            }
             let clock = web_sys::window()
                 .and_then(|w| w.performance())
                 .map_or(0.0, |p| p.now());
@@ -1044,14 +1054,20 @@ pub fn App() -> impl IntoView {
             embed_api::post("timeChanged", Some(("t", (now as f64).into())));
         });
         // After the first drawing and run: a host's `load` must come after them.
-        set_timeout(|| embed_api::post("ready", None), Duration::ZERO);
+        set_timeout(
+            move || {
+                embed_api::post("ready", None);
+                ready.set_value(true);
+            },
+            Duration::ZERO,
+        );
     }
     // Shortcuts work wherever the focus is, the page body included.
     let key_listener = window_event_listener(leptos::ev::keydown, on_key);
     on_cleanup(move || key_listener.remove());
     let def_scroll = RwSignal::new(0i32);
     let hist_scroll = RwSignal::new(0i32);
-    let editors_width = RwSignal::new(36.0f64);
+    let editors_width = RwSignal::new(30.0f64);
     // With a run to show on a laptop screen, the editors start folded: the graph and the chart
     // need the width (the strip at the left opens them again).
     let editors_open = RwSignal::new(saved_history.trim().is_empty() || window_width() >= 1600.0);
@@ -1091,7 +1107,10 @@ pub fn App() -> impl IntoView {
     };
 
     view! {
-        <div class=if embed { "app embed" } else { "app" } on:dragover=|ev: web_sys::DragEvent| ev.prevent_default() on:drop=on_drop
+        <div class=if embed { "app embed" } else { "app" }
+            on:dragover=move |ev: web_sys::DragEvent| { ev.prevent_default(); if !embed && !dragging.get_untracked() { dragging.set(true); } }
+            on:dragleave=move |ev: web_sys::DragEvent| if ev.related_target().is_none() { dragging.set(false); }
+            on:drop=on_drop
             on:mousemove=on_resize_move on:mouseup=move |_| resizing.set(false)>
             <header class="topbar">
                 <div class="brand">
@@ -1150,6 +1169,11 @@ pub fn App() -> impl IntoView {
                     </div>
                 </div>
             </header>
+            {move || dragging.get().then(|| view! {
+                <div class="drop-target" data-testid="drop-target" aria-hidden="true">
+                    <div>"Drop a definition, a history, or both"<small>"ASL JSON or YAML, templates, execution histories, replay files, exported SVGs"</small></div>
+                </div>
+            })}
             {move || notice.get().map(|n| view! { <div class="notice" role="status">{n}<button on:click=move |_| notice.set(None)>"×"</button></div> })}
             {move || (!mismatch_kept.get()).then(|| missing.with(|m| (!m.is_empty()).then(|| {
                 let names = crate::view::name_some(m, 4);
@@ -1232,7 +1256,7 @@ pub fn App() -> impl IntoView {
                         }
                     })}
                     <GraphView svg=Signal::derive(move || last_svg.get()) selected=selected on_pick=pick drawn=drawn focus=Signal::from(focus) />
-                    {move || has_run.get().then(|| view! { <ReplayBar duration=duration start_ms=start_ms t=t playing=playing speed=speed mode=mode event_times=event_times /> })}
+                    {move || has_run.get().then(|| view! { <ReplayBar duration=duration timed=timed start_ms=start_ms t=t playing=playing speed=speed mode=mode event_times=event_times /> })}
                     {move || has_run.get().then(|| view! {
                         <div class="run-panels">
                             <TimelineView replayed=replayed t=t playing=playing selected=selected />
@@ -1241,7 +1265,7 @@ pub fn App() -> impl IntoView {
                     })}
                     <ol class="sr-only" aria-label="States of the workflow" data-testid="graph-text">
                         {move || graph_text.get().into_iter().map(|(name, text)| {
-                            view! { <li><button on:click=move |_| selected.set(Some(name.clone()))>{text}</button></li> }
+                            view! { <li><button tabindex="-1" on:click=move |_| selected.set(Some(name.clone()))>{text}</button></li> }
                         }).collect_view()}
                     </ol>
                     {move || show_help.get().then(|| view! {

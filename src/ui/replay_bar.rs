@@ -18,6 +18,8 @@ fn fmt_offset(ms: i64) -> String {
 #[component]
 pub fn ReplayBar(
     duration: Signal<i64>,
+    /// False when the history's timestamps are placeholders: times are then event order.
+    timed: Signal<bool>,
     start_ms: Signal<Option<i64>>,
     t: RwSignal<i64>,
     playing: RwSignal<bool>,
@@ -83,6 +85,14 @@ pub fn ReplayBar(
         playing.update(|p| *p = !*p);
     };
     let clock = move || {
+        if !timed.get() {
+            return format!(
+                "event {} of {} · {}",
+                t.get(),
+                duration.get(),
+                crate::replay::UNTIMED
+            );
+        }
         let off = fmt_offset(t.get());
         match start_ms.get() {
             Some(s) => format!("{off} · {}", crate::history::format_iso(s + t.get())),

@@ -187,7 +187,14 @@ pub fn TimelineView(
     view! {
         <div class="timeline-pane">
             <div class="timeline-tools">
-                <span class="muted">{move || chart.with(|c| c.as_ref().map(|c| format!("{} lanes · +{:.2} s to +{:.2} s", c.lanes, c.from_ms as f64 / 1000.0, c.to_ms as f64 / 1000.0)).unwrap_or_default())}</span>
+                <span class="muted" data-testid="gantt-summary">{move || {
+                    let timed = replayed.with(|r| r.as_ref().is_none_or(|r| r.timeline.timed));
+                    chart.with(|c| c.as_ref().map(|c| if timed {
+                        format!("{} lanes · +{:.2} s to +{:.2} s", c.lanes, c.from_ms as f64 / 1000.0, c.to_ms as f64 / 1000.0)
+                    } else {
+                        format!("{} lanes · events {} to {} · {}", c.lanes, c.from_ms, c.to_ms, crate::replay::UNTIMED)
+                    }).unwrap_or_default())
+                }}</span>
                 <label>"Iterations by "
                     <select data-testid="gantt-sort" aria-label="Sort iterations" on:change=move |ev| sort.set(match event_target_value(&ev).as_str() {
                         "duration" => SortBy::Duration,

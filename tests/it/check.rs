@@ -353,3 +353,37 @@ fn cli_check_text_json_and_exit_codes() {
     assert_eq!(code, 0);
     assert!(out.contains("warning[placeholder]"), "{out}");
 }
+
+#[test]
+fn every_corpus_template_reads_as_libyaml_reads_it() {
+    let Some(corpus) = corpus() else { return };
+    let mut read = 0;
+    for path in files(&corpus.join("templates"), &[".yaml", ".yml", ".json"]) {
+        let a = check_file(&path);
+        let syntax: Vec<_> = a
+            .diagnostics
+            .iter()
+            .filter(|d| d.code == "syntax")
+            .collect();
+        assert!(syntax.is_empty(), "{}: {:?}", path.display(), syntax);
+        assert_ne!(
+            a.form.label(),
+            "ASL · YAML",
+            "{} is a template",
+            path.display()
+        );
+        read += 1;
+    }
+    assert!(read >= 60, "{read} templates");
+}
+
+#[test]
+fn a_template_that_breaks_partway_is_still_a_template() {
+    let text = "AWSTemplateFormatVersion: '2010-09-09'\nTransform: AWS::Serverless-2016-10-31\nResources:\n  M:\n    Type: AWS::Serverless::StateMachine\n    Properties:\n      Definition: {StartAt: A\n";
+    let a = stepscope::pipeline::analyze(&stepscope::source::SourceText::new("t", text));
+    let label = stepscope::view::form_label(&a, text);
+    assert!(
+        label.starts_with("SAM template · YAML error at "),
+        "{label}"
+    );
+}

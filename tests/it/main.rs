@@ -12,3 +12,4 @@ mod replay;
 mod share;
 mod source;
 mod tidy;
+mod view;

@@ -1,0 +1,193 @@
+// The "look" suite: what a person sees at 1280×800, 1440×900 and 1920×1080, measured. For the demo,
+// every example and six corpus definitions of 8–30 states pasted over the demo run: state names at
+// the default view are at least 11 px on screen, every edge label's text sits inside its box and
+// every text inside the drawing, the Gantt has at least 400 px of bars with the inspector open and
+// Fit shows the whole run without scrolling sideways. Screenshots go to target/e2e/look-*.png.
+// Page and console errors fail every test through the harness's hook.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { setup, teardown, newPage, shot, repo } from './harness.mjs';
+
+let ctx;
+before(async () => { ctx = await setup(); });
+after(async () => { await teardown(ctx); });
+
+const VIEWPORTS = [[1280, 800], [1440, 900], [1920, 1080]];
+const corpusDir = join(repo, '..', 'shared', 'corpus', 'definitions', 'valid', 'sfn-workflows-collection');
+export const CORPUS = [
+  'explicit-failure-with-parallel-states__statemachine__statemachine.asl.json',
+  'resource-configuration-backup-sam__statemachine__statemachine.asl.json',
+  'checkout-processing-workflow__statemachine__checkout_workflow.asl.json',
+  'app-control-concurrency-with-dynamodb-tf__statemachines__dynamodb-semaphore.asl.json',
+  'ec2-instance-isolation-cdk__python__statemachine__statemachine.asl.json',
+  'bedrock-evaluations-sam__statemachine__statemachine.asl.json',
+];
+const EXAMPLES = 4;
+
+/** On-screen size of the state names in view (px), smallest and median, and how many were seen. */
+export async function nameSizes(page) {
+  return page.evaluate(() => {
+    const host = document.querySelector('.graph-host').getBoundingClientRect();
+    const sizes = [];
+    for (const t of document.querySelectorAll('[data-testid=graph] .state .name')) {
+      const r = t.getBoundingClientRect();
+      const inView = r.right > host.left && r.left < host.right && r.bottom > host.top && r.top < host.bottom;
+      if (!inView || r.width === 0) continue;
+      const svg = t.ownerSVGElement;
+      const scale = svg.getBoundingClientRect().width / svg.width.baseVal.value;
+      sizes.push(parseFloat(getComputedStyle(t).fontSize) * scale);
+    }
+    sizes.sort((a, b) => a - b);
+    return { min: sizes[0] ?? 0, median: sizes[Math.floor(sizes.length / 2)] ?? 0, seen: sizes.length };
+  });
+}
+
+/** Every text inside the drawing's viewBox, and every edge label's text inside its box. */
+async function labelsContained(page) {
+  return page.evaluate(() => {
+    const svg = document.querySelector('[data-testid=graph] svg');
+    const vb = svg.viewBox.baseVal;
+    const bad = [];
+    for (const t of svg.querySelectorAll('text')) {
+      const b = t.getBBox();
+      if (b.width === 0) continue;
+      if (b.x < vb.x - 1 || b.y < vb.y - 1 || b.x + b.width > vb.x + vb.width + 1 || b.y + b.height > vb.y + vb.height + 1) {
+        bad.push(`text "${t.textContent}" outside the viewBox`);
+      }
+    }
+    for (const g of svg.querySelectorAll('g.label')) {
+      const r = g.querySelector('rect').getBBox();
+      const t = g.querySelector('text').getBBox();
+      if (t.x < r.x - 1 || t.x + t.width > r.x + r.width + 1 || t.y < r.y - 2 || t.y + t.height > r.y + r.height + 2) {
+        bad.push(`label "${g.querySelector('text').textContent}" runs out of its box`);
+      }
+    }
+    return bad;
+  });
+}
+
+async function openEditors(page) {
+  if (!(await page.locator('[data-testid=definition-input]').isVisible())) {
+    await page.locator('[data-testid=editors-toggle]').click();
+  }
+}
+
+async function waitForDrawing(page, state) {
+  await page.locator(`[data-testid=graph] svg[data-complete] [data-state="${state}"]`).first().waitFor();
+  // The default view is set a frame after the drawing lands.
+  await page.evaluate(() => new Promise((ok) => requestAnimationFrame(() => requestAnimationFrame(ok))));
+}
+
+const report = [];
+after(() => { for (const line of report) console.log(line); });
+
+for (const [w, h] of VIEWPORTS) {
+  test(`look at ${w}×${h}: the demo and every example are legible, labels in place`, async () => {
+    const page = await newPage(ctx, { viewport: { width: w, height: h } });
+    await page.goto(ctx.base);
+    await waitForDrawing(page, 'ValidateOrder');
+    await page.locator('[data-testid=replay-bar]').waitFor();
+    await page.evaluate(() => new Promise((ok) => setTimeout(ok, 100)));
+    const demo = await nameSizes(page);
+    report.push(`look ${w}×${h}: demo names ${demo.min.toFixed(1)} px (median ${demo.median.toFixed(1)}, ${demo.seen} in view)`);
+    assert.ok(demo.seen > 0 && demo.min >= 11, `demo names ${demo.min.toFixed(1)} px at ${w}×${h}`);
+    assert.deepEqual(await labelsContained(page), []);
+    await shot(page, `look-demo-${w}x${h}`);
+    // The Gantt with the inspector open: at least 400 px of bars; Fit shows the whole run.
+    await page.locator('[data-testid=graph] [data-state="ChargeCard"]').first().click();
+    await page.locator('[data-testid=inspector]').waitFor();
+    await page.locator('[data-testid=gantt-fit]').click();
+    await page.evaluate(() => new Promise((ok) => setTimeout(ok, 150)));
+    const bars = await page.evaluate(() => {
+      const el = document.querySelector('[data-testid=gantt-bars]');
+      const clip = el.querySelector('#gantt-clip rect');
+      return { bars: parseFloat(clip.getAttribute('width')) - 16, scroll: el.scrollWidth - el.clientWidth };
+    });
+    report.push(`look ${w}×${h}: Gantt bars with the inspector open ${bars.bars.toFixed(0)} px, sideways scroll after Fit ${bars.scroll} px`);
+    assert.ok(bars.bars >= 400, `Gantt bars ${bars.bars} px at ${w}×${h}`);
+    assert.ok(bars.scroll <= 1, `Fit leaves ${bars.scroll} px to scroll sideways`);
+    await shot(page, `look-demo-inspector-${w}x${h}`);
+    await page.keyboard.press('Escape');
+    // Every example.
+    for (let i = 0; i < EXAMPLES; i++) {
+      await page.locator('select.examples').selectOption(String(i));
+      await page.evaluate(() => new Promise((ok) => setTimeout(ok, 400)));
+      await page.locator('[data-testid=graph] svg[data-complete]').waitFor();
+      await page.evaluate(() => new Promise((ok) => requestAnimationFrame(() => requestAnimationFrame(ok))));
+      const s = await nameSizes(page);
+      report.push(`look ${w}×${h}: example ${i} names ${s.min.toFixed(1)} px (${s.seen} in view)`);
+      assert.ok(s.seen > 0 && s.min >= 11, `example ${i}: names ${s.min.toFixed(1)} px`);
+      assert.deepEqual(await labelsContained(page), [], `example ${i}`);
+      await shot(page, `look-example-${i}-${w}x${h}`);
+    }
+    await page.context().close();
+  });
+
+  test(`look at ${w}×${h}: six corpus definitions pasted over the demo run`, async () => {
+    const page = await newPage(ctx, { viewport: { width: w, height: h } });
+    await page.goto(ctx.base);
+    await waitForDrawing(page, 'ValidateOrder');
+    await page.locator('[data-testid=replay-bar]').waitFor();
+    await openEditors(page);
+    for (const file of CORPUS) {
+      const text = readFileSync(join(corpusDir, file), 'utf8');
+      const start = JSON.parse(text).StartAt;
+      await page.locator('[data-testid=definition-input]').fill(text);
+      await waitForDrawing(page, start);
+      // The demo's run does not belong to this definition: the page says so.
+      await page.locator('[data-testid=run-mismatch]').waitFor();
+      const s = await nameSizes(page);
+      report.push(`look ${w}×${h}: ${file.split('__')[0]} names ${s.min.toFixed(1)} px (median ${s.median.toFixed(1)}, ${s.seen} in view)`);
+      assert.ok(s.seen > 0 && s.min >= 11, `${file}: names ${s.min.toFixed(1)} px`);
+      assert.deepEqual(await labelsContained(page), [], file);
+      await shot(page, `look-${file.split('__')[0]}-${w}x${h}`);
+    }
+    await page.context().close();
+  });
+}
+
+test('switching examples and files while playing raises no page error', async () => {
+  const page = await newPage(ctx);
+  await page.goto(ctx.base);
+  await waitForDrawing(page, 'ValidateOrder');
+  await page.locator('[data-testid=play]').waitFor();
+  for (let round = 0; round < 2; round++) {
+    for (let i = 0; i < EXAMPLES; i++) {
+      await page.locator('select.examples').selectOption(String(i));
+      await page.locator('[data-testid=play]').waitFor();
+      await page.locator('[data-testid=play]').click();
+      await page.evaluate(() => new Promise((ok) => setTimeout(ok, 250)));
+    }
+  }
+  // A definition and its history opened together, while the last example plays.
+  const dir = join(repo, '..', 'shared', 'corpus', 'histories', 'localstack');
+  const stem = 'test_activities__test_activity_task_failure';
+  await page.locator('input[type=file]').setInputFiles([join(dir, `${stem}.asl.json`), join(dir, `${stem}.history.json`)]);
+  await page.locator('[data-testid=history-form]', { hasText: 'without timestamps' }).waitFor({ state: 'attached' });
+  await page.locator('[data-testid=play]').click();
+  await page.evaluate(() => new Promise((ok) => setTimeout(ok, 400)));
+  assert.equal(await page.locator('[data-testid=run-mismatch]').count(), 0, 'a matching pair is not a mismatch');
+  await page.context().close();
+});
+
+test('a pasted definition is never shown with another machine\'s run as one', async () => {
+  const page = await newPage(ctx);
+  await page.goto(ctx.base);
+  await waitForDrawing(page, 'ValidateOrder');
+  await page.locator('[data-testid=graph] [data-state="ValidateOrder"]').first().click();
+  await page.locator('[data-testid=inspector]').waitFor();
+  await openEditors(page);
+  const text = readFileSync(join(corpusDir, CORPUS[2]), 'utf8');
+  await page.locator('[data-testid=definition-input]').fill(text);
+  const note = page.locator('[data-testid=run-mismatch]');
+  await note.waitFor();
+  assert.match(await note.innerText(), /ValidateOrder/);
+  // The selection went with its state: no inspector shows a demo state.
+  assert.equal(await page.locator('[data-testid=inspector]').count(), 0);
+  await page.locator('[data-testid=run-mismatch-clear]').click();
+  await page.locator('[data-testid=run-status]').waitFor({ state: 'detached' });
+  assert.equal(await note.count(), 0);
+  await page.context().close();
+});
