@@ -486,11 +486,7 @@ pub fn decode_fragment(fragment: &str) -> Result<Shared, String> {
                 }
             }
             "embed" => s.embed = value == "1",
-            "mode" => {
-                if MODES.contains(&value) {
-                    s.mode = Some(value.to_string());
-                }
-            }
+            "mode" if MODES.contains(&value) => s.mode = Some(value.to_string()),
             "title" => s.title = Some(percent_decode(value)?).filter(|t| !t.is_empty()),
             _ => {}
         }

@@ -1067,10 +1067,8 @@ pub fn App() -> impl IntoView {
     on_cleanup(move || key_listener.remove());
     let def_scroll = RwSignal::new(0i32);
     let hist_scroll = RwSignal::new(0i32);
-    let editors_width = RwSignal::new(30.0f64);
-    // With a run to show on a laptop screen, the editors start folded: the graph and the chart
-    // need the width (the strip at the left opens them again).
-    let editors_open = RwSignal::new(saved_history.trim().is_empty() || window_width() >= 1600.0);
+    let editors_width = RwSignal::new(26.0f64);
+    let editors_open = RwSignal::new(true);
     let resizing = RwSignal::new(false);
     // The event list folds to give the chart its width; on a laptop screen it starts folded.
     let events_open = RwSignal::new(window_width() >= 1600.0);

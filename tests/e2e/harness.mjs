@@ -69,6 +69,17 @@ export async function newPage(ctx, options = {}) {
 }
 
 
+/** The event list unfolded (it starts folded on screens under 1,600 px wide). */
+export async function openEvents(page) {
+  const toggle = page.locator('[data-testid=events-toggle]');
+  if ((await toggle.getAttribute('aria-expanded')) === 'false') await toggle.click();
+}
+
+/** The whole graph in its pane (the Fit button): every state can then be clicked. */
+export async function fitGraph(page) {
+  await page.locator('.zoom-controls button', { hasText: 'Fit' }).click();
+}
+
 export async function shot(page, name) {
   const path = join(shotDir, `${name}.png`);
   await page.screenshot({ path });

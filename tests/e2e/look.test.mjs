@@ -96,7 +96,7 @@ for (const [w, h] of VIEWPORTS) {
     assert.deepEqual(await labelsContained(page), []);
     await shot(page, `look-demo-${w}x${h}`);
     // The Gantt with the inspector open: at least 400 px of bars; Fit shows the whole run.
-    await page.locator('[data-testid=graph] [data-state="ChargeCard"]').first().click();
+    await page.locator('[data-testid=graph] [data-state="ValidateOrder"]').first().click();
     await page.locator('[data-testid=inspector]').waitFor();
     await page.locator('[data-testid=gantt-fit]').click();
     await page.evaluate(() => new Promise((ok) => setTimeout(ok, 150)));

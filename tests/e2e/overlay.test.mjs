@@ -3,7 +3,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
-import { setup, teardown, newPage, shot, repo } from './harness.mjs';
+import { setup, teardown, newPage, shot, repo, openEvents } from './harness.mjs';
 
 let ctx;
 before(async () => { ctx = await setup(); });
@@ -59,6 +59,7 @@ test('a token moves along the edge as the transition happens, between positions'
   await page.goto(ctx.base);
   await page.locator('[data-testid=play]').waitFor();
   // CheckStock is entered right after ValidateOrder ends: the token runs down that edge.
+  await openEvents(page);
   await page.locator('[data-testid=event-list] input[aria-label="Filter by event type"]').fill('TaskStateEntered');
   await page.locator('[data-testid=event-list] .event').nth(1).click();
   const t0 = Math.round((await clock(page)) * 1000);

@@ -1,7 +1,7 @@
 // End-to-end tests of replay: the time cursor drives the status classes.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { setup, teardown, newPage, shot } from './harness.mjs';
+import { setup, teardown, newPage, shot, openEvents } from './harness.mjs';
 
 let ctx;
 before(async () => { ctx = await setup(); });
@@ -80,6 +80,7 @@ test('the event list follows the cursor, filters, and moves the cursor when clic
   await page.goto(ctx.base);
   const list = page.locator('[data-testid=event-list]');
   await list.waitFor();
+  await openEvents(page);
   await seek(page, 5000);
   await page.waitForFunction(() => document.querySelector('[data-testid=event-list] .event.current')?.dataset.event === '14');
   assert.match(await list.locator('.event.current').innerText(), /WaitStateEntered[\s\S]*WaitForRestock/);

@@ -3,7 +3,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { setup, teardown, newPage, shot, repo } from './harness.mjs';
+import { setup, teardown, newPage, shot, repo, fitGraph } from './harness.mjs';
 
 let ctx;
 before(async () => { ctx = await setup(); });
@@ -20,6 +20,7 @@ test('the demo run shows its status, final state classes and an inspector', asyn
   await page.waitForFunction(() => document.querySelector('[data-testid=graph] [data-state="OrderFailed"]')?.classList.contains('status-notrun'));
   assert.match(await graph(page, 'SendConfirmation').getAttribute('class'), /status-caught/);
   assert.match(await graph(page, 'ChargeCard').getAttribute('class'), /status-succeeded/);
+  await fitGraph(page);
   await graph(page, 'ChargeCard').click();
   const inspector = page.locator('[data-testid=inspector]');
   await inspector.waitFor();
