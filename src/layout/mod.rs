@@ -345,22 +345,7 @@ fn include_everything(l: &mut Layout) {
         for s in &mut l.stubs {
             s.rect.translate(dx, dy);
         }
-        for e in &mut l.edges {
-            for p in &mut e.points {
-                p.0 += dx;
-                p.1 += dy;
-            }
-            if let Some((r, _)) = e.label.as_mut() {
-                r.translate(dx, dy);
-            }
-        }
-        for m in &mut l.markers {
-            m.rect.translate(dx, dy);
-            for p in &mut m.points {
-                p.0 += dx;
-                p.1 += dy;
-            }
-        }
+        translate_paths(&mut l.edges, &mut l.markers, dx, dy);
         for (_, r) in &mut l.branches {
             r.translate(dx, dy);
         }
@@ -1122,7 +1107,12 @@ fn shift(l: &mut Local, dx: f64, dy: f64) {
     for (_, r, _) in l.nested.iter_mut().chain(l.nested_stubs.iter_mut()) {
         r.translate(dx, dy);
     }
-    for e in &mut l.edges {
+    translate_paths(&mut l.edges, &mut l.markers, dx, dy);
+}
+
+/// Moves edges (their points and labels) and markers (their boxes and lines) by (dx, dy).
+fn translate_paths(edges: &mut [EdgePath], markers: &mut [MarkerBox], dx: f64, dy: f64) {
+    for e in edges {
         for p in &mut e.points {
             p.0 += dx;
             p.1 += dy;
@@ -1131,7 +1121,7 @@ fn shift(l: &mut Local, dx: f64, dy: f64) {
             r.translate(dx, dy);
         }
     }
-    for m in &mut l.markers {
+    for m in markers {
         m.rect.translate(dx, dy);
         for p in &mut m.points {
             p.0 += dx;

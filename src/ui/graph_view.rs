@@ -114,9 +114,10 @@ pub fn GraphView(
         } else {
             (w / 2.0 - cx * s).clamp(w - 16.0 - sw * s, 16.0)
         };
-        // Down: the start state near the top; another focus (a failure, a selection) mid-pane.
-        let is_start = target.is_none() || top < 80.0;
-        let oy = if is_start {
+        // Down: the focus state mid-pane, never leaving room above the drawing's top (so the
+        // start state stays near the top); a focus taller than the pane (a big container) shows
+        // its top.
+        let oy = if target.is_none() || bh * s > h - 80.0 {
             16.0 - (top - 40.0).max(0.0) * s
         } else {
             (h / 2.0 - (top + bh / 2.0) * s).min(16.0)
@@ -340,16 +341,19 @@ pub fn GraphView(
         offset.set((w / 2.0 - dx * s, h / 2.0 - dy * s));
         fitted.set_value(Framing::Moved);
     };
-    // The part of the drawing in view, in drawing units; None when all of it is.
-    let window = move || {
-        let (_, sw, sh) = overview.get()?;
+    // The part of the drawing in view, in drawing units; None when all of it is. The overview is
+    // built when it appears; panning and zooming then move only its viewport rectangle.
+    let in_view = Memo::new(move |_| {
+        let sizes = overview.with(|o| o.as_ref().map(|o| (o.1, o.2)));
+        let (sw, sh) = sizes?;
         let (w, h) = pane.get();
         let s = scale.get();
         let (ox, oy) = offset.get();
         let (x, y, vw, vh) = (-ox / s, -oy / s, w / s, h / s);
         let all_in = x <= 0.5 && y <= 0.5 && x + vw >= sw - 0.5 && y + vh >= sh - 0.5;
-        (!all_in).then_some((x, y, vw, vh, sw, sh))
-    };
+        (!all_in).then_some((x, y, vw, vh))
+    });
+    let shows = Memo::new(move |_| in_view.with(Option::is_some));
     let transform = move || {
         let (x, y) = offset.get();
         format!(
@@ -361,9 +365,11 @@ pub fn GraphView(
         <div class="graph-host" node_ref=host tabindex="0" aria-label="Workflow graph: + and - zoom, 0 fits"
             on:click=on_click on:mouseover=on_over on:wheel=on_wheel on:mousedown=on_down on:mousemove=on_move on:mouseup=on_up on:mouseleave=on_up on:keydown=on_key>
             <div class="graph" data-testid="graph" style=transform node_ref=graph></div>
-            {move || window().map(|(x, y, vw, vh, sw, sh)| {
-                let boxes = overview.with_untracked(|o| o.as_ref().map(|o| o.0.clone()).unwrap_or_default());
+            {move || shows.get().then(|| {
+                // A new drawing rebuilds the overview; moving the view does not.
+                let (boxes, sw, sh) = overview.get().unwrap_or_default();
                 let (mw, mh) = minimap_size(sw, sh);
+                let part = move |k: usize| in_view.with(|v| v.map_or(0.0, |v| [v.0, v.1, v.2, v.3][k]));
                 view! {
                     <div class="minimap" data-testid="minimap" aria-hidden="true"
                         style=format!("width:{mw:.0}px;height:{mh:.0}px")
@@ -374,7 +380,7 @@ pub fn GraphView(
                         on:click=move |ev: web_sys::MouseEvent| ev.stop_propagation()>
                         <svg viewBox=format!("0 0 {sw:.0} {sh:.0}") width="100%" height="100%" preserveAspectRatio="none">
                             <g inner_html=boxes></g>
-                            <rect class="minimap-view" data-testid="minimap-view" x=format!("{x:.1}") y=format!("{y:.1}") width=format!("{vw:.1}") height=format!("{vh:.1}") />
+                            <rect class="minimap-view" data-testid="minimap-view" x=move || format!("{:.1}", part(0)) y=move || format!("{:.1}", part(1)) width=move || format!("{:.1}", part(2)) height=move || format!("{:.1}", part(3)) />
                         </svg>
                     </div>
                 }

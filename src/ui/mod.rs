@@ -418,15 +418,11 @@ pub fn App() -> impl IntoView {
             direction: direction.get(),
         };
         // A history pasted without a definition draws the states and transitions it shows.
-        let inferred = inferred.get();
-        let draw = |a: &pipeline::Analysis| browser::draw(a, &opts);
-        let big = inferred.is_none() && definition.value.with(|d| d.len() > BIG);
+        let from_run = inferred.with(Option::is_some);
+        let big = !from_run && definition.value.with(|d| d.len() > BIG);
         draw_job.update_value(|n| *n += 1);
         if !big {
-            let svg = match &inferred {
-                Some(a) => draw(a),
-                None => analysis.with(|a| draw(a)),
-            };
+            let svg = shown.with(|a| browser::draw(a, &opts));
             if let Some(svg) = svg {
                 last_svg.set(svg);
             }
@@ -505,11 +501,7 @@ pub fn App() -> impl IntoView {
                 .map(|r| crate::replay::OverlayIndex::new(&r.timeline))
         })
     });
-    let mode = RwSignal::new(match link.mode.as_deref() {
-        Some("heat") => overlay::Mode::Heat,
-        Some("critical") => overlay::Mode::Critical,
-        _ => overlay::Mode::Status,
-    });
+    let mode = RwSignal::new(overlay::Mode::from_link(link.mode.as_deref()));
     let event_times = Memo::new(move |_| {
         replayed.with(|r| {
             let mut ts: Vec<i64> = r
@@ -769,11 +761,7 @@ pub fn App() -> impl IntoView {
             Theme::System => None,
         },
         embed: false,
-        mode: match mode.get() {
-            overlay::Mode::Heat => Some("heat".to_string()),
-            overlay::Mode::Critical => Some("critical".to_string()),
-            overlay::Mode::Status => None,
-        },
+        mode: mode.get().link_name().map(String::from),
         title: Some(title()).filter(|t| t != "state machine"),
     });
     // The export: the graph with the run at t, its source inside (see pipeline::export_svg).
@@ -1096,10 +1084,7 @@ pub fn App() -> impl IntoView {
 
     let on_resize_move = move |ev: web_sys::MouseEvent| {
         if resizing.get_untracked() {
-            let total = web_sys::window()
-                .and_then(|w| w.inner_width().ok())
-                .and_then(|v| v.as_f64())
-                .unwrap_or(1280.0);
+            let total = window_width();
             editors_width.set((f64::from(ev.client_x()) / total * 100.0).clamp(18.0, 70.0));
         }
     };

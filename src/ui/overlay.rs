@@ -21,6 +21,26 @@ pub enum Mode {
     Critical,
 }
 
+impl Mode {
+    /// The mode a link's `mode=` names (`share::MODES`); status when it names none.
+    pub fn from_link(name: Option<&str>) -> Self {
+        match name {
+            Some("heat") => Mode::Heat,
+            Some("critical") => Mode::Critical,
+            _ => Mode::Status,
+        }
+    }
+
+    /// The `mode=` a link carries for this mode; none for status, the default.
+    pub fn link_name(self) -> Option<&'static str> {
+        match self {
+            Mode::Status => None,
+            Mode::Heat => Some("heat"),
+            Mode::Critical => Some("critical"),
+        }
+    }
+}
+
 struct StateEl {
     el: web_sys::Element,
     /// The box's corners, for placing the badges when they are first needed.
