@@ -88,9 +88,18 @@ pub const BIG_MAP_DEFINITION: &str = r#"{
   }
 }"#;
 
-/// The examples: the demo, a failing run of it, a big Map, and a JSONata machine.
-/// Runs other than the demo's are generated, deterministically.
-pub fn examples() -> Vec<Example> {
+/// The examples menu's entries, in order: the demo, a failing run of it, a big Map, and a JSONata
+/// machine. `example(i)` builds entry `i`.
+pub const EXAMPLE_NAMES: [&str; 4] = [
+    "Order processing (succeeds, one caught error)",
+    "Order processing (fails)",
+    "Big Map (1,000 images)",
+    "JSONata refund routing",
+];
+
+/// Example `i` of `EXAMPLE_NAMES`, with its run. Runs other than the demo's are generated,
+/// deterministically, so only the one asked for is built.
+pub fn example(i: usize) -> Option<Example> {
     use crate::pipeline::analyze;
     use crate::replay::{generate, GenOptions};
     use crate::source::SourceText;
@@ -109,16 +118,11 @@ pub fn examples() -> Vec<Example> {
         }
         pretty(&last)
     };
-    vec![
-        Example {
-            name: "Order processing (succeeds, one caught error)",
-            definition: DEFINITION.to_string(),
-            history: HISTORY.to_string(),
-        },
-        Example {
-            name: "Order processing (fails)",
-            definition: DEFINITION.to_string(),
-            history: run(
+    let (definition, history) = match i {
+        0 => (DEFINITION, HISTORY.to_string()),
+        1 => (
+            DEFINITION,
+            run(
                 DEFINITION,
                 GenOptions {
                     failure_rate: 0.5,
@@ -126,11 +130,10 @@ pub fn examples() -> Vec<Example> {
                 },
                 true,
             ),
-        },
-        Example {
-            name: "Big Map (1,000 images)",
-            definition: BIG_MAP_DEFINITION.to_string(),
-            history: run(
+        ),
+        2 => (
+            BIG_MAP_DEFINITION,
+            run(
                 BIG_MAP_DEFINITION,
                 GenOptions {
                     map_items: 1000,
@@ -139,11 +142,10 @@ pub fn examples() -> Vec<Example> {
                 },
                 false,
             ),
-        },
-        Example {
-            name: "JSONata refund routing",
-            definition: JSONATA_DEFINITION.to_string(),
-            history: run(
+        ),
+        3 => (
+            JSONATA_DEFINITION,
+            run(
                 JSONATA_DEFINITION,
                 GenOptions {
                     failure_rate: 0.3,
@@ -151,8 +153,19 @@ pub fn examples() -> Vec<Example> {
                 },
                 false,
             ),
-        },
-    ]
+        ),
+        _ => return None,
+    };
+    Some(Example {
+        name: EXAMPLE_NAMES[i],
+        definition: definition.to_string(),
+        history,
+    })
+}
+
+/// Every example, in menu order.
+pub fn examples() -> Vec<Example> {
+    (0..EXAMPLE_NAMES.len()).filter_map(example).collect()
 }
 
 fn pretty(json: &str) -> String {

@@ -135,9 +135,24 @@ pub fn render(
     opts: &crate::layout::LayoutOptions,
     measure: &dyn crate::layout::TextMeasure,
 ) -> Option<Rendered> {
+    render_cached(a, opts, measure, &mut crate::layout::LayoutCache::default())
+}
+
+/// How many scope layouts a long-lived cache keeps.
+const CACHED_SCOPES: usize = 512;
+
+/// [`render`] with a cache that lives across calls (the page's, the worker's): each scope is laid
+/// out again only when its content changed, so typing in one branch doesn't lay out the others.
+pub fn render_cached(
+    a: &Analysis,
+    opts: &crate::layout::LayoutOptions,
+    measure: &dyn crate::layout::TextMeasure,
+    cache: &mut crate::layout::LayoutCache,
+) -> Option<Rendered> {
     let m = a.machine.as_ref()?;
     let graph = crate::graph::build_graph(m);
-    let layout = crate::layout::layout(&graph, opts, measure);
+    cache.trim(CACHED_SCOPES);
+    let layout = crate::layout::layout_cached(&graph, opts, measure, cache);
     Some(Rendered { graph, layout })
 }
 

@@ -100,16 +100,9 @@ pub fn rendered(
     a: &crate::pipeline::Analysis,
     opts: &crate::layout::LayoutOptions,
 ) -> Option<crate::pipeline::Rendered> {
-    let m = a.machine.as_ref()?;
-    let graph = crate::graph::build_graph(m);
-    let layout = MEASURE.with(|measure| {
-        LAYOUT_CACHE.with(|c| {
-            let mut c = c.borrow_mut();
-            c.trim(512);
-            crate::layout::layout_cached(&graph, opts, measure, &mut c)
-        })
-    });
-    Some(crate::pipeline::Rendered { graph, layout })
+    MEASURE.with(|measure| {
+        LAYOUT_CACHE.with(|c| crate::pipeline::render_cached(a, opts, measure, &mut c.borrow_mut()))
+    })
 }
 
 /// Keeps `width` at the inner width of `el` (without its scroll bar) as its size changes. The

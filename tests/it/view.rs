@@ -77,3 +77,27 @@ fn first_failure_histories_and_runs_that_do_not_belong() {
     assert_eq!(sorted.len(), missing.len(), "each state named once");
     assert!(view::name_some(&missing, 2).ends_with(&format!("and {} more", missing.len() - 2)));
 }
+
+#[test]
+fn a_kept_layout_cache_draws_what_a_fresh_one_draws() {
+    use stepscope::layout::{EstimateMeasure, LayoutCache, LayoutOptions};
+    use stepscope::pipeline::{render, render_cached};
+    let a = analyze(&SourceText::new("d", demo::DEFINITION));
+    let opts = LayoutOptions::default();
+    let fresh = render(&a, &opts, &EstimateMeasure).expect("draws");
+    let mut cache = LayoutCache::default();
+    for _ in 0..2 {
+        let kept = render_cached(&a, &opts, &EstimateMeasure, &mut cache).expect("draws");
+        assert_eq!(kept.svg("g"), fresh.svg("g"));
+    }
+}
+
+#[test]
+fn the_examples_menu_names_every_example_in_order() {
+    for (i, name) in demo::EXAMPLE_NAMES.iter().enumerate() {
+        let ex = demo::example(i).expect("an example per name");
+        assert_eq!(ex.name, *name);
+        assert!(!ex.history.is_empty(), "{name} has a run");
+    }
+    assert!(demo::example(demo::EXAMPLE_NAMES.len()).is_none());
+}

@@ -1,0 +1,161 @@
+//! The header: the machine's title, state count and run status, and the menus: examples (built
+//! from `demo::EXAMPLE_NAMES`), files, direction, theme, view, share, embed and export.
+
+use leptos::prelude::*;
+use wasm_bindgen::JsCast;
+
+use super::editors::on_open;
+use super::state::{use_app, AppState, Theme};
+use super::storage;
+use crate::layout::Direction;
+
+#[component]
+pub fn Header() -> impl IntoView {
+    let app = use_app();
+    let AppState {
+        analysis,
+        last_svg,
+        replayed,
+        direction,
+        theme,
+        view,
+        dialog,
+        ..
+    } = app;
+    let file_input = NodeRef::<leptos::html::Input>::new();
+    let count = move || {
+        if app.empty_definition() {
+            return String::new();
+        }
+        analysis.with(|a| match a.machine.as_ref() {
+            Some(m) => {
+                let n = m.states.len();
+                format!(" · {n} state{}", if n == 1 { "" } else { "s" })
+            }
+            None if last_svg.with(|s| !s.is_empty()) => {
+                " · can't be read: the last good drawing is shown".to_string()
+            }
+            None => " · can't be read".to_string(),
+        })
+    };
+    let errors = move || {
+        if app.empty_definition() {
+            0
+        } else {
+            analysis.with(|a| a.diagnostics.iter().filter(|d| d.is_error()).count())
+        }
+    };
+    let status_class = move || {
+        if errors() > 0 {
+            "validity bad"
+        } else {
+            "validity"
+        }
+    };
+    let run_status = move || {
+        replayed.with(|r| {
+            r.as_ref().map(|r| {
+                let tl = &r.timeline;
+                let icon = match tl.status.as_str() {
+                    "SUCCEEDED" => "✓",
+                    "FAILED" | "TIMED_OUT" => "✗",
+                    "ABORTED" => "■",
+                    _ => "●",
+                };
+                // The execution's name, when the history says it (describe-execution, logs).
+                let name = r
+                    .history
+                    .execution
+                    .as_ref()
+                    .and_then(|e| e.name.clone())
+                    .map(|n| format!("{n} · "))
+                    .unwrap_or_default();
+                (
+                    format!("run-status {}", tl.status.to_lowercase()),
+                    if tl.timed {
+                        format!(
+                            "{icon} {name}{} · {:.2} s",
+                            tl.status,
+                            tl.duration_ms as f64 / 1000.0
+                        )
+                    } else {
+                        format!("{icon} {name}{} · {}", tl.status, crate::replay::UNTIMED)
+                    },
+                )
+            })
+        })
+    }; // Examples are built when picked: runs other than the demo's are generated.
+    let load_example = move |ev: web_sys::Event| {
+        let Some(sel) = ev
+            .target()
+            .and_then(|t| t.dyn_into::<web_sys::HtmlSelectElement>().ok())
+        else {
+            return;
+        };
+        if let Some(ex) = sel
+            .value()
+            .parse::<usize>()
+            .ok()
+            .and_then(crate::demo::example)
+        {
+            app.load(ex.definition, ex.history);
+        }
+        sel.set_value("");
+    };
+    view! {
+            <header class="topbar">
+                <div class="brand">
+                    <span class="logo" aria-hidden="true">"◆"</span>
+                    <span class="brand-name">"Stepscope"</span>
+                </div>
+                <div class="machine-title" data-testid="machine-title">
+                    <span class="machine-name">{move || app.title()}</span>
+                    <span class="muted">{count}</span>
+                    {move || run_status().map(|(class, text)| view! { <span class=class data-testid="run-status">{text}</span> })}
+                </div>
+                <div class="actions">
+                    <select class="examples" aria-label="Load example" on:change=load_example>
+                        <option value="" selected>"Load example…"</option>
+                        {crate::demo::EXAMPLE_NAMES.iter().enumerate().map(|(i, name)| view! { <option value=i.to_string()>{*name}</option> }).collect_view()}
+                    </select>
+                    <button class="toggle" on:click=move |_| { if let Some(i) = file_input.get_untracked() { i.click(); } }>"Open files…"</button>
+                    <input type="file" multiple class="hidden" node_ref=file_input on:change=move |ev| on_open(app, ev) />
+                    <button class="toggle" title="Top-to-bottom or left-to-right"
+                        on:click=move |_| direction.update(|d| *d = if *d == Direction::TopToBottom { Direction::LeftToRight } else { Direction::TopToBottom })>
+                        {move || if direction.get() == Direction::TopToBottom { "↓ Top to bottom" } else { "→ Left to right" }}
+                    </button>
+                    <button class="toggle" data-testid="theme-toggle" title="Theme: system, light or dark"
+                        on:click=move |_| {
+                            let next = match theme.get_untracked() { Theme::System => Theme::Dark, Theme::Dark => Theme::Light, Theme::Light => Theme::System };
+                            storage::save("theme", next.name().unwrap_or("system"));
+                            theme.set(next);
+                        }>
+                        {move || match theme.get() { Theme::System => "◐ System", Theme::Dark => "● Dark", Theme::Light => "○ Light" }}
+                    </button>
+                    <select class="view-select" data-testid="view-mode" aria-label="View"
+                        on:change=move |ev| view.set(match event_target_value(&ev).as_str() {
+                            "graph" => crate::share::ViewMode::Graph,
+                            "timeline" => crate::share::ViewMode::Timeline,
+                            _ => crate::share::ViewMode::Split,
+                        })
+                        prop:value=move || view.get().as_str()>
+                        <option value="split">"Graph and timeline"</option>
+                        <option value="graph">"Graph only"</option>
+                        <option value="timeline">"Timeline only"</option>
+                    </select>
+                    <button class="toggle" data-testid="share" title="A link to this exact view" on:click=move |_| dialog.set(Some("share"))>"Share…"</button>
+                    <button class="toggle" data-testid="embed" title="An <iframe> for a docs page" on:click=move |_| dialog.set(Some("embed"))>"Embed…"</button>
+                    <button class="toggle" data-testid="export-svg" title="The graph with the run at this moment, as SVG (drop it back here to reopen it)" on:click=move |_| app.export_svg()>"SVG"</button>
+                    <button class="toggle" data-testid="export-png" title="The graph as it is shown, as PNG" on:click=move |_| app.export_png()>"PNG"</button>
+                    <button class="toggle" title="Forget what you pasted and load the demo" on:click=move |_| app.start_over()>"Start over"</button>
+                    <div class=status_class>
+                        {move || match errors() {
+                            0 => "✓ valid".to_string(),
+                            1 => "✗ 1 error".to_string(),
+                            n => format!("✗ {n} errors"),
+                        }}
+                    </div>
+                </div>
+            </header>
+    }
+}

@@ -1,0 +1,379 @@
+//! The jobs: what runs behind the view. The history is rebuilt into a run (here, or in the Web
+//! Worker when it is big), the definition is drawn (likewise), what was pasted is saved, the time
+//! cursor and the overlay follow the run, and an embedded view talks to its host. Each job is an
+//! effect over the app's state; callbacks that outlive a frame read it with `try_` accessors.
+
+use leptos::prelude::*;
+use std::time::Duration;
+use wasm_bindgen::JsCast;
+
+use super::editors::BIG;
+use super::state::{apply_theme, AppState, Theme};
+use super::{browser, embed_api, overlay, storage, worker};
+use crate::layout::LayoutOptions;
+use crate::pipeline;
+use crate::source::SourceText;
+
+/// Starts every job. `first_history` is loaded a task after the first drawing, so the graph
+/// shows first and the run a moment later (the editor has the text at once).
+pub fn start(app: AppState, first_history: String) {
+    let AppState {
+        embed,
+        definition,
+        history,
+        machine_pick,
+        selected,
+        notice,
+        theme,
+        pending_t,
+        analysis,
+        inferred,
+        shown,
+        replayed,
+        busy,
+        drawing,
+        last_svg,
+        drawn,
+        mismatch_kept,
+        t,
+        playing,
+        speed,
+        mode,
+        snapshot_index,
+        overlay_index,
+        duration,
+        graph_text,
+        direction,
+        ..
+    } = app;
+    set_timeout(
+        move || {
+            // Unless something (a host's `load`, a drop) came first.
+            if history.draft.with_untracked(|d| *d == first_history) {
+                history.set_now(first_history);
+            }
+        },
+        Duration::ZERO,
+    );
+    Effect::new(move |_| apply_theme(theme.get()));
+    let replay_job = StoredValue::new(0u32);
+    Effect::new(move |_| {
+        let pick = machine_pick.get();
+        let big = history.value.with(|h| h.len() > BIG);
+        replay_job.update_value(|n| *n += 1);
+        let job = replay_job.get_value();
+        if history.value.with(|h| h.trim().is_empty()) {
+            busy.set(None);
+            replayed.set(None);
+            return;
+        }
+        let here = move || {
+            history.value.with_untracked(|h| {
+                analysis.with_untracked(|a| {
+                    pipeline::replay(&SourceText::new("history", h.clone()), a.machine.as_ref()).0
+                })
+            })
+        };
+        if !big {
+            analysis.track();
+            replayed.set(here());
+            return;
+        }
+        let mb = history.value.with_untracked(|h| h.len() as f64 / 1e6);
+        busy.set(Some(format!(
+            "Reading the {mb:.1} MB history in the background…"
+        )));
+        let job_text = worker::Job::Replay {
+            definition: definition.value.get(),
+            pick,
+            history: history.value.get_untracked(),
+        };
+        worker::submit(
+            job_text,
+            move |stage| {
+                if replay_job.get_value() == job {
+                    busy.set(Some(format!(
+                        "Reading the {mb:.1} MB history in the background: {stage}…"
+                    )));
+                }
+            },
+            move |result| {
+                if replay_job.get_value() != job {
+                    return;
+                }
+                busy.set(None);
+                let run = match result {
+                    Ok(v) => v
+                        .dyn_into::<js_sys::Uint8Array>()
+                        .ok()
+                        .and_then(|b| crate::wire::decode_replay(&b.to_vec())),
+                    Err(e) => {
+                        notice.set(Some(format!("{e}; reading the history here instead")));
+                        here()
+                    }
+                };
+                replayed.set(run);
+            },
+        );
+    });
+    // Persist what was pasted; an embedded view never writes over what the user keeps here.
+    // Writing megabytes to localStorage takes a while: in a task of its own.
+    Effect::new(move |_| {
+        definition.value.track();
+        if !embed {
+            set_timeout(
+                move || {
+                    definition
+                        .value
+                        .with_untracked(|d| storage::save("definition", d))
+                },
+                Duration::ZERO,
+            );
+        }
+    });
+    Effect::new(move |_| {
+        history.value.track();
+        if !embed {
+            set_timeout(
+                move || {
+                    history
+                        .value
+                        .with_untracked(|h| storage::save("history", h))
+                },
+                Duration::ZERO,
+            );
+        }
+    });
+
+    // The selection goes when its state does: the inspector never shows a state the graph lacks.
+    Effect::new(move |_| {
+        let gone = shown.with(|a| {
+            selected.with_untracked(|s| {
+                s.as_ref()
+                    .zip(a.machine.as_ref())
+                    .is_some_and(|(n, m)| m.find(n).is_none())
+            })
+        });
+        if gone {
+            selected.set(None);
+        }
+    });
+    // A new run is a new question: the mismatch note asks it again.
+    Effect::new(move |_| {
+        replayed.track();
+        mismatch_kept.set(false);
+    });
+    let draw_job = StoredValue::new(0u32);
+    Effect::new(move |_| {
+        let opts = LayoutOptions {
+            direction: direction.get(),
+        };
+        // A history pasted without a definition draws the states and transitions it shows.
+        let from_run = inferred.with(Option::is_some);
+        let big = !from_run && definition.value.with(|d| d.len() > BIG);
+        draw_job.update_value(|n| *n += 1);
+        if !big {
+            let svg = shown.with(|a| browser::draw(a, &opts));
+            if let Some(svg) = svg {
+                last_svg.set(svg);
+            }
+            drawing.set(None);
+            return;
+        }
+        let job = draw_job.get_value();
+        let kb = definition.value.with_untracked(|d| d.len() / 1024);
+        drawing.set(Some(format!(
+            "Drawing the {kb} KB definition in the background…"
+        )));
+        worker::submit(
+            worker::Job::Draw {
+                definition: definition.value.get_untracked(),
+                pick: machine_pick.get_untracked(),
+                direction: opts.direction,
+            },
+            move |stage| {
+                if draw_job.get_value() == job {
+                    drawing.set(Some(format!(
+                        "Drawing the {kb} KB definition in the background: {stage}…"
+                    )));
+                }
+            },
+            move |result| {
+                if draw_job.get_value() != job {
+                    return;
+                }
+                drawing.set(None);
+                match result {
+                    Ok(v) => {
+                        if let Some(svg) = v.as_string() {
+                            last_svg.set(svg);
+                        }
+                    }
+                    Err(e) => {
+                        notice.set(Some(format!("{e}; drawing here instead")));
+                        if let Some(svg) = analysis.with_untracked(|a| browser::draw(a, &opts)) {
+                            last_svg.set(svg);
+                        }
+                    }
+                }
+            },
+        );
+    });
+    // The time cursor: a new run opens at its end, showing how it finished.
+    Effect::new(move |_| {
+        playing.set(false);
+        let end = duration.get();
+        let from_link = if replayed.with_untracked(|r| r.is_some()) {
+            pending_t.try_update_value(|p| p.take()).flatten()
+        } else {
+            None
+        };
+        t.set(from_link.map_or(end, |at| at.clamp(0, end)));
+    });
+    // The overlay at t: status, badges, progress, taken edges and tokens (not reached: dimmed).
+    Effect::new(move |_| {
+        drawn.track();
+        let now = t.get();
+        let m = mode.get();
+        // Tokens take about a third of a second of wall time along their edge, at any speed.
+        let token_ms = (350.0 * speed.get()).round() as i64;
+        let ov = replayed.with(|r| {
+            snapshot_index.with(|ix| {
+                overlay_index.with(|oi| match (r, ix, oi) {
+                    (Some(r), Some(ix), Some(oi)) => {
+                        Some(oi.at(&r.timeline, ix, &ix.snapshot_at(now), now, token_ms))
+                    }
+                    _ => None,
+                })
+            })
+        });
+        request_animation_frame(move || {
+            let perf = web_sys::window().and_then(|w| w.performance());
+            let _ = perf.as_ref().map(|p| p.mark("stepscope-paint-start"));
+            overlay_index.with_untracked(|oi| paint_overlay(ov.as_ref(), oi.as_ref(), m));
+            if let Some(p) = perf {
+                let _ = p.measure_with_start_mark("stepscope-paint", "stepscope-paint-start");
+                p.clear_marks_with_mark_name("stepscope-paint-start");
+                if p.get_entries_by_name("stepscope-paint").length() > 2000 {
+                    p.clear_measures_with_measure_name("stepscope-paint");
+                }
+            }
+        });
+    });
+
+    // The graph's text alternative, built in a task of its own (big machines have thousands).
+    Effect::new(move |_| {
+        analysis.track();
+        set_timeout(
+            move || {
+                let list = analysis.with_untracked(|a| {
+                    a.machine.as_ref().map_or_else(Vec::new, |m| {
+                        m.states
+                            .iter()
+                            .map(|st| (st.name.clone(), crate::graph::describe(m, st)))
+                            .collect()
+                    })
+                });
+                graph_text.set(list);
+            },
+            Duration::ZERO,
+        );
+    });
+    // In a frame: the host drives the view through postMessage (see embed_api).
+    if embed_api::framed() {
+        embed_api::listen(move |action| match action {
+            embed_api::Action::Load {
+                definition: d,
+                history: h,
+            } => app.load(d.unwrap_or_default(), h.unwrap_or_default()),
+            embed_api::Action::Seek(at) => {
+                playing.set(false);
+                t.set(at.clamp(0, duration.get_untracked()));
+            }
+            embed_api::Action::Select(name) => selected.set(name),
+            embed_api::Action::SetTheme(name) => theme.set(if name == "dark" {
+                Theme::Dark
+            } else {
+                Theme::Light
+            }),
+        });
+        // `ready` goes first: nothing else is sent before it.
+        let ready = StoredValue::new(false);
+        Effect::new(move |_| {
+            let name = selected.get();
+            if !ready.get_value() {
+                return;
+            }
+            embed_api::post(
+                "selectionChanged",
+                Some((
+                    "state",
+                    name.map_or(wasm_bindgen::JsValue::NULL, |n| n.into()),
+                )),
+            );
+        });
+        // Time: every change while paused, at most ten a second while playing.
+        let last_sent = StoredValue::new(0.0f64);
+        Effect::new(move |_| {
+            let now = t.get();
+            if !ready.get_value() {
+                return;
+            }
+            let clock = web_sys::window()
+                .and_then(|w| w.performance())
+                .map_or(0.0, |p| p.now());
+            if playing.get_untracked() && clock - last_sent.get_value() < 100.0 {
+                return;
+            }
+            last_sent.set_value(clock);
+            embed_api::post("timeChanged", Some(("t", (now as f64).into())));
+        });
+        // After the first drawing and run: a host's `load` must come after them.
+        set_timeout(
+            move || {
+                embed_api::post("ready", None);
+                ready.set_value(true);
+            },
+            Duration::ZERO,
+        );
+    }
+}
+
+thread_local! {
+    static PAINTER: std::cell::RefCell<Option<overlay::Painter>> = const { std::cell::RefCell::new(None) };
+}
+
+/// Paints the overlay on the graph, with a painter made once per drawing.
+fn paint_overlay(
+    ov: Option<&crate::replay::Overlay>,
+    oi: Option<&crate::replay::OverlayIndex>,
+    mode: overlay::Mode,
+) {
+    let Some(root) = web_sys::window()
+        .and_then(|w| w.document())
+        .and_then(|d| d.query_selector("[data-testid=graph]").ok().flatten())
+    else {
+        return;
+    };
+    // A big drawing still arriving is painted once it is all there (the pane bumps `drawn`).
+    let complete = root
+        .first_element_child()
+        .is_some_and(|svg| svg.has_attribute("data-complete"));
+    if !complete {
+        return;
+    }
+    PAINTER.with(|p| {
+        let mut p = p.borrow_mut();
+        if !p.as_ref().is_some_and(|p| p.is_for(&root)) {
+            // A fresh drawing carries no overlay: without a run there is nothing to do.
+            if ov.is_none() {
+                *p = None;
+                return;
+            }
+            *p = Some(overlay::Painter::new(&root));
+        }
+        if let Some(p) = p.as_mut() {
+            p.paint(ov, oi, mode);
+        }
+    });
+}

@@ -1,0 +1,605 @@
+//! The app's state in one place: every signal the shell's parts share, made once in
+//! `AppState::new` and provided as a context (`use_app`). Derived values are memos here too, so
+//! each part reads the same one. What the state means for the domain is decided in the core
+//! (`crate::view`); what runs in the background is in `jobs`.
+
+use leptos::prelude::*;
+use std::time::Duration;
+
+use super::{browser, overlay, share_dialog, storage};
+use crate::layout::{Direction, LayoutOptions};
+use crate::pipeline;
+use crate::replay::{OverlayIndex, SnapshotIndex};
+use crate::share::{Shared, ViewMode};
+use crate::source::{LineIndex, SourceText};
+
+/// How long typing must pause before the graph redraws.
+const DEBOUNCE: Duration = Duration::from_millis(180);
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub enum Theme {
+    System,
+    Light,
+    Dark,
+}
+
+impl Theme {
+    /// The theme a link or the stored choice names.
+    fn named(name: Option<&str>) -> Self {
+        match name {
+            Some("light") => Theme::Light,
+            Some("dark") => Theme::Dark,
+            _ => Theme::System,
+        }
+    }
+
+    /// The name links and storage keep; none for the system's.
+    pub fn name(self) -> Option<&'static str> {
+        match self {
+            Theme::Light => Some("light"),
+            Theme::Dark => Some("dark"),
+            Theme::System => None,
+        }
+    }
+}
+
+pub fn apply_theme(t: Theme) {
+    let Some(root) = web_sys::window()
+        .and_then(|w| w.document())
+        .and_then(|d| d.document_element())
+    else {
+        return;
+    };
+    let list = root.class_list();
+    let _ = list.remove_2("theme-light", "theme-dark");
+    match t {
+        Theme::Light => {
+            let _ = list.add_1("theme-light");
+        }
+        Theme::Dark => {
+            let _ = list.add_1("theme-dark");
+        }
+        Theme::System => {}
+    }
+}
+
+/// A text input that follows its editor after a pause in typing.
+#[derive(Clone, Copy)]
+pub struct Debounced {
+    pub draft: RwSignal<String>,
+    pub value: RwSignal<String>,
+    pending: RwSignal<Option<leptos::leptos_dom::helpers::TimeoutHandle>>,
+}
+
+impl Debounced {
+    fn new(initial: String) -> Self {
+        Debounced {
+            draft: RwSignal::new(initial.clone()),
+            value: RwSignal::new(initial),
+            pending: RwSignal::new(None),
+        }
+    }
+    pub fn type_in(self, text: String) {
+        self.draft.set(text);
+        if let Some(h) = self.pending.get_untracked() {
+            h.clear();
+        }
+        let handle = leptos::leptos_dom::helpers::set_timeout_with_handle(
+            move || self.value.set(self.draft.get_untracked()),
+            DEBOUNCE,
+        )
+        .ok();
+        self.pending.set(handle);
+    }
+    pub fn set_now(self, text: String) {
+        if let Some(h) = self.pending.get_untracked() {
+            h.clear();
+        }
+        self.draft.set(text.clone());
+        self.value.set(text);
+    }
+}
+
+/// A definition from a link travels minified: the editor shows it indented again.
+fn readable(definition: String) -> String {
+    serde_json::from_str::<serde_json::Value>(&definition)
+        .ok()
+        .and_then(|v| serde_json::to_string_pretty(&v).ok())
+        .unwrap_or(definition)
+}
+
+/// The analysis the graph, the keys and the inspector follow: the definition's, or with an empty
+/// definition and a run, the one inferred from the run.
+#[derive(Clone, Copy)]
+pub struct Shown {
+    analysis: Memo<pipeline::Analysis>,
+    inferred: Memo<Option<pipeline::Analysis>>,
+}
+
+impl Shown {
+    pub fn with<T>(self, f: impl FnOnce(&pipeline::Analysis) -> T) -> T {
+        self.inferred.with(|i| match i {
+            Some(a) => f(a),
+            None => self.analysis.with(f),
+        })
+    }
+    pub fn with_untracked<T>(self, f: impl FnOnce(&pipeline::Analysis) -> T) -> T {
+        self.inferred.with_untracked(|i| match i {
+            Some(a) => f(a),
+            None => self.analysis.with_untracked(f),
+        })
+    }
+}
+
+/// Every signal the shell shares. Copy: each part takes what it needs.
+#[derive(Clone, Copy)]
+pub struct AppState {
+    /// The view is embedded (`embed=1`): read-only, and it never writes the user's saved work.
+    pub embed: bool,
+    pub definition: Debounced,
+    pub history: Debounced,
+    /// The machine picked in a file that holds several.
+    pub machine_pick: RwSignal<Option<String>>,
+    pub selected: RwSignal<Option<String>>,
+    /// The title a link or replay file gave its machine, with the definition it belongs to: it
+    /// holds until the definition is edited.
+    pub shared_title: RwSignal<Option<(String, String)>>,
+    pub direction: RwSignal<Direction>,
+    pub notice: RwSignal<Option<String>>,
+    pub view: RwSignal<ViewMode>,
+    pub theme: RwSignal<Theme>,
+    /// The time a link asks for, applied once its run has loaded.
+    pub pending_t: StoredValue<Option<i64>>,
+    pub editor: NodeRef<leptos::html::Textarea>,
+    pub analysis: Memo<pipeline::Analysis>,
+    /// The definition inferred from the run when the definition is empty.
+    pub inferred: Memo<Option<pipeline::Analysis>>,
+    pub shown: Shown,
+    /// The rebuilt run: made here for small histories, in the worker for big ones (see jobs).
+    pub replayed: RwSignal<Option<pipeline::Replay>>,
+    pub has_run: Memo<bool>,
+    /// What the worker is doing for the history, and for the drawing.
+    pub busy: RwSignal<Option<String>>,
+    pub drawing: RwSignal<Option<String>>,
+    /// The last good drawing: it stays up while the text is broken.
+    pub last_svg: RwSignal<String>,
+    /// Bumped by the graph pane each time a drawing is wholly in the page.
+    pub drawn: RwSignal<u64>,
+    /// The run's states that the definition lacks, and whether the user said to keep the run.
+    pub missing: Memo<Vec<String>>,
+    pub mismatch_kept: RwSignal<bool>,
+    /// The time cursor.
+    pub t: RwSignal<i64>,
+    pub playing: RwSignal<bool>,
+    pub speed: RwSignal<f64>,
+    pub mode: RwSignal<overlay::Mode>,
+    pub snapshot_index: Memo<Option<SnapshotIndex>>,
+    pub overlay_index: Memo<Option<OverlayIndex>>,
+    /// The run's event times, sorted.
+    pub event_times: Memo<Vec<i64>>,
+    pub duration: Signal<i64>,
+    /// False when the history's timestamps are placeholders.
+    pub timed: Signal<bool>,
+    pub start_ms: Signal<Option<i64>>,
+    /// The state a drawing too big to read whole opens on: the link's selection, the first
+    /// failure of a failed run, or the start state.
+    pub focus: Memo<Option<String>>,
+    /// The graph's text alternative: (state, description) per state.
+    pub graph_text: RwSignal<Vec<(String, String)>>,
+    /// Which dialog is open: "share" or "embed".
+    pub dialog: RwSignal<Option<&'static str>>,
+    pub show_help: RwSignal<bool>,
+    pub dragging: RwSignal<bool>,
+    pub editors_open: RwSignal<bool>,
+    /// The editors' width in percent of the window.
+    pub editors_width: RwSignal<f64>,
+    pub events_open: RwSignal<bool>,
+}
+
+/// The app's state, from the context `App` provides.
+pub fn use_app() -> AppState {
+    expect_context::<AppState>()
+}
+
+/// The window's inner width in CSS pixels.
+pub fn window_width() -> f64 {
+    web_sys::window()
+        .and_then(|w| w.inner_width().ok())
+        .and_then(|v| v.as_f64())
+        .unwrap_or(1280.0)
+}
+
+impl AppState {
+    /// The state for this page: a share link's view when the URL has one, else the saved work,
+    /// else the demo. Returns the history to load a task after the first drawing.
+    pub fn new() -> (Self, String) {
+        // A share link opens exactly its view: its data, time, selection, mode and theme.
+        let (link, link_error) = match web_sys::window()
+            .and_then(|w| w.location().hash().ok())
+            .filter(|h| h.len() > 1)
+            .map(|h| crate::share::decode_fragment(&h))
+        {
+            Some(Ok(s)) => (s, None),
+            Some(Err(e)) => (Shared::default(), Some(e)),
+            None => (Shared::default(), None),
+        };
+        let embed = link.embed;
+        // An embed without data waits for its host's `load` message instead of showing the demo.
+        let from_link = link.definition.is_some() || link.history.is_some() || embed;
+        let definition =
+            Debounced::new(link.definition.clone().map(readable).unwrap_or_else(|| {
+                if from_link {
+                    String::new()
+                } else {
+                    storage::load("definition")
+                        .unwrap_or_else(|| crate::demo::DEFINITION.to_string())
+                }
+            }));
+        // The history arrives a task after the first drawing: the graph shows first, the run a
+        // moment later (the editor has it at once).
+        let history = Debounced::new(String::new());
+        let saved_history = match (&link.history, from_link) {
+            (Some(h), _) => h.clone(),
+            (None, true) => String::new(),
+            (None, false) => {
+                storage::load("history").unwrap_or_else(|| crate::demo::HISTORY.to_string())
+            }
+        };
+        history.draft.set(saved_history.clone());
+        let selected = RwSignal::new(link.sel.clone());
+        let shared_title = RwSignal::new(
+            link.title
+                .clone()
+                .map(|t| (definition.value.get_untracked(), t)),
+        );
+        let machine_pick = RwSignal::new(None::<String>);
+        let notice = RwSignal::new(link_error.map(|e| {
+            format!("This link could not be opened: {e}. Showing your last work instead.")
+        }));
+        let theme = RwSignal::new(Theme::named(
+            link.theme
+                .clone()
+                .or_else(|| storage::load("theme"))
+                .as_deref(),
+        ));
+        let analysis = Memo::new(move |_| {
+            let pick = machine_pick.get();
+            definition.value.with(|text| {
+                pipeline::analyze_machine(
+                    &SourceText::new("definition", text.clone()),
+                    pick.as_deref(),
+                )
+            })
+        });
+        let replayed = RwSignal::new(None::<pipeline::Replay>);
+        // What the graph shows: the definition, or with none, the states and transitions the run
+        // took.
+        let inferred = Memo::new(move |_| {
+            if !definition.value.with(|d| d.trim().is_empty()) {
+                return None;
+            }
+            replayed.with(|r| r.as_ref().map(|r| crate::view::inferred(&r.timeline)))
+        });
+        let shown = Shown { analysis, inferred };
+        let has_run = Memo::new(move |_| replayed.with(|r| r.is_some()));
+        // One machine, one run: a run whose states the definition lacks is named as such.
+        let missing = Memo::new(move |_| {
+            analysis.with(|a| {
+                replayed.with(|r| match (a.machine.as_ref(), r) {
+                    (Some(m), Some(r)) => crate::view::missing_states(m, &r.timeline),
+                    _ => Vec::new(),
+                })
+            })
+        });
+        let snapshot_index = Memo::new(move |_| {
+            replayed.with(|r| r.as_ref().map(|r| SnapshotIndex::new(&r.timeline)))
+        });
+        let overlay_index = Memo::new(move |_| {
+            replayed.with(|r| r.as_ref().map(|r| OverlayIndex::new(&r.timeline)))
+        });
+        let event_times = Memo::new(move |_| {
+            replayed.with(|r| {
+                let mut ts: Vec<i64> = r
+                    .as_ref()
+                    .map(|r| r.timeline.events.iter().map(|e| e.at_ms).collect())
+                    .unwrap_or_default();
+                ts.sort_unstable();
+                ts
+            })
+        });
+        let duration = Signal::derive(move || {
+            replayed.with(|r| r.as_ref().map_or(0, |r| r.timeline.duration_ms))
+        });
+        let timed =
+            Signal::derive(move || replayed.with(|r| r.as_ref().is_none_or(|r| r.timeline.timed)));
+        let start_ms = Signal::derive(move || {
+            replayed.with(|r| {
+                r.as_ref()
+                    .and_then(|r| r.timeline.start_epoch_ms.filter(|_| r.timeline.timed))
+            })
+        });
+        let focus = Memo::new(move |_| {
+            selected
+                .get_untracked()
+                .or_else(|| {
+                    replayed.with(|r| {
+                        r.as_ref()
+                            .filter(|r| r.timeline.status != "SUCCEEDED")
+                            .and_then(|r| crate::view::first_failure(&r.timeline))
+                            .map(|f| f.0)
+                    })
+                })
+                .or_else(|| {
+                    shown.with(|a| {
+                        a.machine
+                            .as_ref()
+                            .and_then(|m| crate::view::neighbour(m, None, true))
+                    })
+                })
+        });
+        let app = AppState {
+            embed,
+            definition,
+            history,
+            machine_pick,
+            selected,
+            shared_title,
+            direction: RwSignal::new(Direction::TopToBottom),
+            notice,
+            view: RwSignal::new(link.view.unwrap_or(ViewMode::Split)),
+            theme,
+            pending_t: StoredValue::new(link.t),
+            editor: NodeRef::new(),
+            analysis,
+            inferred,
+            shown,
+            replayed,
+            has_run,
+            busy: RwSignal::new(None),
+            drawing: RwSignal::new(None),
+            last_svg: RwSignal::new(String::new()),
+            drawn: RwSignal::new(0),
+            missing,
+            mismatch_kept: RwSignal::new(false),
+            t: RwSignal::new(0),
+            playing: RwSignal::new(false),
+            speed: RwSignal::new(1.0),
+            mode: RwSignal::new(overlay::Mode::from_link(link.mode.as_deref())),
+            snapshot_index,
+            overlay_index,
+            event_times,
+            duration,
+            timed,
+            start_ms,
+            focus,
+            graph_text: RwSignal::new(Vec::new()),
+            dialog: RwSignal::new(None),
+            show_help: RwSignal::new(false),
+            dragging: RwSignal::new(false),
+            editors_open: RwSignal::new(true),
+            editors_width: RwSignal::new(26.0),
+            // The event list folds to give the chart its width; on a laptop it starts folded.
+            events_open: RwSignal::new(window_width() >= 1600.0),
+        };
+        (app, saved_history)
+    }
+
+    /// An empty definition is not a mistake: the history alone still draws.
+    pub fn empty_definition(self) -> bool {
+        self.definition.value.with(|d| d.trim().is_empty())
+    }
+
+    /// The machine's title: a link's, a template's machine name, the demo's, its Comment.
+    pub fn title(self) -> String {
+        let AppState {
+            definition,
+            shared_title,
+            analysis,
+            ..
+        } = self;
+        if self.empty_definition() {
+            return "inferred from the history".to_string();
+        }
+        let given = shared_title.with(|st| {
+            st.as_ref()
+                .filter(|(d, _)| definition.value.with(|v| v == d))
+                .map(|(_, t)| t.clone())
+        });
+        if let Some(t) = given {
+            return t;
+        }
+        analysis.with(|a| {
+            let name = a
+                .machines
+                .get(a.selected)
+                .filter(|n| !n.is_empty())
+                .cloned();
+            name.or_else(|| {
+                definition
+                    .value
+                    .with(|d| crate::demo::is_demo(d))
+                    .then(|| crate::demo::NAME.to_string())
+            })
+            .or_else(|| {
+                a.machine
+                    .as_ref()
+                    .and_then(|m| m.comment.clone())
+                    .map(|c| crate::graph::ellipsize(&c, 40))
+            })
+            .unwrap_or_else(|| "state machine".into())
+        })
+    }
+
+    /// Everything a link to this view carries.
+    pub fn shared(self) -> Shared {
+        let AppState {
+            definition,
+            history,
+            replayed,
+            t,
+            selected,
+            view,
+            theme,
+            mode,
+            ..
+        } = self;
+        Shared {
+            definition: Some(definition.value.get()).filter(|d| !d.trim().is_empty()),
+            history: Some(history.value.get()).filter(|h| !h.trim().is_empty()),
+            t: replayed.with(|r| r.is_some()).then(|| t.get()),
+            sel: selected.get(),
+            view: Some(view.get()).filter(|v| *v != ViewMode::Split),
+            theme: theme.get().name().map(String::from),
+            embed: false,
+            mode: mode.get().link_name().map(String::from),
+            title: Some(self.title()).filter(|t| t != "state machine"),
+        }
+    }
+
+    /// The export: the graph with the run at t, its source inside (see pipeline::export_svg).
+    pub fn export_text(self) -> Option<String> {
+        let AppState {
+            direction,
+            t,
+            analysis,
+            replayed,
+            theme,
+            ..
+        } = self;
+        let opts = LayoutOptions {
+            direction: direction.get_untracked(),
+        };
+        let shared = untrack(|| self.shared());
+        let source = crate::share::encode_fragment(
+            &shared,
+            crate::share::Redaction {
+                payloads: true,
+                accounts: false,
+            },
+        );
+        let now = t.get_untracked();
+        let svg = analysis.with_untracked(|a| {
+            let rendered = browser::rendered(a, &opts)?;
+            replayed.with_untracked(|r| {
+                Some(pipeline::export_svg(
+                    &rendered,
+                    a,
+                    r.as_ref().map(|r| (&r.timeline, now)),
+                    &source,
+                ))
+            })
+        })?;
+        // The theme chosen here, not the viewer's.
+        let class = match theme.get_untracked() {
+            Theme::Dark => r#"class="stepscope-graph theme-dark""#,
+            Theme::Light => r#"class="stepscope-graph theme-light""#,
+            Theme::System => r#"class="stepscope-graph""#,
+        };
+        Some(svg.replacen(r#"class="stepscope-graph""#, class, 1))
+    }
+
+    /// A file name from the title.
+    fn file_stem(self) -> String {
+        let name = untrack(|| self.title());
+        let clean: String = name
+            .chars()
+            .map(|c| {
+                if c.is_ascii_alphanumeric() || c == '-' {
+                    c
+                } else {
+                    '-'
+                }
+            })
+            .collect();
+        if clean.trim_matches('-').is_empty() {
+            "stepscope".to_string()
+        } else {
+            clean
+        }
+    }
+
+    pub fn export_svg(self) {
+        if let Some(svg) = self.export_text() {
+            share_dialog::download(&format!("{}.svg", self.file_stem()), "image/svg+xml", &svg);
+        }
+    }
+
+    pub fn export_png(self) {
+        if let Some(svg) = self.export_text() {
+            share_dialog::download_png(format!("{}.png", self.file_stem()), svg);
+        }
+    }
+
+    /// Opens a replay file or an exported SVG: its data, time, selection and title.
+    pub fn open_shared(self, s: Shared) {
+        self.machine_pick.set(None);
+        self.pending_t.set_value(s.t);
+        self.selected.set(s.sel.clone());
+        let text = s.definition.map(readable).unwrap_or_default();
+        self.shared_title.set(s.title.map(|t| (text.clone(), t)));
+        self.definition.set_now(text);
+        self.history.set_now(s.history.unwrap_or_default());
+    }
+
+    /// Loads a definition and a history as one: a host's `load`, an example.
+    pub fn load(self, definition: String, history: String) {
+        self.machine_pick.set(None);
+        self.selected.set(None);
+        self.definition.set_now(definition);
+        self.history.set_now(history);
+    }
+
+    /// Forgets what was pasted and loads the demo.
+    pub fn start_over(self) {
+        storage::clear();
+        self.theme.set(Theme::System);
+        self.load(
+            crate::demo::DEFINITION.to_string(),
+            crate::demo::HISTORY.to_string(),
+        );
+    }
+
+    /// Selects a state's source in the definition editor.
+    pub fn select_source(self, name: &str) {
+        let Some(ta) = self.editor.get_untracked() else {
+            return;
+        };
+        let text = self.definition.draft.get_untracked();
+        let span = self.analysis.with_untracked(|a| {
+            a.machine
+                .as_ref()
+                .and_then(|m| m.find(name))
+                .map(|s| (s.name_span, s.span))
+        });
+        if let Some((name_span, whole)) = span {
+            let start = LineIndex::utf16_offset(&text, whole.start.min(name_span.start));
+            let end = LineIndex::utf16_offset(&text, whole.end);
+            let _ = ta.focus();
+            let _ = ta.set_selection_range(start as u32, end as u32);
+            let line = text
+                .get(..name_span.start)
+                .map_or(0, |s| s.matches('\n').count());
+            ta.set_scroll_top((line as i32 - 3).max(0) * 18);
+        }
+    }
+
+    /// Selects the state around the definition editor's cursor.
+    pub fn follow_cursor(self) {
+        let Some(ta) = self.editor.get_untracked() else {
+            return;
+        };
+        let text = self.definition.draft.get_untracked();
+        let at = LineIndex::byte_of_utf16(
+            &text,
+            ta.selection_start().ok().flatten().unwrap_or(0) as usize,
+        );
+        let name = self.analysis.with_untracked(|a| {
+            a.machine
+                .as_ref()
+                .and_then(|m| crate::view::state_at_offset(m, at))
+        });
+        if name.is_some() {
+            self.selected.set(name);
+        }
+    }
+}
