@@ -118,32 +118,17 @@ pub fn start(app: AppState, first_history: String) {
     });
     // Persist what was pasted; an embedded view never writes over what the user keeps here.
     // Writing megabytes to localStorage takes a while: in a task of its own.
-    Effect::new(move |_| {
-        definition.value.track();
-        if !embed {
-            set_timeout(
-                move || {
-                    definition
-                        .value
-                        .with_untracked(|d| storage::save("definition", d))
-                },
-                Duration::ZERO,
-            );
-        }
-    });
-    Effect::new(move |_| {
-        history.value.track();
-        if !embed {
-            set_timeout(
-                move || {
-                    history
-                        .value
-                        .with_untracked(|h| storage::save("history", h))
-                },
-                Duration::ZERO,
-            );
-        }
-    });
+    for (key, input) in [("definition", definition), ("history", history)] {
+        Effect::new(move |_| {
+            input.value.track();
+            if !embed {
+                set_timeout(
+                    move || input.value.with_untracked(|v| storage::save(key, v)),
+                    Duration::ZERO,
+                );
+            }
+        });
+    }
 
     // The selection goes when its state does: the inspector never shows a state the graph lacks.
     Effect::new(move |_| {

@@ -11,7 +11,8 @@ const seek = (page, ms) => page.locator('.scrubber').evaluate((el, v) => { el.va
 const light = await newPage(ctx, { viewport: { width: 1440, height: 900 }, colorScheme: 'light' });
 await light.goto(ctx.base);
 await light.locator('[data-testid=play]').waitFor();
-await light.locator('[data-testid=graph] [data-state="ChargeCard"]').click();
+// Selected from its Gantt lane: the graph, at its readable default scale, brings it into view.
+await light.locator('[data-testid=timeline] [data-lane-state="ChargeCard"] .lane-label').first().click();
 await seek(light, 14750);
 await light.waitForFunction(() => document.querySelector('[data-testid=graph] [data-state="ChargeCard"]')?.classList.contains('status-retrying'));
 await light.waitForTimeout(300);
