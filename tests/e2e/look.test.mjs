@@ -191,3 +191,23 @@ test('a pasted definition is never shown with another machine\'s run as one', as
   assert.equal(await note.count(), 0);
   await page.context().close();
 });
+
+test('an embed\'s default frame (520 px high) shows legible names', async () => {
+  const page = await newPage(ctx, { viewport: { width: 1280, height: 800 } });
+  await page.goto(ctx.base);
+  await waitForDrawing(page, 'ValidateOrder');
+  await page.locator('[data-testid=embed]').click();
+  const snippet = await page.locator('[data-testid=embed-snippet]').inputValue();
+  const src = snippet.match(/src="([^"]+)"/)[1].replace(/&amp;/g, '&');
+  const height = Number(snippet.match(/height="(\d+)"/)[1]);
+  await page.context().close();
+  // The frame as a docs page shows it: its default height, a typical docs column wide.
+  const frame = await newPage(ctx, { viewport: { width: 760, height } });
+  await frame.goto(src);
+  await waitForDrawing(frame, 'ValidateOrder');
+  const s = await nameSizes(frame);
+  report.push(`look embed 760×${height}: names ${s.min.toFixed(1)} px (${s.seen} in view)`);
+  assert.ok(s.seen > 0 && s.min >= 11, `embed names ${s.min.toFixed(1)} px`);
+  await shot(frame, `look-embed-760x${height}`);
+  await frame.context().close();
+});
