@@ -407,19 +407,30 @@ impl OffsetMap {
     }
 }
 
-/// Builds a text from pieces, each with its own map, plus substitutions.
+/// `DefinitionSubstitutions` (and `Fn::Sub` variables) by name.
+type Subs = std::collections::HashMap<String, String>;
+
+/// Builds a text from pieces, each with its own map, plus substitutions, within
+/// `limits::MAX_EXPANDED_BYTES` (each `${Name}` is replaced once, never re-scanned, as
+/// CloudFormation does, so a chain of values naming each other can't double the text).
 #[derive(Default)]
 struct Assembler {
     text: String,
     map: OffsetMap,
+    /// Set when a substitution would take the text past the budget; the text stops there.
+    overflow: bool,
 }
 
 impl Assembler {
-    fn piece(&mut self, piece: &str, piece_map: &OffsetMap, subs: &[(String, String)]) {
+    fn piece(&mut self, piece: &str, piece_map: &OffsetMap, subs: &Subs) {
         // Apply `${Name}` substitutions whose value is a literal; `${!X}` is a literal `${X}`.
         let mut i = 0;
         let bytes = piece.as_bytes();
-        while i < bytes.len() {
+        while i < bytes.len() && !self.overflow {
+            if self.text.len() + piece.len() - i > crate::limits::MAX_EXPANDED_BYTES {
+                self.overflow = true;
+                break;
+            }
             self.map.push(self.text.len(), piece_map.map(i));
             if bytes.get(i) == Some(&b'$') && bytes.get(i + 1) == Some(&b'{') {
                 if let Some(close) = piece.get(i..).and_then(|r| r.find('}')) {
@@ -431,7 +442,11 @@ impl Assembler {
                         i += close + 1;
                         continue;
                     }
-                    if let Some((_, v)) = subs.iter().find(|(k, _)| k == name) {
+                    if let Some(v) = subs.get(name) {
+                        if self.text.len() + v.len() > crate::limits::MAX_EXPANDED_BYTES {
+                            self.overflow = true;
+                            break;
+                        }
                         self.text.push_str(v);
                         i += close + 1;
                         self.map.push(self.text.len(), piece_map.map(i));
@@ -481,13 +496,7 @@ fn intrinsic_placeholder(node: &Node) -> Option<String> {
 
 /// Assembles a `DefinitionString` value: a string, `Fn::Sub`/`!Sub` (string or [string, vars]),
 /// or `Fn::Join`/`!Join` of strings and intrinsics.
-fn assemble(
-    outer: &str,
-    node: &Node,
-    subs: &[(String, String)],
-    out: &mut Assembler,
-    depth: usize,
-) -> bool {
+fn assemble(outer: &str, node: &Node, subs: &Subs, out: &mut Assembler, depth: usize) -> bool {
     if depth > 16 {
         return false;
     }
@@ -502,11 +511,11 @@ fn assemble(
             Value::Array(items) => (items.first(), items.get(1)),
             _ => (Some(arg), None),
         };
-        let mut all: Vec<(String, String)> = subs.to_vec();
+        let mut all = subs.clone();
         if let Some(vars) = vars {
             for m in vars.members() {
                 if let Some(v) = literal(&m.value) {
-                    all.push((m.key.clone(), v));
+                    all.insert(m.key.clone(), v);
                 }
             }
         }
@@ -570,39 +579,54 @@ fn literal(node: &Node) -> Option<String> {
     }
 }
 
-/// Replaces `${Name}` in every string of an inline `Definition` tree with literal substitutions.
-fn substitute_tree(node: &mut Node, subs: &[(String, String)], depth: usize) {
-    if depth > 128 || subs.is_empty() {
-        return;
+/// Replaces `${Name}` in every string of an inline `Definition` tree with literal substitutions,
+/// once each, as `DefinitionString` does. `total` counts the bytes written; false past the budget.
+fn substitute_tree(node: &mut Node, subs: &Subs, depth: usize, total: &mut usize) -> bool {
+    if depth > crate::limits::MAX_DEPTH || subs.is_empty() {
+        return true;
     }
     match &mut node.value {
-        Value::String(s) => {
-            for (k, v) in subs {
-                let token = format!("${{{k}}}");
-                if s.contains(&token) {
-                    *s = s.replace(&token, v);
-                }
+        Value::String(s) if s.contains("${") => {
+            let mut a = Assembler::default();
+            a.piece(s, &OffsetMap::identity(), subs);
+            *total += a.text.len();
+            if a.overflow || *total > crate::limits::MAX_EXPANDED_BYTES {
+                return false;
             }
+            *s = a.text;
+            true
         }
         Value::Array(items) => items
             .iter_mut()
-            .for_each(|i| substitute_tree(i, subs, depth + 1)),
+            .all(|i| substitute_tree(i, subs, depth + 1, total)),
         Value::Object(members) => members
             .iter_mut()
-            .for_each(|m| substitute_tree(&mut m.value, subs, depth + 1)),
-        _ => {}
+            .all(|m| substitute_tree(&mut m.value, subs, depth + 1, total)),
+        _ => true,
     }
 }
 
+/// The message for substitutions that expand past the budget.
+fn expands_too_far(field: &crate::source::Member, path: &str) -> Diagnostic {
+    Diagnostic::error(
+        "too-big",
+        format!(
+            "'DefinitionSubstitutions' expand this definition past {}, the limit for expanded text",
+            crate::limits::size(crate::limits::MAX_EXPANDED_BYTES)
+        ),
+        path.to_string(),
+        Some(field.key_span),
+    )
+}
+
 /// A definition held in a string (or built with `Fn::Sub` / `Fn::Join`), or a message saying why not.
-fn assembled(
-    outer: &str,
-    field: &crate::source::Member,
-    subs: &[(String, String)],
-    path: &str,
-) -> Body {
+fn assembled(outer: &str, field: &crate::source::Member, subs: &Subs, path: &str) -> Body {
     let mut a = Assembler::default();
-    if assemble(outer, &field.value, subs, &mut a, 0) {
+    let whole = assemble(outer, &field.value, subs, &mut a, 0);
+    if a.overflow {
+        return Body::Message(expands_too_far(field, path));
+    }
+    if whole {
         Body::Text {
             text: a.text,
             map: a.map,
@@ -637,7 +661,7 @@ fn template(outer: &str, root: &Node, resources: &Node) -> Detected {
         any_sam_machine |= ty == "AWS::Serverless::StateMachine";
         let props = r.value.get("Properties");
         let path = format!("/Resources/{}/Properties", r.key);
-        let subs: Vec<(String, String)> = props
+        let subs: Subs = props
             .and_then(|p| p.get("DefinitionSubstitutions"))
             .map(|s| {
                 s.members()
@@ -650,8 +674,11 @@ fn template(outer: &str, root: &Node, resources: &Node) -> Detected {
         let body = if let Some(d) = get("Definition") {
             if d.value.is_object() {
                 let mut tree = d.value.clone();
-                substitute_tree(&mut tree, &subs, 0);
-                Body::Tree(tree)
+                if substitute_tree(&mut tree, &subs, 0, &mut 0) {
+                    Body::Tree(tree)
+                } else {
+                    Body::Message(expands_too_far(d, &pointer(&path, "Definition")))
+                }
             } else {
                 assembled(outer, d, &subs, &pointer(&path, "Definition"))
             }

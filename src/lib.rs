@@ -15,6 +15,7 @@ pub mod forms;
 pub mod graph;
 pub mod history;
 pub mod layout;
+pub mod limits;
 pub mod pipeline;
 pub mod replay;
 pub mod share;

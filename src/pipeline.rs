@@ -44,6 +44,15 @@ pub fn analyze(src: &SourceText) -> Analysis {
 
 /// Analyses a definition text, picking the machine named `machine` when the text holds several.
 pub fn analyze_machine(src: &SourceText, machine: Option<&str>) -> Analysis {
+    if let Err(message) = crate::limits::check_input("this definition", src.text.len()) {
+        return Analysis {
+            form: forms::Form::AslJson,
+            machines: Vec::new(),
+            selected: 0,
+            machine: None,
+            diagnostics: vec![Diagnostic::error("too-big", message, "", None)],
+        };
+    }
     let detected = forms::detect(&src.text);
     let mut diagnostics = detected.diagnostics;
     let names: Vec<String> = detected.machines.iter().map(|c| c.name.clone()).collect();
@@ -109,6 +118,23 @@ pub fn analyze_machine(src: &SourceText, machine: Option<&str>) -> Analysis {
             }
             Body::Message(d) => diagnostics.push(d.clone()),
         }
+    }
+    // Past the state budget nothing is drawn: the message says why.
+    if let Some(m) = model
+        .as_ref()
+        .filter(|m| m.states.len() > crate::limits::MAX_STATES)
+    {
+        diagnostics.push(Diagnostic::error(
+            "too-big",
+            format!(
+                "this definition has {} states; Stepscope draws at most {}",
+                crate::limits::count(m.states.len()),
+                crate::limits::count(crate::limits::MAX_STATES)
+            ),
+            "",
+            None,
+        ));
+        model = None;
     }
     // Other machines' messages (e.g. a DefinitionUri) are not this machine's problems.
     diagnostics.sort_by_key(|d| d.span.map_or(0, |s| s.start));

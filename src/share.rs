@@ -9,12 +9,11 @@
 //! compact form that keeps only what replay needs (inputs and outputs optional), rebuilt into CLI
 //! v2 JSON when opened. Every earlier version keeps decoding: `tests/fixtures/links/` pins them.
 
+use crate::limits::{self, MAX_EVENTS, MAX_EXPANDED_BYTES, MAX_INPUT_BYTES};
 use serde_json::{Map, Value};
 
 /// Version 1 of the data payloads.
 const V1: char = '1';
-/// Opened payloads may inflate to at most this much (a guard against deflate bombs).
-const MAX_INFLATED: usize = 64 * 1024 * 1024;
 
 /// How the view is arranged.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -128,14 +127,19 @@ fn deflate(data: &[u8]) -> Vec<u8> {
     out
 }
 
-fn inflate(data: &[u8]) -> Result<Vec<u8>, String> {
+/// Inflates a payload, stopping at `limit` bytes: a deflate bomb ends there, never allocating more.
+fn inflate(data: &[u8], limit: usize, what: &str) -> Result<Vec<u8>, String> {
+    use miniz_oxide::inflate::TINFLStatus;
     let (_, mut stream) = primed();
     stream.extend_from_slice(data);
-    let out = miniz_oxide::inflate::decompress_to_vec_with_limit(
-        &stream,
-        MAX_INFLATED + DICTIONARY.len(),
-    )
-    .map_err(|e| format!("the data is damaged ({:?})", e.status))?;
+    let out = miniz_oxide::inflate::decompress_to_vec_with_limit(&stream, limit + DICTIONARY.len())
+        .map_err(|e| match e.status {
+            TINFLStatus::HasMoreOutput => format!(
+                "it expands past {}, the limit for {what} in links",
+                limits::size(limit)
+            ),
+            status => format!("the data is damaged ({status:?})"),
+        })?;
     out.get(DICTIONARY.len()..)
         .map(<[u8]>::to_vec)
         .ok_or_else(|| "the data is cut short".to_string())
@@ -263,13 +267,17 @@ const KEPT: &[&str] = &[
 const PAYLOADS: &[&str] = &["input", "output"];
 
 /// The compact form: `{"s": start epoch ms, "e": [[+ms, type, id - previousEventId, details or 0]]}`,
-/// event ids counting up from 1.
+/// event ids counting up from 1. Linear in the events: ids are looked up in a map.
 fn compact_history(h: &crate::history::History, redact: Redaction) -> Option<String> {
     let start = h.events.iter().find_map(|e| e.at);
     let mut events = Vec::with_capacity(h.events.len());
+    let mut place = std::collections::HashMap::with_capacity(h.events.len());
+    for (k, e) in h.events.iter().enumerate() {
+        place.entry(e.id).or_insert(k);
+    }
     for (k, e) in h.events.iter().enumerate() {
         let dt = match (e.at, start) {
-            (Some(a), Some(s)) => a - s,
+            (Some(a), Some(s)) => a.saturating_sub(s),
             _ => k as i64,
         };
         let mut details = Map::new();
@@ -284,11 +292,9 @@ fn compact_history(h: &crate::history::History, redact: Redaction) -> Option<Str
         }
         let id = k as u64 + 1;
         // Ids are renumbered from 1; previousEventId follows through the same mapping.
-        let prev = h
-            .events
-            .iter()
-            .position(|x| x.id == e.previous)
-            .map_or(0, |p| id - (p as u64 + 1));
+        let prev = place
+            .get(&e.previous)
+            .map_or(0, |&p| id.saturating_sub(p as u64 + 1));
         events.push(Value::Array(vec![
             Value::from(dt),
             Value::from(e.kind.clone()),
@@ -326,7 +332,8 @@ fn details_key(kind: &str) -> String {
     }
 }
 
-/// Rebuilds CLI v2 JSON from the compact form.
+/// Rebuilds CLI v2 JSON from the compact form, one event per line, within the budgets: at most
+/// `MAX_EVENTS` events and `MAX_EXPANDED_BYTES` of text, checked as it is written.
 fn expand_history(compact: &str) -> Result<String, String> {
     let v: Value = serde_json::from_str(compact)
         .map_err(|e| format!("the history payload is not readable: {e}"))?;
@@ -335,7 +342,15 @@ fn expand_history(compact: &str) -> Result<String, String> {
         .get("e")
         .and_then(Value::as_array)
         .ok_or("the history payload has no events")?;
-    let mut events = Vec::with_capacity(list.len());
+    if list.len() > MAX_EVENTS {
+        return Err(format!(
+            "this link's run has {} events; Stepscope reads runs of up to {}",
+            limits::count(list.len()),
+            limits::count(MAX_EVENTS)
+        ));
+    }
+    let mut out = String::with_capacity(compact.len().saturating_mul(2).min(MAX_EXPANDED_BYTES));
+    out.push_str("{\n  \"events\": [");
     for (k, e) in list.iter().enumerate() {
         let (Some(dt), Some(kind), Some(prev)) = (
             e.get(0).and_then(Value::as_i64),
@@ -349,7 +364,7 @@ fn expand_history(compact: &str) -> Result<String, String> {
         if let Some(s) = start {
             ev.insert(
                 "timestamp".into(),
-                Value::from(crate::history::format_iso(s + dt)),
+                Value::from(crate::history::format_iso(s.saturating_add(dt))),
             );
         }
         ev.insert("type".into(), Value::from(kind));
@@ -361,11 +376,17 @@ fn expand_history(compact: &str) -> Result<String, String> {
         if let Some(d @ Value::Object(_)) = e.get(3) {
             ev.insert(details_key(kind), d.clone());
         }
-        events.push(Value::Object(ev));
+        out.push_str(if k == 0 { "\n    " } else { ",\n    " });
+        out.push_str(&Value::Object(ev).to_string());
+        if out.len() > MAX_EXPANDED_BYTES {
+            return Err(format!(
+                "this link's run expands past {}, the limit for runs in links",
+                limits::size(MAX_EXPANDED_BYTES)
+            ));
+        }
     }
-    let mut root = Map::new();
-    root.insert("events".into(), Value::Array(events));
-    serde_json::to_string_pretty(&Value::Object(root)).map_err(|e| e.to_string())
+    out.push_str("\n  ]\n}\n");
+    Ok(out)
 }
 
 // ---- Payloads and fragments ----------------------------------------------------------------------
@@ -374,11 +395,12 @@ fn payload(text: &str) -> String {
     format!("{V1}{}", base64url(&deflate(text.as_bytes())))
 }
 
-fn open_payload(p: &str) -> Result<String, String> {
+/// Opens a `d=` or `h=` payload, inflating at most `limit` bytes.
+fn open_payload(p: &str, limit: usize, what: &str) -> Result<String, String> {
     let mut chars = p.chars();
     match chars.next() {
         Some(V1) => {
-            let bytes = inflate(&unbase64url(chars.as_str())?)?;
+            let bytes = inflate(&unbase64url(chars.as_str())?, limit, what)?;
             String::from_utf8(bytes).map_err(|_| "the data is not UTF-8 text".to_string())
         }
         Some(v) => Err(format!(
@@ -455,13 +477,15 @@ pub fn decode_fragment(fragment: &str) -> Result<Shared, String> {
         let (key, value) = pair.split_once('=').unwrap_or((pair, ""));
         match key {
             "d" => {
+                // A definition is held to the limit pastes and files have.
                 s.definition = Some(
-                    open_payload(value).map_err(|e| format!("the definition in this link: {e}"))?,
+                    open_payload(value, MAX_INPUT_BYTES, "definitions")
+                        .map_err(|e| format!("the definition in this link: {e}"))?,
                 )
             }
             "h" => {
-                let compact =
-                    open_payload(value).map_err(|e| format!("the history in this link: {e}"))?;
+                let compact = open_payload(value, MAX_INPUT_BYTES, "runs")
+                    .map_err(|e| format!("the history in this link: {e}"))?;
                 s.history = Some(expand_history(&compact)?);
             }
             "t" => {

@@ -66,6 +66,9 @@ pub(crate) mod diagnostics {
         "unexpected-transition",
         "unknown-state",
         "syntax",
+        "clock-outlier",
+        "ends-before-start",
+        "too-big",
     ];
 
     type Fields = (Severity, String, String, String, Option<Span>);

@@ -12,6 +12,39 @@ fn main() {}
 
 #[cfg(not(target_arch = "wasm32"))]
 mod cli {
+    // Output goes through these, not std's macros, which panic when the reader has gone away
+    // (`stepscope timeline … | head`): a closed pipe ends the command quietly with status 0.
+    macro_rules! println {
+        ($($t:tt)*) => { out(&format!("{}\n", format_args!($($t)*))) };
+    }
+    macro_rules! print {
+        ($($t:tt)*) => { out(&format!($($t)*)) };
+    }
+    macro_rules! eprintln {
+        ($($t:tt)*) => { err(&format!("{}\n", format_args!($($t)*))) };
+    }
+
+    /// Writes to standard output; a closed pipe exits 0 at once, another failure exits 2.
+    fn out(text: &str) {
+        use std::io::Write;
+        let mut stdout = std::io::stdout().lock();
+        if let Err(e) = stdout
+            .write_all(text.as_bytes())
+            .and_then(|()| stdout.flush())
+        {
+            std::process::exit(if e.kind() == std::io::ErrorKind::BrokenPipe {
+                0
+            } else {
+                2
+            });
+        }
+    }
+
+    /// Writes to standard error; nothing is left to tell if that fails.
+    fn err(text: &str) {
+        use std::io::Write;
+        let _ = std::io::stderr().lock().write_all(text.as_bytes());
+    }
     const USAGE: &str = "\
 stepscope - see AWS Step Functions workflows and replay their runs
 

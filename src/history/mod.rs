@@ -80,6 +80,10 @@ pub struct History {
 
 /// Parses a history text. Returns `None` (with diagnostics) when no event could be read.
 pub fn parse_history(text: &str) -> (Option<History>, Vec<Diagnostic>) {
+    if let Err(message) = crate::limits::check_input("this history", text.len()) {
+        return (None, vec![Diagnostic::error("too-big", message, "", None)]);
+    }
+    FORM.with(|f| f.set(HistoryForm::Unknown));
     if let Some(fast) = fast::parse(text) {
         return finish(fast.events, None, fast.partial, false, Vec::new());
     }
@@ -126,6 +130,19 @@ fn finish(
     cloudwatch: bool,
     mut diags: Vec<Diagnostic>,
 ) -> (Option<History>, Vec<Diagnostic>) {
+    if events.len() > crate::limits::MAX_EVENTS {
+        diags.push(Diagnostic::error(
+            "too-big",
+            format!(
+                "this history has {} events; Stepscope reads runs of up to {}",
+                crate::limits::count(events.len()),
+                crate::limits::count(crate::limits::MAX_EVENTS)
+            ),
+            "",
+            None,
+        ));
+        return (None, diags);
+    }
     if events.is_empty() {
         if diags.is_empty() {
             diags.push(Diagnostic::error("no-events", "no execution history events found: expected get-execution-history output, an array of events, or CloudWatch Logs records", "", None));
@@ -177,6 +194,7 @@ fn finish(
             None,
         ));
     }
+    clamp_outliers(&mut events, &mut diags);
     let timed = events.iter().filter(|e| e.at.is_some()).count();
     let form = if cloudwatch {
         HistoryForm::CloudWatchLogs
@@ -196,6 +214,46 @@ fn finish(
         }),
         diags,
     )
+}
+
+/// The farthest an event may be from the middle of its run: a Standard run lasts at most a year.
+const MAX_SPREAD_MS: i64 = 366 * 86_400_000;
+
+/// Moves timestamps more than a year from the run's median (a far-future date, 1e300 seconds, a
+/// negative epoch) to the time of the event before them, with a warning, so that every time the
+/// timeline, the axis and the durations work with stays within two years.
+fn clamp_outliers(events: &mut [Event], diags: &mut Vec<Diagnostic>) {
+    let mut times: Vec<i64> = events.iter().filter_map(|e| e.at).collect();
+    if times.is_empty() {
+        return;
+    }
+    let mid = times.len() / 2;
+    let median = *times.select_nth_unstable(mid).1;
+    let ok = |t: i64| t.abs_diff(median) <= MAX_SPREAD_MS as u64;
+    let mut last = None;
+    let mut moved: Vec<u64> = Vec::new();
+    for e in events.iter_mut() {
+        match e.at {
+            Some(t) if ok(t) => last = Some(t),
+            Some(_) => {
+                e.at = Some(last.unwrap_or(median));
+                moved.push(e.id);
+            }
+            None => {}
+        }
+    }
+    if let Some(first) = moved.first() {
+        let more = match moved.len() {
+            1 => String::new(),
+            n => format!(" (and {} more)", n - 1),
+        };
+        diags.push(Diagnostic::warning(
+            "clock-outlier",
+            format!("event {first}{more}: its timestamp is more than a year from the rest of the run, so it is shown at the time of the event before it"),
+            "",
+            None,
+        ));
+    }
 }
 
 thread_local! {

@@ -674,15 +674,15 @@ fn scope_layout(
     let mut ys: Vec<f64> = centers.iter().map(|c| c.1).collect();
     ys.sort_by(|a, b| a.total_cmp(b));
     ys.dedup_by(|a, b| (*a - *b).abs() < 1.0);
+    // The nearest rank, by binary search (ys is sorted): a scan per node was quadratic.
     let rank_of_y = |y: f64| {
-        ys.iter()
-            .position(|&r| (r - y).abs() < 1.0)
-            .unwrap_or_else(|| {
-                ys.iter()
-                    .enumerate()
-                    .min_by(|a, b| (a.1 - y).abs().total_cmp(&(b.1 - y).abs()))
-                    .map_or(0, |(i, _)| i)
-            })
+        let i = ys.partition_point(|&r| r < y);
+        match (i.checked_sub(1).and_then(|lo| ys.get(lo)), ys.get(i)) {
+            (Some(&lo), Some(&hi)) if (y - lo).abs() <= (hi - y).abs() => i - 1,
+            (_, Some(_)) => i,
+            (Some(_), None) => i - 1,
+            (None, None) => 0,
+        }
     };
     let node_rank: Vec<usize> = centers.iter().map(|c| rank_of_y(c.1)).collect();
     let mut band_h = vec![0.0f64; ys.len().max(1)];
@@ -749,10 +749,14 @@ fn scope_layout(
     };
     // Rows keep the engine's order; overlapping neighbours are pushed apart.
     let mut xs: Vec<f64> = centers.iter().map(|c| c.0).collect();
-    for r in 0..band_h.len() {
-        let mut row: Vec<usize> = (0..xs.len())
-            .filter(|&i| node_rank.get(i) == Some(&r))
-            .collect();
+    // Each rank's nodes, bucketed once (filtering every node per rank was quadratic in a chain).
+    let mut rows: Vec<Vec<usize>> = vec![Vec::new(); band_h.len()];
+    for (i, &r) in node_rank.iter().enumerate().take(xs.len()) {
+        if let Some(row) = rows.get_mut(r) {
+            row.push(i);
+        }
+    }
+    for mut row in rows {
         row.sort_by(|&a, &b| {
             xs.get(a)
                 .copied()

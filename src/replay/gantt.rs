@@ -269,18 +269,26 @@ pub fn gantt(tl: &Timeline, opts: &GanttOptions) -> Gantt {
     }
 }
 
-/// About eight ticks at round numbers across the window.
+/// About eight ticks at round numbers across the window, and never more than
+/// `limits::MAX_TICKS` whatever the window (a span of centuries steps in whole days).
 fn axis(out: &mut String, from: i64, to: i64, height: f64, timed: bool, x: &dyn Fn(i64) -> f64) {
-    let span = (to - from) as f64;
+    const DAY: i64 = 86_400_000;
+    let span = to.saturating_sub(from).max(0) as f64;
     let step = [
         1i64, 2, 5, 10, 20, 50, 100, 200, 500, 1000, 2000, 5000, 10_000, 30_000, 60_000, 300_000,
-        600_000, 3_600_000, 21_600_000, 86_400_000,
+        600_000, 3_600_000, 21_600_000, DAY,
     ]
     .into_iter()
     .find(|s| span / (*s as f64) <= 8.0)
-    .unwrap_or(86_400_000);
+    .unwrap_or_else(|| {
+        ((span / 8.0 / DAY as f64).ceil() as i64)
+            .max(1)
+            .saturating_mul(DAY)
+    });
     let mut tick = (from.max(0) / step) * step;
-    while tick <= to {
+    let mut drawn = 0;
+    while tick <= to && drawn < crate::limits::MAX_TICKS {
+        drawn += 1;
         if tick >= from {
             let tx = x(tick);
             // Without timestamps the axis counts events.
@@ -302,7 +310,10 @@ fn axis(out: &mut String, from: i64, to: i64, height: f64, timed: bool, x: &dyn 
                 escape(&label)
             );
         }
-        tick += step;
+        tick = tick.saturating_add(step);
+        if tick == i64::MAX {
+            break;
+        }
     }
 }
 

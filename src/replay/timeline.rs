@@ -270,7 +270,7 @@ pub fn build_timeline(history: &History, machine: Option<&StateMachine>) -> Time
     let mut last = 0i64;
     for (i, e) in events.iter().enumerate() {
         let t = match (e.at, t0) {
-            (Some(a), Some(z)) => a - z,
+            (Some(a), Some(z)) => a.saturating_sub(z),
             (_, None) => i as i64,
             (None, Some(_)) => last,
         };
@@ -799,6 +799,24 @@ pub fn build_timeline(history: &History, machine: Option<&StateMachine>) -> Time
         if let Some(x) = b.visits.get_mut(i) {
             x.decision = decision;
             x.catcher = catcher;
+        }
+    }
+    // A visit whose exit is stamped before its entry: the clock went backwards.
+    if timed {
+        for v in &b.visits {
+            if let Some(out) = v.exited_ms.filter(|&out| out < v.entered_ms) {
+                let (id, back) = (v.entered_event, v.entered_ms - out);
+                b.warnings.push(Diagnostic::warning(
+                    "ends-before-start",
+                    format!(
+                        "event {id}: '{}' exits {} before it was entered; its timestamps are out of order",
+                        v.state,
+                        super::overlay::format_duration(back)
+                    ),
+                    "",
+                    None,
+                ));
+            }
         }
     }
     let redrives = b.segment;

@@ -7,7 +7,7 @@
 use super::{Member, Node, Span, SyntaxError, Value};
 
 /// Nesting deeper than this is refused rather than risking the stack.
-const MAX_DEPTH: usize = 256;
+use crate::limits::MAX_DEPTH;
 
 pub fn parse(text: &str) -> Result<Node, SyntaxError> {
     let mut p = Parser {

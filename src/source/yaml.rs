@@ -7,16 +7,17 @@
 //! carry positions (byte offsets, start and end) and tags: CloudFormation short forms (`!Sub`,
 //! `!GetAtt`) arrive as tags and must be kept. The parser is iterative; our builder keeps its own
 //! stack and refuses nesting past `MAX_DEPTH` in either style, block or flow. Anchors and aliases
-//! are expanded with a budget, so an alias bomb is an error, not a hang. Merge keys (`<<: *base`)
+//! are expanded within `limits::MAX_EXPANDED_BYTES`, counted in bytes (every node and every
+//! string it holds), so an alias bomb is an error before it allocates, not a hang or a trap. Merge keys (`<<: *base`)
 //! are applied, as the Serverless Framework and SAM users write them.
 
 use super::{Member, Node, Span, SyntaxError, Value};
 use libyaml_safer::{Event, EventData, Parser, ScalarStyle};
 
-/// The most nodes alias expansion may create before we give up.
-const MAX_NODES: usize = 2_000_000;
-/// Deeper nesting is refused rather than risking the stack.
-const MAX_DEPTH: usize = 256;
+use crate::limits::{size, MAX_DEPTH, MAX_EXPANDED_BYTES};
+
+/// What a node costs in the tree beyond its strings: its own struct and span.
+const NODE_BYTES: usize = 48;
 
 pub fn parse(text: &str) -> Result<Node, SyntaxError> {
     // Refuse absurd flow nesting before the parser keeps a state per level.
@@ -31,7 +32,7 @@ pub fn parse(text: &str) -> Result<Node, SyntaxError> {
         stack: Vec::new(),
         anchors: Vec::new(),
         docs: Vec::new(),
-        nodes: 0,
+        bytes: 0,
         error: None,
     };
     let mut input = text.as_bytes();
@@ -107,9 +108,11 @@ enum Frame {
 struct Builder {
     len: usize,
     stack: Vec<Frame>,
-    anchors: Vec<(String, Node)>,
+    /// Each anchor's node and its weight in bytes.
+    anchors: Vec<(String, Node, usize)>,
     docs: Vec<Node>,
-    nodes: usize,
+    /// Bytes the tree holds so far (see [`Builder::weight`]).
+    bytes: usize,
     error: Option<SyntaxError>,
 }
 
@@ -174,9 +177,10 @@ impl Builder {
     }
 
     fn push_node(&mut self, node: Node, anchor: Option<String>) {
-        self.nodes += 1;
+        self.bytes += NODE_BYTES + node.as_str().map_or(0, str::len);
         if let Some(a) = anchor {
-            self.anchors.push((a, node.clone()));
+            let w = Builder::weight(&node);
+            self.anchors.push((a, node.clone(), w));
         }
         match self.stack.last_mut() {
             None => self.docs.push(node),
@@ -201,12 +205,19 @@ impl Builder {
         }
     }
 
-    fn count(node: &Node) -> usize {
-        1 + match &node.value {
-            Value::Array(items) => items.iter().map(Builder::count).sum(),
-            Value::Object(members) => members.iter().map(|m| Builder::count(&m.value)).sum(),
-            _ => 0,
-        }
+    /// The bytes a node holds: every node, every string and every key.
+    fn weight(node: &Node) -> usize {
+        NODE_BYTES
+            + match &node.value {
+                Value::String(s) => s.len(),
+                Value::Number(_, raw) => raw.len(),
+                Value::Array(items) => items.iter().map(Builder::weight).sum(),
+                Value::Object(members) => members
+                    .iter()
+                    .map(|m| m.key.len() + Builder::weight(&m.value))
+                    .sum(),
+                _ => 0,
+            }
     }
 }
 
@@ -320,23 +331,26 @@ impl Builder {
                 self.push_node(node, anchor);
             }
             EventData::Alias { anchor } => {
-                let found = self
-                    .anchors
-                    .iter()
-                    .rev()
-                    .find(|(a, _)| *a == anchor)
-                    .map(|(_, n)| n.clone());
-                match found {
-                    Some(node) => {
-                        self.nodes += Builder::count(&node);
-                        if self.nodes > MAX_NODES {
-                            self.fail("too many alias expansions (is this an alias bomb?)", at);
-                            return;
-                        }
-                        self.push_node(node, None);
-                    }
-                    None => self.fail("alias to an unknown anchor", at),
+                let Some(i) = self.anchors.iter().rposition(|(a, _, _)| *a == anchor) else {
+                    self.fail("alias to an unknown anchor", at);
+                    return;
+                };
+                // Weighed before it is copied: an alias bomb stops here, before it allocates.
+                let weight = self.anchors[i].2;
+                if self.bytes + weight > MAX_EXPANDED_BYTES {
+                    self.fail(
+                        &format!(
+                            "aliases expand this text past {}, the limit for expanded text",
+                            size(MAX_EXPANDED_BYTES)
+                        ),
+                        at,
+                    );
+                    return;
                 }
+                // The copy's own nodes are counted here; push_node counts only its top.
+                self.bytes += weight.saturating_sub(NODE_BYTES);
+                let node = self.anchors[i].1.clone();
+                self.push_node(node, None);
             }
             EventData::StreamStart { .. }
             | EventData::StreamEnd

@@ -123,3 +123,18 @@ pub fn track_width(el: &web_sys::Element, width: leptos::prelude::RwSignal<f64>)
     let keep = send_wrapper::SendWrapper::new((observer, on_resize));
     on_cleanup(move || keep.0.disconnect());
 }
+
+/// Drops the share fragment from the address bar, so a reload opens the saved work.
+pub fn clear_fragment() {
+    let Some(w) = web_sys::window() else { return };
+    let (Ok(path), Ok(search), Ok(history)) =
+        (w.location().pathname(), w.location().search(), w.history())
+    else {
+        return;
+    };
+    let _ = history.replace_state_with_url(
+        &wasm_bindgen::JsValue::NULL,
+        "",
+        Some(&format!("{path}{search}")),
+    );
+}

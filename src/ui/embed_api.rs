@@ -1,7 +1,9 @@
 //! The postMessage API of an embedded view, modelled on draw.io's. The host sends
 //! `{action: "load", definition?, history?}`, `{action: "seek", t}`, `{action: "select", state}` and
 //! `{action: "setTheme", theme: "light" | "dark"}`; the frame sends `{event: "ready"}`,
-//! `{event: "selectionChanged", state}` and `{event: "timeChanged", t}`. Messages may be objects or
+//! `{event: "selectionChanged", state}`, `{event: "timeChanged", t}` and `{event: "error", message}`
+//! (a `select` of a state the definition lacks). `ready` comes before any other event. The page
+//! listens only with `embed=1`: framed without it, it hears nothing. Messages may be objects or
 //! JSON strings. Only the parent window is heard, and only from the origin it loaded the frame from
 //! (`document.referrer`), the frame's own origin, or the one a link names with `origin=`; anything
 //! else, and anything malformed, is ignored with a console warning.
@@ -78,6 +80,10 @@ fn read(data: &JsValue) -> Result<Action, String> {
     match get("action").as_string().as_deref() {
         Some("load") => {
             let (definition, history) = (text("definition")?, text("history")?);
+            for (what, t) in [("the definition", &definition), ("the history", &history)] {
+                let len = t.as_ref().map_or(0, String::len);
+                crate::limits::check_input(&format!("load: {what}"), len)?;
+            }
             if definition.is_none() && history.is_none() {
                 return Err("load needs a definition or a history".into());
             }
@@ -140,6 +146,10 @@ pub fn listen(on: impl Fn(Action) + 'static) {
                 _ => false,
             };
             if !from_parent {
+                warn(&format!(
+                    "ignored a message from {}: it did not come from the page that embeds this one",
+                    ev.origin()
+                ));
                 return;
             }
             if !allowed.iter().any(|o| *o == ev.origin()) {

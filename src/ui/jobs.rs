@@ -116,18 +116,53 @@ pub fn start(app: AppState, first_history: String) {
             },
         );
     });
-    // Persist what was pasted; an embedded view never writes over what the user keeps here.
-    // Writing megabytes to localStorage takes a while: in a task of its own.
-    for (key, input) in [("definition", definition), ("history", history)] {
-        Effect::new(move |_| {
-            input.value.track();
-            if !embed {
-                set_timeout(
-                    move || input.value.with_untracked(|v| storage::save(key, v)),
-                    Duration::ZERO,
-                );
+    // Persist what was pasted, the definition and its run as one record. An embedded or framed
+    // view never writes over what the user keeps here; a link's view starts saving once it is
+    // edited (or kept). Writing megabytes to localStorage takes a while: in a task of its own.
+    Effect::new(move |_| {
+        definition.value.track();
+        history.value.track();
+        if embed || app.framed {
+            return;
+        }
+        if !app.persist.get_untracked() {
+            let edited = app.link_texts.with_value(|l| {
+                l.as_ref().is_some_and(|(d, h)| {
+                    definition.value.with_untracked(|v| v != d)
+                        || history.value.with_untracked(|v| v != h)
+                })
+            });
+            if !edited {
+                return;
+            }
+            app.link_view.set(false);
+            app.link_texts.set_value(None);
+            app.persist.set(true);
+        }
+        if !app.other_tab.get_untracked() {
+            set_timeout(move || app.save_now(), Duration::ZERO);
+        }
+    });
+    // Another tab's save is announced, never mixed in: this tab holds its own until the user
+    // picks (reload it here, or keep mine).
+    if !embed && !app.framed {
+        let listener = window_event_listener(leptos::ev::storage, move |ev| {
+            if ev.key().as_deref() != Some(storage::WORK_KEY) || !app.persist.get_untracked() {
+                return;
+            }
+            let Some(work) = ev.new_value().and_then(|v| storage::parse_work(&v)) else {
+                return;
+            };
+            let theirs = storage::digest(&work.definition, &work.history);
+            let ours = storage::digest(
+                &definition.value.get_untracked(),
+                &history.value.get_untracked(),
+            );
+            if work.tab != app.tab.get_value() && theirs != ours {
+                app.other_tab.set(true);
             }
         });
+        on_cleanup(move || listener.remove());
     }
 
     // The selection goes when its state does: the inspector never shows a state the graph lacks.
@@ -264,8 +299,9 @@ pub fn start(app: AppState, first_history: String) {
             Duration::ZERO,
         );
     });
-    // In a frame: the host drives the view through postMessage (see embed_api).
-    if embed_api::framed() {
+    // Embedded (`embed=1`) in a frame: the host drives the view through postMessage (see
+    // embed_api). Framed without it, the page listens to nothing and tells nothing.
+    if embed && embed_api::framed() {
         embed_api::listen(move |action| match action {
             embed_api::Action::Load {
                 definition: d,
@@ -275,7 +311,24 @@ pub fn start(app: AppState, first_history: String) {
                 playing.set(false);
                 t.set(at.clamp(0, duration.get_untracked()));
             }
-            embed_api::Action::Select(name) => selected.set(name),
+            embed_api::Action::Select(name) => {
+                let known = name.as_ref().is_none_or(|n| {
+                    shown
+                        .with_untracked(|a| a.machine.as_ref().is_some_and(|m| m.find(n).is_some()))
+                });
+                if known {
+                    selected.set(name);
+                } else {
+                    // The name is not echoed back: the host learns only that it is unknown.
+                    embed_api::post(
+                        "error",
+                        Some((
+                            "message",
+                            "select: no state of that name in this definition".into(),
+                        )),
+                    );
+                }
+            }
             embed_api::Action::SetTheme(name) => theme.set(if name == "dark" {
                 Theme::Dark
             } else {

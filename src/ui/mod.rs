@@ -31,6 +31,46 @@ use share_dialog::ShareDialog;
 use state::AppState;
 use timeline_view::TimelineView;
 
+/// What happens to the user's saved work: a link's view over it, another tab's change, a save
+/// that could not be made, a frame that keeps its hands off it.
+#[component]
+fn WorkNotes() -> impl IntoView {
+    let app = state::use_app();
+    let here = || {
+        web_sys::window()
+            .and_then(|w| w.location().href().ok())
+            .unwrap_or_default()
+    };
+    view! {
+        {move || app.framed.then(|| view! {
+            <div class="notice work info" role="status" data-testid="framed-note">
+                <span>"This view is framed by another page: your saved work stays out of its reach."</span>
+                <a class="toggle" data-testid="open-in-stepscope" href=here() target="_blank" rel="noopener noreferrer">"Open in Stepscope"</a>
+            </div>
+        })}
+        {move || app.link_view.get().then(|| view! {
+            <div class="notice work info" role="status" data-testid="link-view">
+                <span>"You are looking at a shared link. Your own work is kept as it was; nothing here is saved unless you edit it or keep it."</span>
+                <button class="toggle" data-testid="keep-link" on:click=move |_| app.keep_link()>"Keep this"</button>
+                <button class="toggle" data-testid="restore-work" on:click=move |_| app.restore_work()>"Back to my work"</button>
+            </div>
+        })}
+        {move || app.other_tab.get().then(|| view! {
+            <div class="notice work" role="alert" data-testid="other-tab">
+                <span>"Your work was changed in another tab. This tab stops saving until you choose."</span>
+                <button class="toggle" data-testid="other-tab-reload" on:click=move |_| app.reload_other_tab()>"Reload theirs"</button>
+                <button class="toggle" data-testid="other-tab-keep" on:click=move |_| app.keep_mine()>"Keep mine"</button>
+            </div>
+        })}
+        {move || app.save_note.get().map(|n| view! {
+            <div class="notice work" role="alert" data-testid="save-note">
+                <span>{n}</span>
+                <button on:click=move |_| app.save_note.set(None) aria-label="Dismiss">"×"</button>
+            </div>
+        })}
+    }
+}
+
 /// The whole app.
 #[component]
 pub fn App() -> impl IntoView {
@@ -96,6 +136,7 @@ pub fn App() -> impl IntoView {
                 </div>
             })}
             {move || notice.get().map(|n| view! { <div class="notice" role="status">{n}<button on:click=move |_| notice.set(None)>"×"</button></div> })}
+            <WorkNotes />
             {move || (!mismatch_kept.get()).then(|| missing.with(|m| (!m.is_empty()).then(|| {
                 let names = crate::view::name_some(m, 4);
                 let n = m.len();

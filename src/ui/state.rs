@@ -6,7 +6,7 @@
 use leptos::prelude::*;
 use std::time::Duration;
 
-use super::{browser, overlay, share_dialog, storage};
+use super::{browser, embed_api, overlay, share_dialog, storage};
 use crate::layout::{Direction, LayoutOptions};
 use crate::pipeline;
 use crate::replay::{OverlayIndex, SnapshotIndex};
@@ -136,6 +136,22 @@ impl Shown {
 pub struct AppState {
     /// The view is embedded (`embed=1`): read-only, and it never writes the user's saved work.
     pub embed: bool,
+    /// In a frame without `embed=1`: saved work is neither read nor written, no message is
+    /// heard, and "Open in Stepscope" continues in a tab of its own.
+    pub framed: bool,
+    /// Edits are saved. Off while a link is open as a view of its own, until it is edited or kept.
+    pub persist: RwSignal<bool>,
+    /// A link's view is open over the saved work (`restore-work` goes back to it).
+    pub link_view: RwSignal<bool>,
+    /// What the link opened with: the view starts saving once the texts differ from it.
+    pub link_texts: StoredValue<Option<(String, String)>>,
+    /// This tab's name in the records it saves, and a digest of what it last saved or loaded.
+    pub tab: StoredValue<String>,
+    pub last_saved: StoredValue<Option<u64>>,
+    /// Another tab saved different work; this tab stops saving until the user picks.
+    pub other_tab: RwSignal<bool>,
+    /// Why the latest edits are not (all) saved, when they aren't.
+    pub save_note: RwSignal<Option<String>>,
     pub definition: Debounced,
     pub history: Debounced,
     /// The machine picked in a file that holds several.
@@ -224,27 +240,48 @@ impl AppState {
             None => (Shared::default(), None),
         };
         let embed = link.embed;
+        // Framed by a page without `embed=1` (it may be another origin on the same site): the
+        // user's saved work stays out of its reach.
+        let framed = !embed && embed_api::framed();
         // An embed without data waits for its host's `load` message instead of showing the demo.
         let from_link = link.definition.is_some() || link.history.is_some() || embed;
-        let definition =
-            Debounced::new(link.definition.clone().map(readable).unwrap_or_else(|| {
-                if from_link {
-                    String::new()
-                } else {
-                    storage::load("definition")
-                        .unwrap_or_else(|| crate::demo::DEFINITION.to_string())
-                }
-            }));
+        let saved = if from_link || framed {
+            None
+        } else {
+            storage::load_work()
+        };
+        let demo = || {
+            (
+                crate::demo::DEFINITION.to_string(),
+                crate::demo::HISTORY.to_string(),
+            )
+        };
+        let (first_definition, saved_history) = if from_link {
+            (
+                link.definition.clone().map(readable).unwrap_or_default(),
+                link.history.clone().unwrap_or_default(),
+            )
+        } else {
+            match &saved {
+                Some(w) => (w.definition.clone(), w.history.clone()),
+                None => demo(),
+            }
+        };
+        let save_note = RwSignal::new(saved.as_ref().filter(|w| w.run_dropped).map(|_| {
+            "The last run was too big to keep in this browser's storage: the definition was saved alone. Load the run again to see it.".to_string()
+        }));
+        let link_texts = StoredValue::new(
+            (from_link && !embed).then(|| (first_definition.clone(), saved_history.clone())),
+        );
+        let last_saved = StoredValue::new(
+            saved
+                .as_ref()
+                .map(|w| storage::digest(&w.definition, &w.history)),
+        );
+        let definition = Debounced::new(first_definition);
         // The history arrives a task after the first drawing: the graph shows first, the run a
         // moment later (the editor has it at once).
         let history = Debounced::new(String::new());
-        let saved_history = match (&link.history, from_link) {
-            (Some(h), _) => h.clone(),
-            (None, true) => String::new(),
-            (None, false) => {
-                storage::load("history").unwrap_or_else(|| crate::demo::HISTORY.to_string())
-            }
-        };
         history.draft.set(saved_history.clone());
         let selected = RwSignal::new(link.sel.clone());
         let shared_title = RwSignal::new(
@@ -339,6 +376,14 @@ impl AppState {
         });
         let app = AppState {
             embed,
+            framed,
+            persist: RwSignal::new(!from_link && !framed),
+            link_view: RwSignal::new(from_link && !embed && !framed),
+            link_texts,
+            tab: StoredValue::new(storage::tab_id()),
+            last_saved,
+            other_tab: RwSignal::new(false),
+            save_note,
             definition,
             history,
             machine_pick,
@@ -549,9 +594,88 @@ impl AppState {
         self.history.set_now(history);
     }
 
+    /// Saves the definition and its run as one record, and says so when they can't be kept.
+    pub fn save_now(self) {
+        if self.embed || self.framed || !self.persist.get_untracked() {
+            return;
+        }
+        let (d, h) = (
+            self.definition.value.get_untracked(),
+            self.history.value.get_untracked(),
+        );
+        let digest = storage::digest(&d, &h);
+        if self.last_saved.get_value() == Some(digest) {
+            return;
+        }
+        let tab = self.tab.get_value();
+        let note = match storage::save_work(&d, &h, &tab) {
+            storage::Saved::Both | storage::Saved::NoStorage => None,
+            storage::Saved::DefinitionOnly => Some(format!(
+                "This run ({}) is too big for this browser's storage: the definition is saved alone, and after a reload the run must be loaded again.",
+                crate::limits::size(h.len())
+            )),
+            storage::Saved::Nothing => {
+                self.save_note.set(Some("This browser's storage is full: your latest edits are not saved, and a reload would bring back the version saved before. Share… → Download a replay file keeps them.".to_string()));
+                return;
+            }
+        };
+        self.save_note.set(note);
+        self.last_saved.set_value(Some(digest));
+    }
+
+    /// Opens saved work: the user's own (`restore-work`), or another tab's (`other-tab-reload`).
+    fn open_work(self, work: Option<storage::Work>) {
+        let (d, h) = work.map_or_else(
+            || {
+                (
+                    crate::demo::DEFINITION.to_string(),
+                    crate::demo::HISTORY.to_string(),
+                )
+            },
+            |w| (w.definition, w.history),
+        );
+        self.last_saved.set_value(Some(storage::digest(&d, &h)));
+        self.shared_title.set(None);
+        self.pending_t.set_value(None);
+        self.load(d, h);
+    }
+
+    /// Leaves a link's view for the saved work, which was never touched.
+    pub fn restore_work(self) {
+        self.link_view.set(false);
+        self.link_texts.set_value(None);
+        self.persist.set(true);
+        self.open_work(storage::load_work());
+        browser::clear_fragment();
+    }
+
+    /// Keeps a link's view as the work: it is saved from now on.
+    pub fn keep_link(self) {
+        self.link_view.set(false);
+        self.link_texts.set_value(None);
+        self.persist.set(true);
+        self.save_now();
+        browser::clear_fragment();
+    }
+
+    /// Another tab saved different work: show it here.
+    pub fn reload_other_tab(self) {
+        self.other_tab.set(false);
+        self.open_work(storage::load_work());
+    }
+
+    /// Another tab saved different work: this tab's replaces it.
+    pub fn keep_mine(self) {
+        self.other_tab.set(false);
+        self.last_saved.set_value(None);
+        self.save_now();
+    }
+
     /// Forgets what was pasted and loads the demo.
     pub fn start_over(self) {
-        storage::clear();
+        if !self.embed && !self.framed {
+            storage::clear();
+        }
         self.theme.set(Theme::System);
         self.load(
             crate::demo::DEFINITION.to_string(),
