@@ -391,7 +391,8 @@ fn expand_history(compact: &str) -> Result<String, String> {
 
 // ---- Payloads and fragments ----------------------------------------------------------------------
 
-fn payload(text: &str) -> String {
+/// A `d=` or `h=` value: the version, then base64url of dictionary-primed raw deflate of `text`.
+pub fn payload(text: &str) -> String {
     format!("{V1}{}", base64url(&deflate(text.as_bytes())))
 }
 

@@ -135,9 +135,20 @@ fn is_whole(n: f64) -> bool {
     n.is_finite() && n.fract() == 0.0
 }
 
+/// The largest value the service takes for a whole-number field: 99,999,999 for counts and
+/// seconds, and a year and a day for `MaxDelaySeconds`.
+fn largest(field: &str) -> f64 {
+    match field {
+        "MaxDelaySeconds" => 31_622_400.0,
+        _ => 99_999_999.0,
+    }
+}
+
 fn render_value(node: &Node) -> String {
     match &node.value {
         Value::String(s) => format!("\"{s}\""),
+        // As written: 1e400 is not "null" (what JSON makes of an infinite number).
+        Value::Number(_, raw) => raw.clone(),
         _ => node.to_json().to_string(),
     }
 }
@@ -401,7 +412,38 @@ impl Lowerer {
                 return;
             }
         }
+        let max = largest(field);
         match node.as_f64() {
+            Some(n) if n.is_finite() && is_whole(n) && n > max => self.error(
+                "out-of-range",
+                format!(
+                    "'{field}' must be at most {}, the largest the service takes, not {}",
+                    crate::limits::count(max as usize),
+                    render_value(node)
+                ),
+                path,
+                node.span,
+            ),
+            Some(n) if n.is_finite() && !is_whole(n) && n > max => self.error(
+                "invalid-type",
+                format!(
+                    "'{field}' must be a whole number, not {} (and at most {})",
+                    render_value(node),
+                    crate::limits::count(max as usize)
+                ),
+                path,
+                node.span,
+            ),
+            Some(n) if n.is_infinite() => self.error(
+                "out-of-range",
+                format!(
+                    "'{field}' is {}, too large to be a number here; the service takes at most {}",
+                    render_value(node),
+                    crate::limits::count(max as usize)
+                ),
+                path,
+                node.span,
+            ),
             Some(n) if is_whole(n) && n >= min => {}
             Some(n) if is_whole(n) => self.error(
                 "out-of-range",
@@ -1835,6 +1877,15 @@ impl Lowerer {
                             v.span,
                         );
                     }
+                    Some(b) if b.is_infinite() => self.error(
+                        "out-of-range",
+                        format!(
+                            "'BackoffRate' is {}, too large to be a number here",
+                            render_value(v)
+                        ),
+                        &pointer(&p, "BackoffRate"),
+                        v.span,
+                    ),
                     Some(b) if b >= 1.0 => {}
                     Some(b) => self.error(
                         "out-of-range",

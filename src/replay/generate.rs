@@ -3,6 +3,9 @@
 //! up to the service's 25,000 events. It also says what run it meant, so tests can check that
 //! the timeline rebuilt from its history is that run. Deterministic for a seed.
 
+/// The longest a Standard run lasts, in seconds: no generated wait is longer.
+const RUN_SECONDS: f64 = 366.0 * 86_400.0;
+
 use crate::asl::{MapMode, ScopeId, State, StateKind, StateMachine, WaitFor};
 use serde_json::{json, Value};
 
@@ -274,7 +277,9 @@ impl Gen<'_> {
                             if let Some(max) = r.max_delay_seconds {
                                 delay = delay.min(max);
                             }
-                            t += (delay * 1000.0).round() as i64;
+                            // No wait outlasts the longest run (a year), whatever the backoff.
+                            delay = delay.clamp(0.0, RUN_SECONDS);
+                            t = t.saturating_add((delay * 1000.0).round() as i64);
                         }
                         _ => break,
                     }

@@ -4,6 +4,7 @@
 mod support;
 
 mod check;
+mod limits;
 mod cli;
 mod contrast;
 mod props;
