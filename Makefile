@@ -15,12 +15,13 @@ PORT ?= 8080
 SOURCES := $(shell find src style -type f) index.html Cargo.toml Cargo.lock Trunk.toml
 WASM_RUNNER := CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER=wasm-bindgen-test-runner CHROMEDRIVER=/usr/bin/chromedriver
 
-.PHONY: help tools rust-tools node-tools browser build serve test lint test-native test-web test-e2e bench sizes clean
+.PHONY: help tools rust-tools node-tools browser build serve test lint test-native test-web test-e2e bench fuzz sizes clean
 
 help:
 	@echo "make serve   install what is missing, build the release bundle, serve it at http://127.0.0.1:$(PORT)"
 	@echo "make test    install what is missing, then lint and run native, in-browser and end-to-end tests"
 	@echo "make bench   print benchmarks (never pass/fail)"
+	@echo "make fuzz    fuzz every reader for FUZZ_SECS seconds (600) from FUZZ_SEED (14)"
 
 ## Tools ---------------------------------------------------------------------------------------
 
@@ -69,8 +70,14 @@ lint: rust-tools
 	cargo clippy --all-targets -- -D warnings
 	cargo clippy --target wasm32-unknown-unknown --all-targets -- -D warnings
 
+# Includes a seeded five-second fuzz run over every reader (tests/fuzz.rs).
 test-native:
 	cargo test
+
+FUZZ_SECS ?= 600
+FUZZ_SEED ?= 14
+fuzz:
+	STEPSCOPE_FUZZ_SECS=$(FUZZ_SECS) STEPSCOPE_FUZZ_SEED=$(FUZZ_SEED) cargo test --release --test fuzz -- --nocapture
 
 test-web: rust-tools browser
 	$(WASM_RUNNER) cargo test --target wasm32-unknown-unknown --test web

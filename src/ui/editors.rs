@@ -198,6 +198,7 @@ pub fn Editors() -> impl IntoView {
                         "Execution history"
                         <span class="badge" data-testid="history-form">{history_form}</span>
                     </label>
+                    <HistoryProblems />
                     <BigNote input=history shown=hist_preview />
                     <div class="editor-wrap history">
                     <Gutter text=hist_shown editor=hist_scroll />
@@ -210,6 +211,28 @@ pub fn Editors() -> impl IntoView {
                     ></textarea>
                     </div>
                 </section>
+    }
+}
+
+/// What reading the history found, first five: why it could not be read, a clamped clock, gaps.
+#[component]
+fn HistoryProblems() -> impl IntoView {
+    let app = use_app();
+    move || {
+        app.history_problems.with(|list| {
+            (!list.is_empty()).then(|| {
+                let more = list.len().saturating_sub(5);
+                view! {
+                    <ul class="diagnostics history" data-testid="history-diagnostics">
+                        {list.iter().take(5).map(|d| {
+                            let class = format!("diagnostic {}", d.severity.as_str());
+                            view! { <li class=class>{format!("{}[{}]: {}", d.severity.as_str(), d.code, d.message)}</li> }
+                        }).collect_view()}
+                        {(more > 0).then(|| view! { <li class="diagnostic more">{format!("… and {more} more")}</li> })}
+                    </ul>
+                }
+            })
+        })
     }
 }
 

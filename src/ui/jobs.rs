@@ -65,14 +65,17 @@ pub fn start(app: AppState, first_history: String) {
         if history.value.with(|h| h.trim().is_empty()) {
             busy.set(None);
             replayed.set(None);
+            app.history_problems.set(Vec::new());
             return;
         }
         let here = move || {
-            history.value.with_untracked(|h| {
+            let (run, problems) = history.value.with_untracked(|h| {
                 analysis.with_untracked(|a| {
-                    pipeline::replay(&SourceText::new("history", h.clone()), a.machine.as_ref()).0
+                    pipeline::replay(&SourceText::new("history", h.clone()), a.machine.as_ref())
                 })
-            })
+            });
+            app.history_problems.set(problems);
+            run
         };
         if !big {
             analysis.track();
@@ -103,10 +106,21 @@ pub fn start(app: AppState, first_history: String) {
                 }
                 busy.set(None);
                 let run = match result {
-                    Ok(v) => v
-                        .dyn_into::<js_sys::Uint8Array>()
-                        .ok()
-                        .and_then(|b| crate::wire::decode_replay(&b.to_vec())),
+                    Ok(v) => {
+                        let run = v
+                            .clone()
+                            .dyn_into::<js_sys::Uint8Array>()
+                            .ok()
+                            .and_then(|b| crate::wire::decode_replay(&b.to_vec()));
+                        app.history_problems.set(match (&run, v.as_string()) {
+                            (Some(r), _) => r.diagnostics.clone(),
+                            (None, Some(why)) => {
+                                vec![crate::diag::Diagnostic::error("history", why, "", None)]
+                            }
+                            (None, None) => Vec::new(),
+                        });
+                        run
+                    }
                     Err(e) => {
                         notice.set(Some(format!("{e}; reading the history here instead")));
                         here()
@@ -126,10 +140,12 @@ pub fn start(app: AppState, first_history: String) {
             return;
         }
         if !app.persist.get_untracked() {
+            // Drafts, not values: the link's run reaches `history.value` a task after the first
+            // drawing, and that is not an edit.
             let edited = app.link_texts.with_value(|l| {
                 l.as_ref().is_some_and(|(d, h)| {
-                    definition.value.with_untracked(|v| v != d)
-                        || history.value.with_untracked(|v| v != h)
+                    definition.draft.with_untracked(|v| v != d)
+                        || history.draft.with_untracked(|v| v != h)
                 })
             });
             if !edited {

@@ -152,6 +152,8 @@ pub struct AppState {
     pub other_tab: RwSignal<bool>,
     /// Why the latest edits are not (all) saved, when they aren't.
     pub save_note: RwSignal<Option<String>>,
+    /// What reading the history found: why it could not be read, clamped clocks, gaps.
+    pub history_problems: RwSignal<Vec<crate::diag::Diagnostic>>,
     pub definition: Debounced,
     pub history: Debounced,
     /// The machine picked in a file that holds several.
@@ -384,6 +386,7 @@ impl AppState {
             last_saved,
             other_tab: RwSignal::new(false),
             save_note,
+            history_problems: RwSignal::new(Vec::new()),
             definition,
             history,
             machine_pick,

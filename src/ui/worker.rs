@@ -106,7 +106,7 @@ pub fn run_job(job: &JsValue) -> JsValue {
             let history = get(job, "history").unwrap_or_default();
             let a = (!definition.trim().is_empty()).then(|| analyze("reading the definition"));
             let machine = a.as_ref().and_then(|a| a.machine.as_ref());
-            let (r, _) = pipeline::replay_with_progress(
+            let (r, diags) = pipeline::replay_with_progress(
                 &SourceText::new("history", history),
                 machine,
                 &mut |stage| post_stage(id, stage),
@@ -116,7 +116,14 @@ pub fn run_job(job: &JsValue) -> JsValue {
                     post_stage(id, "sending");
                     js_sys::Uint8Array::from(crate::wire::encode_replay(&r).as_slice()).into()
                 }
-                None => JsValue::NULL,
+                // Why nothing could be read, for the page to show.
+                None => JsValue::from_str(
+                    &diags
+                        .iter()
+                        .map(|d| d.message.as_str())
+                        .collect::<Vec<_>>()
+                        .join("\n"),
+                ),
             }
         }
         Some("draw") => {

@@ -68,6 +68,11 @@ test('a link opens the same moment, selection and theme in a fresh browser', asy
   assert.deepEqual(await classes(fresh), want);
   assert.match(await fresh.locator('[data-testid=inspector] h2').innerText(), /ChargeCard/);
   assert.match(await fresh.locator('html').getAttribute('class'), /theme-dark/);
+  // A link opens as a view of its own, over the (here empty) saved work; keeping it folds the
+  // note away, so both panes are the same size.
+  await fresh.locator('[data-testid=link-view]').waitFor();
+  await fresh.locator('[data-testid=keep-link]').click();
+  await fresh.locator('[data-testid=link-view]').waitFor({ state: 'detached' });
   // The same picture of the graph, once the view has settled. Links carry the data, the moment,
   // the selection, the mode and the theme, not the pan and zoom: both pages show the whole graph.
   for (const p of [page, fresh]) {

@@ -33,7 +33,9 @@ fn small_stack<T: Send + 'static>(f: impl FnOnce() -> T + Send + 'static) -> T {
 fn block_yaml_nesting_is_refused_at_the_depth_limit() {
     for text in [
         format!("{}x\n", "- ".repeat(30_000)),
-        (0..5_000).map(|i| format!("{}k:\n", " ".repeat(i))).collect(),
+        (0..5_000)
+            .map(|i| format!("{}k:\n", " ".repeat(i)))
+            .collect(),
         format!("{}1{}", "[".repeat(30_000), "]".repeat(30_000)),
     ] {
         let errs = small_stack(move || errors(&text));
@@ -61,10 +63,15 @@ fn aliases_are_counted_in_bytes_before_they_are_copied() {
         "{errs:?}"
     );
     // The classic billion laughs, nine levels of ten.
-    let mut lol = String::from("a: &a [\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\"]\n");
+    let mut lol = String::from(
+        "a: &a [\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\"]\n",
+    );
     for (i, c) in ('b'..='j').enumerate() {
         let prev = char::from(b'a' + i as u8);
-        lol.push_str(&format!("{c}: &{c} [{}]\n", vec![format!("*{prev}"); 9].join(",")));
+        lol.push_str(&format!(
+            "{c}: &{c} [{}]\n",
+            vec![format!("*{prev}"); 9].join(",")
+        ));
     }
     assert!(errors(&lol).iter().any(|e| e.contains("past 64 MB")));
     // Honest anchors still work.
@@ -83,11 +90,15 @@ fn substitutions_apply_once_and_within_the_budget() {
     // V0 = ${V1}${V1}, ..., V39 = x: replacing again and again doubles the text 39 times.
     let mut subs = serde_json::Map::new();
     for i in 0..39 {
-        subs.insert(format!("V{i}"), format!("${{V{}}}${{V{}}}", i + 1, i + 1).into());
+        subs.insert(
+            format!("V{i}"),
+            format!("${{V{}}}${{V{}}}", i + 1, i + 1).into(),
+        );
     }
     subs.insert("V39".into(), "x".into());
     let subs = serde_json::Value::Object(subs);
-    let def = serde_json::json!({"StartAt": "${V0}", "States": {"A": {"Type": "Pass", "End": true}}});
+    let def =
+        serde_json::json!({"StartAt": "${V0}", "States": {"A": {"Type": "Pass", "End": true}}});
     let errs = errors(&template(&subs, def.clone()));
     assert!(
         errs.iter().any(|e| e.contains("'${V1}${V1}'")),
@@ -138,11 +149,20 @@ fn a_links_run_is_held_to_the_event_and_byte_budgets() {
     // Within the event budget, details that would expand past 64 MB.
     let fat = format!(
         r#"{{"s":0,"e":[{}]}}"#,
-        vec![format!(r#"[1,"PassStateEntered",1,{{"name":"{}"}}]"#, "n".repeat(150)); 240_000]
-            .join(",")
+        vec![
+            format!(
+                r#"[1,"PassStateEntered",1,{{"name":"{}"}}]"#,
+                "n".repeat(150)
+            );
+            240_000
+        ]
+        .join(",")
     );
     let err = decode_fragment(&format!("h={}", payload(&fat))).unwrap_err();
-    assert!(err.contains("expands past 64 MB, the limit for runs in links"), "{err}");
+    assert!(
+        err.contains("expands past 64 MB, the limit for runs in links"),
+        "{err}"
+    );
     // What fits opens, and round-trips into events.
     let ok = decode_fragment(&format!("h={}", payload(&compact(1_000)))).unwrap();
     let (run, _) = replay(&SourceText::new("h", ok.history.unwrap()), None);
@@ -164,12 +184,15 @@ fn a_links_definition_is_held_to_the_input_limit_with_a_message_that_says_so() {
 #[test]
 fn histories_and_definitions_past_their_budgets_are_refused_by_name() {
     let mut events = vec![r#"{"id":1,"type":"ExecutionStarted","timestamp":1.0}"#.to_string()];
-    events.extend((2..=MAX_EVENTS + 1).map(|i| format!(r#"{{"id":{i},"type":"PassStateEntered"}}"#)));
+    events
+        .extend((2..=MAX_EVENTS + 1).map(|i| format!(r#"{{"id":{i},"type":"PassStateEntered"}}"#)));
     let text = format!(r#"{{"events":[{}]}}"#, events.join(","));
     let (run, diags) = replay(&SourceText::new("h", text), None);
     assert!(run.is_none());
     assert!(
-        diags.iter().any(|d| d.code == "too-big" && d.message.contains("250,001 events")),
+        diags
+            .iter()
+            .any(|d| d.code == "too-big" && d.message.contains("250,001 events")),
         "{diags:?}"
     );
     let n = MAX_STATES + 1;
@@ -180,16 +203,25 @@ fn histories_and_definitions_past_their_budgets_are_refused_by_name() {
     let a = analyze(&SourceText::new("d", text));
     assert!(a.machine.is_none());
     assert!(a.diagnostics.iter().any(|d| d.code == "too-big"
-        && d.message.contains(&format!("{} states", stepscope::limits::count(n)))));
+        && d.message
+            .contains(&format!("{} states", stepscope::limits::count(n)))));
     let big = " ".repeat(51 * 1024 * 1024);
-    assert!(errors(&big).iter().any(|e| e.contains("reads inputs up to 50 MB")));
+    assert!(errors(&big)
+        .iter()
+        .any(|e| e.contains("reads inputs up to 50 MB")));
 }
 
 fn history(stamps: &[&str]) -> String {
     let kinds = [
         ("ExecutionStarted", ""),
-        ("PassStateEntered", r#","stateEnteredEventDetails":{"name":"A"}"#),
-        ("PassStateExited", r#","stateExitedEventDetails":{"name":"A"}"#),
+        (
+            "PassStateEntered",
+            r#","stateEnteredEventDetails":{"name":"A"}"#,
+        ),
+        (
+            "PassStateExited",
+            r#","stateExitedEventDetails":{"name":"A"}"#,
+        ),
         ("ExecutionSucceeded", ""),
     ];
     let events: Vec<String> = stamps
@@ -197,7 +229,10 @@ fn history(stamps: &[&str]) -> String {
         .zip(kinds)
         .enumerate()
         .map(|(i, (t, (k, d)))| {
-            format!(r#"{{"id":{},"previousEventId":{i},"type":"{k}","timestamp":{t}{d}}}"#, i + 1)
+            format!(
+                r#"{{"id":{},"previousEventId":{i},"type":"{k}","timestamp":{t}{d}}}"#,
+                i + 1
+            )
         })
         .collect();
     format!(r#"{{"events":[{}]}}"#, events.join(","))
@@ -220,11 +255,20 @@ fn a_far_future_timestamp_is_clamped_with_a_warning_and_the_axis_stays_bounded()
         let (run, diags) = replay(&SourceText::new("h", text), None);
         let run = run.unwrap();
         assert!(
-            diags.iter().chain(&run.timeline.warnings).any(|d| d.code == "clock-outlier"),
+            diags
+                .iter()
+                .chain(&run.timeline.warnings)
+                .any(|d| d.code == "clock-outlier"),
             "{outlier}: {diags:?}"
         );
         assert_eq!(run.timeline.duration_ms, 3_000, "{outlier}");
-        let g = gantt(&run.timeline, &GanttOptions { width: 900.0, ..Default::default() });
+        let g = gantt(
+            &run.timeline,
+            &GanttOptions {
+                width: 900.0,
+                ..Default::default()
+            },
+        );
         assert!(g.svg.matches("class=\"tick\"").count() <= 10, "{outlier}");
     }
 }
@@ -241,7 +285,13 @@ fn the_axis_never_draws_more_than_its_tick_budget() {
     let (run, _) = replay(&SourceText::new("h", text), None);
     let run = run.unwrap();
     assert!(run.timeline.duration_ms > 360 * 86_400_000);
-    let g = gantt(&run.timeline, &GanttOptions { width: 900.0, ..Default::default() });
+    let g = gantt(
+        &run.timeline,
+        &GanttOptions {
+            width: 900.0,
+            ..Default::default()
+        },
+    );
     let ticks = g.svg.matches("class=\"tick\"").count();
     assert!((2..=MAX_TICKS.min(16)).contains(&ticks), "{ticks}");
 }
@@ -272,8 +322,14 @@ fn numbers_past_the_service_limits_are_errors_that_say_so() {
         )
     };
     let cases = [
-        (task(r#","TimeoutSeconds":1e400"#), "'TimeoutSeconds' is 1e400, too large"),
-        (task(r#","TimeoutSeconds":1.8e23"#), "'TimeoutSeconds' must be at most 99,999,999"),
+        (
+            task(r#","TimeoutSeconds":1e400"#),
+            "'TimeoutSeconds' is 1e400, too large",
+        ),
+        (
+            task(r#","TimeoutSeconds":1.8e23"#),
+            "'TimeoutSeconds' must be at most 99,999,999",
+        ),
         (
             task(r#","Retry":[{"ErrorEquals":["States.ALL"],"IntervalSeconds":1e20}]"#),
             "'IntervalSeconds' must be at most 99,999,999",
@@ -297,7 +353,9 @@ fn numbers_past_the_service_limits_are_errors_that_say_so() {
         assert!(!errs.iter().any(|e| e.contains("not null")), "{errs:?}");
     }
     // The largest allowed values are allowed.
-    let ok = task(r#","TimeoutSeconds":99999999,"Retry":[{"ErrorEquals":["States.ALL"],"MaxAttempts":99999999,"MaxDelaySeconds":31622400}]"#);
+    let ok = task(
+        r#","TimeoutSeconds":99999999,"Retry":[{"ErrorEquals":["States.ALL"],"MaxAttempts":99999999,"MaxDelaySeconds":31622400}]"#,
+    );
     assert!(errors(&ok).is_empty(), "{:?}", errors(&ok));
 }
 
@@ -340,7 +398,14 @@ fn a_closed_pipe_ends_the_cli_quietly_with_status_0() {
         .chain([r#""State 2000":{"Type":"Succeed"}"#.to_string()])
         .collect();
     let def = dir.join("long.asl.json");
-    std::fs::write(&def, format!(r#"{{"StartAt":"State 0","States":{{{}}}}}"#, states.join(","))).unwrap();
+    std::fs::write(
+        &def,
+        format!(
+            r#"{{"StartAt":"State 0","States":{{{}}}}}"#,
+            states.join(",")
+        ),
+    )
+    .unwrap();
     let mut events = vec![r#"{"id":1,"type":"ExecutionStarted","timestamp":1.0}"#.to_string()];
     for i in 0..2_000 {
         let id = 2 + 2 * i;
@@ -369,7 +434,12 @@ fn a_closed_pipe_ends_the_cli_quietly_with_status_0() {
         drop(out);
         let status = child.wait().unwrap();
         let mut err = String::new();
-        child.stderr.take().unwrap().read_to_string(&mut err).unwrap();
+        child
+            .stderr
+            .take()
+            .unwrap()
+            .read_to_string(&mut err)
+            .unwrap();
         assert!(!err.contains("panicked"), "{args:?}: {err}");
         assert_eq!(status.code(), Some(0), "{args:?}: {err}");
     }

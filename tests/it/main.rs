@@ -4,9 +4,9 @@
 mod support;
 
 mod check;
-mod limits;
 mod cli;
 mod contrast;
+mod limits;
 mod props;
 mod render;
 mod replay;
