@@ -95,6 +95,7 @@ bench: build tests/bench/node_modules/.stamp
 	node tests/bench/engines.mjs
 	node tests/bench/load.mjs
 	cargo bench --bench links
+	cargo bench --bench growth
 
 # The validators we compare against are only needed for benchmarks.
 tests/bench/node_modules/.stamp: tests/bench/package.json tests/bench/package-lock.json

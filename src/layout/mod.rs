@@ -379,8 +379,7 @@ fn node_size(g: &FlowGraph, id: StateId, measure: &dyn TextMeasure) -> (f64, f64
     (w.round(), h)
 }
 
-fn is_terminal(g: &FlowGraph, id: StateId, terminals: &[StateId]) -> bool {
-    let _ = g;
+fn is_terminal(id: StateId, terminals: &std::collections::HashSet<StateId>) -> bool {
     terminals.contains(&id)
 }
 
@@ -404,16 +403,21 @@ fn scope_layout(
     }
     let mut key = std::collections::hash_map::DefaultHasher::new();
     (scope.0, owner.map(|o| o.0), lr, start.map(|s| s.0)).hash(&mut key);
-    let terminals: Vec<StateId> = states
+    // States with an outgoing transition, found in one pass over the edges (asking per state
+    // was quadratic in a long chain).
+    // (An edge belongs to the scope of the state it leaves.)
+    let leaving: std::collections::HashSet<StateId> = g
+        .edges
+        .iter()
+        .filter(|e| e.scope == scope && e.kind != EdgeKind::Catch)
+        .map(|e| e.from)
+        .collect();
+    let terminals: std::collections::HashSet<StateId> = states
         .iter()
         .copied()
         .filter(|&s| {
-            let out_edges = g
-                .edges
-                .iter()
-                .any(|e| e.from == s && e.kind != EdgeKind::Catch);
             let kind = g.node(s).map_or("", |n| n.kind.as_str());
-            kind == "succeed" || kind == "fail" || (!out_edges && kind != "choice")
+            kind == "succeed" || kind == "fail" || (!leaving.contains(&s) && kind != "choice")
         })
         .collect();
     // 1. Sizes, laying out nested scopes first.
@@ -486,7 +490,7 @@ fn scope_layout(
             }
             inner = Some(content);
         }
-        if is_terminal(g, s, &terminals) {
+        if is_terminal(s, &terminals) {
             h += END_TAIL;
         }
         (
@@ -817,7 +821,7 @@ fn scope_layout(
         let Some(mut r) = rects.get(i).copied() else {
             continue;
         };
-        if is_terminal(g, s, &terminals) {
+        if is_terminal(s, &terminals) {
             // The end tail sits below the box; the box itself is the top part.
             r.h -= END_TAIL;
             let cx = r.cx();
@@ -891,7 +895,7 @@ fn scope_layout(
         let (Some(ra), Some(rb)) = (rects.get(a).copied(), rects.get(b).copied()) else {
             continue;
         };
-        let ra_box = if is_terminal(g, states.get(a).copied().unwrap_or(StateId(0)), &terminals)
+        let ra_box = if is_terminal(states.get(a).copied().unwrap_or(StateId(0)), &terminals)
             && a < n_states
         {
             Rect {
@@ -902,7 +906,7 @@ fn scope_layout(
             ra
         };
         let rb_box = if b < n_states
-            && is_terminal(g, states.get(b).copied().unwrap_or(StateId(0)), &terminals)
+            && is_terminal(states.get(b).copied().unwrap_or(StateId(0)), &terminals)
         {
             Rect {
                 h: rb.h - END_TAIL,

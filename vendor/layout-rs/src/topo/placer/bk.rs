@@ -142,26 +142,56 @@ impl<'a> Scheduler<'a> {
             self.verify_vertical(v);
         }
 
-        let mut to_place = self.vl.len();
-
-        while to_place > 0 {
-            for i in 0..self.vl.len() {
-                if !self.is_vertical_ready(i) {
-                    continue;
-                }
-                let v = self.vl[i].clone();
-                // Place the nodes.
-                let x = self.first_schedule_x(&v);
-                if self.order.is_left_to_right() {
-                    self.place_vertical(&v, x);
-                } else {
-                    self.place_vertical(&v, x);
-                }
-                // Wipe the vertical.
-                self.vl[i].clear();
-                to_place -= 1;
+        // Stepscope's patch: a worklist instead of sweeping every vertical
+        // until all are placed, which was quadratic when the verticals' order
+        // differs from the rows' (a Choice of thousands of rules). A vertical
+        // becomes ready only when its nodes reach the head of their rows, so
+        // after placing one, only the verticals of the new heads are checked.
+        // Each row is still placed in its order, so the coordinates are the
+        // same as the sweep's.
+        let mut vertical_of = vec![usize::MAX; self.x_coordinates.len()];
+        for (i, v) in self.vl.iter().enumerate() {
+            for elem in v {
+                vertical_of[elem.get_index()] = i;
             }
         }
+        let mut ready: Vec<usize> =
+            (0..self.vl.len()).filter(|&i| self.is_vertical_ready(i)).collect();
+        ready.reverse();
+        while let Some(i) = ready.pop() {
+            if !self.is_vertical_ready(i) {
+                continue;
+            }
+            let v = self.vl[i].clone();
+            // Place the nodes.
+            let x = self.first_schedule_x(&v);
+            self.place_vertical(&v, x);
+            // Wipe the vertical.
+            self.vl[i].clear();
+            for elem in &v {
+                let level = self.vg.dag.level(*elem);
+                if let Some(next) = self.next_in_row(level) {
+                    let j = vertical_of[next.get_index()];
+                    if j != usize::MAX && self.is_vertical_ready(j) {
+                        ready.push(j);
+                    }
+                }
+            }
+        }
+    }
+
+    /// \returns the next unscheduled node in the row \p row_idx.
+    fn next_in_row(&self, row_idx: usize) -> Option<NodeHandle> {
+        let row = self.vg.dag.row(row_idx);
+        let first_free = self.sched_idx[row_idx];
+        if first_free >= row.len() {
+            return None;
+        }
+        Some(if self.order.is_left_to_right() {
+            row[first_free]
+        } else {
+            row[row.len() - first_free - 1]
+        })
     }
 
     // \returns the first possible schedule point.
