@@ -70,3 +70,96 @@ fn mutated_corpus_files_never_panic() {
             .unwrap_or_else(|e| panic!("{e}"));
     }
 }
+
+// ---- The budgets (issue 14) ---------------------------------------------------------------------
+
+/// YAML of `levels` anchors, each an array of `fan` aliases to the one before, over a `leaf`-byte
+/// string: the tree it stands for holds leaf × fan^levels bytes.
+fn alias_tree(levels: usize, fan: usize, leaf: usize) -> String {
+    let mut y = format!("a0: &a0 \"{}\"\n", "x".repeat(leaf));
+    for l in 1..=levels {
+        let items = vec![format!("*a{}", l - 1); fan].join(", ");
+        y.push_str(&format!("a{l}: &a{l} [{items}]\n"));
+    }
+    y
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 48, ..ProptestConfig::default() })]
+
+    /// Aliases expand to what the text stands for when that fits the budget, and are refused by name
+    /// when it doesn't; never a tree past the budget, whatever the shape.
+    #[test]
+    fn aliases_expand_within_the_byte_budget(levels in 1usize..12, fan in 1usize..12, leaf in 0usize..4096) {
+        let text = alias_tree(levels, fan, leaf);
+        let expanded = (leaf as f64 + 48.0) * (fan as f64).powi(levels as i32);
+        let a = analyze(&SourceText::new("y", text));
+        let refused = a.diagnostics.iter().any(|d| d.message.contains("past 64 MB"));
+        if expanded > 2.0 * stepscope::limits::MAX_EXPANDED_BYTES as f64 {
+            prop_assert!(refused, "{levels}×{fan}×{leaf}");
+        }
+        if expanded < stepscope::limits::MAX_EXPANDED_BYTES as f64 / 4.0 {
+            prop_assert!(!refused, "{levels}×{fan}×{leaf}");
+        }
+    }
+
+    /// A link's run opens to at most MAX_EVENTS events, or says why not.
+    #[test]
+    fn a_links_run_never_opens_past_the_event_budget(n in 0usize..400_000, every in 1usize..50_000) {
+        // Sparse sizes: a full 400,000-event payload for every case would cost the time box.
+        let n = (n / every.max(1)) * every.max(1) % 400_000;
+        let events = vec![r#"[1,"PassStateEntered",1,0]"#; n].join(",");
+        let fragment = format!("h={}", stepscope::share::payload(&format!(r#"{{"s":0,"e":[{events}]}}"#)));
+        match stepscope::share::decode_fragment(&fragment) {
+            Ok(s) => {
+                prop_assert!(n <= stepscope::limits::MAX_EVENTS);
+                prop_assert!(s.history.unwrap().len() <= stepscope::limits::MAX_EXPANDED_BYTES);
+            }
+            Err(e) => prop_assert!(n > stepscope::limits::MAX_EVENTS && e.contains("Stepscope reads runs of up to 250,000"), "{n}: {e}"),
+        }
+    }
+
+    /// Whatever the timestamps, the run lasts at most two years and its axis has at most MAX_TICKS.
+    #[test]
+    fn any_timestamps_give_a_bounded_run(stamps in proptest::collection::vec(-1.0e300f64..1.0e300, 2..8), scale in 0u32..300) {
+        let events: Vec<String> = stamps
+            .iter()
+            .enumerate()
+            .map(|(i, t)| {
+                let t = if i % 2 == 0 { *t } else { 1.7e9 + t / 10f64.powi(scale as i32) };
+                format!(r#"{{"id":{},"type":"PassStateEntered","timestamp":{t:e},"stateEnteredEventDetails":{{"name":"S{i}"}}}}"#, i + 1)
+            })
+            .collect();
+        let text = format!(r#"{{"events":[{}]}}"#, events.join(","));
+        let (run, _) = stepscope::pipeline::replay(&SourceText::new("h", text), None);
+        let run = run.expect("a run");
+        prop_assert!(run.timeline.duration_ms <= 2 * 366 * 86_400_000);
+        let g = stepscope::replay::gantt(&run.timeline, &Default::default());
+        prop_assert!(g.svg.matches("class=\"tick\"").count() <= stepscope::limits::MAX_TICKS);
+    }
+
+    /// Substitutions never expand past the budget, however they name each other.
+    #[test]
+    fn substitutions_stay_within_the_budget(chain in 1usize..60, refs in 1usize..300, value in 0usize..200_000) {
+        let mut subs = serde_json::Map::new();
+        for i in 0..chain {
+            subs.insert(format!("V{i}"), format!("${{V{}}}${{V{}}}", i + 1, i + 1).into());
+        }
+        subs.insert(format!("V{chain}"), "x".repeat(value).into());
+        let comment = "${V0}".repeat(refs) + &format!("${{V{chain}}}").repeat(refs);
+        let def = serde_json::json!({"StartAt": "A", "Comment": comment, "States": {"A": {"Type": "Pass", "End": true}}});
+        let text = serde_json::json!({"Resources": {"M": {"Type": "AWS::StepFunctions::StateMachine",
+            "Properties": {"DefinitionString": def.to_string(), "DefinitionSubstitutions": subs}}}}).to_string();
+        let a = analyze(&SourceText::new("t", text));
+        let refused = a.diagnostics.iter().any(|d| d.code == "too-big");
+        // Each ${V0} becomes the ten characters of "${V1}${V1}" (once, never again); each last one
+        // becomes its value. Near the limit the rest of the text decides, so only clear cases count.
+        let expanded = (refs * (10 + value)) as f64;
+        let limit = stepscope::limits::MAX_EXPANDED_BYTES as f64;
+        if expanded > limit * 1.01 {
+            prop_assert!(refused, "{} {} {}", chain, refs, value);
+        } else if expanded < limit * 0.99 {
+            prop_assert!(!refused, "{} {} {}", chain, refs, value);
+        }
+    }
+}
