@@ -194,6 +194,9 @@ fn hostile() -> Vec<String> {
         vec![r#"[1,"PassStateEntered",1,{"name":"A"}]"#; 310_000].join(",")
     );
     vec![
+        // Found by this fuzzer: libyaml-safer panicked at the end of a block scalar.
+        "AWSTemplateFormatVersion: '2010-09-09'\nDescription: >\n  A workflow ".into(),
+        "a: \"\\".into(),
         format!("{}x\n", "- ".repeat(30_000)),
         alias,
         chain.to_string(),

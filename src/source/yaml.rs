@@ -35,7 +35,16 @@ pub fn parse(text: &str) -> Result<Node, SyntaxError> {
         bytes: 0,
         error: None,
     };
-    let mut input = text.as_bytes();
+    // libyaml-safer 0.3 panics ("unexpected end of input") when the text ends inside a block
+    // scalar or an escape without a line break, where libyaml itself reads on into its padding.
+    // A line break at the end changes no value and no offset before it.
+    let padded;
+    let mut input = if text.ends_with('\n') {
+        text.as_bytes()
+    } else {
+        padded = format!("{text}\n");
+        padded.as_bytes()
+    };
     let mut parser = Parser::new();
     parser.set_input_string(&mut input);
     for ev in parser {

@@ -444,3 +444,27 @@ fn a_closed_pipe_ends_the_cli_quietly_with_status_0() {
         assert_eq!(status.code(), Some(0), "{args:?}: {err}");
     }
 }
+
+#[test]
+fn yaml_that_ends_inside_a_block_scalar_or_an_escape_is_read_not_a_panic() {
+    // Found by the fuzzer: libyaml-safer panics at the end of input in these; a text without a
+    // final line break is common (editors and `echo -n`).
+    for text in [
+        "a: >\n  b ",
+        "a: |\n  b",
+        "a: >-\n  x\n  y",
+        "a: |2\n   x",
+        "? |\n  k",
+        "\"\\",
+        "a: \"\\",
+        "StartAt: A\nStates:\n  A:\n    Type: Pass\n    Comment: |\n      last line",
+    ] {
+        let a = analyze(&SourceText::new("y", text));
+        assert!(a.machine.is_some() || !a.diagnostics.is_empty(), "{text:?}");
+    }
+    let a = analyze(&SourceText::new(
+        "y",
+        "StartAt: A\nStates:\n  A:\n    Type: Pass\n    End: true\n    Comment: |\n      last line",
+    ));
+    assert!(a.diagnostics.is_empty(), "{:?}", a.diagnostics);
+}
