@@ -379,8 +379,15 @@ pub fn string_source(outer: &str, node: &Node) -> (String, OffsetMap) {
         let found = if trimmed.is_empty() {
             None
         } else {
+            // The next line starts within a few bytes of the last (indentation, a line break, an
+            // escape): a bounded window keeps a scalar whose lines aren't found linear.
+            let mut window = (search_from + 2 * trimmed.len() + 1024).min(outer.len());
+            while !outer.is_char_boundary(window) {
+                window += 1;
+            }
             outer
-                .get(search_from..)
+                .get(search_from..window)
+                .or_else(|| outer.get(search_from..))
                 .and_then(|rest| rest.find(trimmed))
                 .map(|p| search_from + p)
         };
@@ -426,6 +433,9 @@ impl Assembler {
         // Apply `${Name}` substitutions whose value is a literal; `${!X}` is a literal `${X}`.
         let mut i = 0;
         let bytes = piece.as_bytes();
+        // The next `}` at or after i, found once and reused while it lies ahead (searching from
+        // every `${` was quadratic in `${${${…`).
+        let mut close_at: Option<Option<usize>> = None;
         while i < bytes.len() && !self.overflow {
             if self.text.len() + piece.len() - i > crate::limits::MAX_EXPANDED_BYTES {
                 self.overflow = true;
@@ -433,7 +443,16 @@ impl Assembler {
             }
             self.map.push(self.text.len(), piece_map.map(i));
             if bytes.get(i) == Some(&b'$') && bytes.get(i + 1) == Some(&b'{') {
-                if let Some(close) = piece.get(i..).and_then(|r| r.find('}')) {
+                let next = match close_at {
+                    Some(Some(c)) if c >= i => Some(c),
+                    Some(None) => None,
+                    _ => {
+                        let found = piece.get(i..).and_then(|r| r.find('}')).map(|c| i + c);
+                        close_at = Some(found);
+                        found
+                    }
+                };
+                if let Some(close) = next.map(|c| c - i) {
                     let name = piece.get(i + 2..i + close).unwrap_or("");
                     if let Some(lit) = name.strip_prefix('!') {
                         self.text.push_str("${");
@@ -464,6 +483,11 @@ impl Assembler {
     }
 
     fn opaque(&mut self, placeholder: &str, outer: usize) {
+        if self.overflow || self.text.len() + placeholder.len() > crate::limits::MAX_EXPANDED_BYTES
+        {
+            self.overflow = true;
+            return;
+        }
         self.map.push(self.text.len(), outer);
         self.text.push_str(placeholder);
     }
@@ -511,18 +535,29 @@ fn assemble(outer: &str, node: &Node, subs: &Subs, out: &mut Assembler, depth: u
             Value::Array(items) => (items.first(), items.get(1)),
             _ => (Some(arg), None),
         };
-        let mut all = subs.clone();
-        if let Some(vars) = vars {
-            for m in vars.members() {
-                if let Some(v) = literal(&m.value) {
-                    all.insert(m.key.clone(), v);
-                }
-            }
-        }
+        // The template's own variables over the machine's substitutions; copied only when there
+        // are some (a Join of many `!Sub` parts would copy the map for each).
+        let own: Vec<(String, String)> = vars
+            .map(|vars| {
+                vars.members()
+                    .iter()
+                    .filter_map(|m| literal(&m.value).map(|v| (m.key.clone(), v)))
+                    .collect()
+            })
+            .unwrap_or_default();
+        let with_own;
+        let all = if own.is_empty() {
+            subs
+        } else {
+            let mut all = subs.clone();
+            all.extend(own);
+            with_own = all;
+            &with_own
+        };
         return match template {
             Some(t) if t.as_str().is_some() => {
                 let (s, map) = string_source(outer, t);
-                out.piece(&s, &map, &all);
+                out.piece(&s, &map, all);
                 true
             }
             _ => false,

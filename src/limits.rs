@@ -3,7 +3,7 @@
 //! Each reader checks its input against these before it allocates in proportion to it, so a
 //! hostile or unlucky input gets a message naming the limit and its size, never a crash, a hang
 //! or a runaway allocation. The same limits hold for pastes, files, links, replay files and the
-//! CLI. `tests/it/limits.rs` holds one test per budget and `tests/it/fuzz.rs` checks that no
+//! CLI. `tests/it/limits.rs` holds one test per budget and `tests/fuzz.rs` checks that no
 //! reader goes past them.
 
 /// The most bytes read from one input: a paste, a file, or one payload of a link once inflated.
@@ -13,6 +13,10 @@ pub const MAX_INPUT_BYTES: usize = 50 * 1024 * 1024;
 /// The most bytes any expansion may produce: YAML aliases, `DefinitionSubstitutions`, a link's
 /// deflate stream, and a link's compact history rebuilt into CLI JSON.
 pub const MAX_EXPANDED_BYTES: usize = 64 * 1024 * 1024;
+
+/// The most a link's compact run may inflate to before it is rebuilt. Its JSON tree costs many
+/// times its text, and no real run's compact form comes near this (the demo's is 6 KB).
+pub const MAX_LINK_RUN_BYTES: usize = 16 * 1024 * 1024;
 
 /// The deepest nesting read, in every syntax: JSON, flow YAML (`[[[`) and block YAML (`- - -`).
 pub const MAX_DEPTH: usize = 256;

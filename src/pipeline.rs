@@ -330,15 +330,22 @@ pub fn export_svg(
     };
     let index = crate::replay::SnapshotIndex::new(tl);
     let ov = crate::replay::OverlayIndex::new(tl).at(tl, &index, &index.snapshot_at(t), t, 0);
+    // By name, once: a search per node and per edge was states × states.
+    let by_name: std::collections::HashMap<&str, &crate::replay::StateAt> =
+        ov.states.iter().map(|s| (s.name.as_str(), s)).collect();
     let status = |name: &str| {
-        ov.states
-            .iter()
-            .find(|s| s.name == name)
+        by_name
+            .get(name)
             .map_or(crate::replay::VisitStatus::NotRun.class(), |s| {
                 s.status.class()
             })
     };
-    let taken = |from: &str, to: &str| ov.taken.iter().any(|(a, b)| a == from && b == to);
+    let taken_set: std::collections::HashSet<(&str, &str)> = ov
+        .taken
+        .iter()
+        .map(|(a, b)| (a.as_str(), b.as_str()))
+        .collect();
+    let taken = |from: &str, to: &str| taken_set.contains(&(from, to));
     // Tag by tag: states get their status class, taken edges `taken`.
     let mut out = String::with_capacity(svg.len() + 4096);
     out.push_str(&svg[..=open_end]);
@@ -387,7 +394,7 @@ pub fn export_svg(
     out.push_str(&rest[..close]);
     out.push_str(r#"<g class="run-overlay">"#);
     for (n, b) in rendered.graph.nodes.iter().zip(&rendered.layout.nodes) {
-        let Some(s) = ov.states.iter().find(|s| s.name == n.name) else {
+        let Some(s) = by_name.get(n.name.as_str()) else {
             continue;
         };
         let r = &b.rect;

@@ -9,7 +9,7 @@
 //! compact form that keeps only what replay needs (inputs and outputs optional), rebuilt into CLI
 //! v2 JSON when opened. Every earlier version keeps decoding: `tests/fixtures/links/` pins them.
 
-use crate::limits::{self, MAX_EVENTS, MAX_EXPANDED_BYTES, MAX_INPUT_BYTES};
+use crate::limits::{self, MAX_EVENTS, MAX_INPUT_BYTES, MAX_LINK_RUN_BYTES};
 use serde_json::{Map, Value};
 
 /// Version 1 of the data payloads.
@@ -333,7 +333,8 @@ fn details_key(kind: &str) -> String {
 }
 
 /// Rebuilds CLI v2 JSON from the compact form, one event per line, within the budgets: at most
-/// `MAX_EVENTS` events and `MAX_EXPANDED_BYTES` of text, checked as it is written.
+/// `MAX_EVENTS` events and `MAX_INPUT_BYTES` of text (what the history reader then reads), checked
+/// as it is written.
 fn expand_history(compact: &str) -> Result<String, String> {
     let v: Value = serde_json::from_str(compact)
         .map_err(|e| format!("the history payload is not readable: {e}"))?;
@@ -349,7 +350,7 @@ fn expand_history(compact: &str) -> Result<String, String> {
             limits::count(MAX_EVENTS)
         ));
     }
-    let mut out = String::with_capacity(compact.len().saturating_mul(2).min(MAX_EXPANDED_BYTES));
+    let mut out = String::with_capacity(compact.len().saturating_mul(2).min(MAX_INPUT_BYTES));
     out.push_str("{\n  \"events\": [");
     for (k, e) in list.iter().enumerate() {
         let (Some(dt), Some(kind), Some(prev)) = (
@@ -378,10 +379,10 @@ fn expand_history(compact: &str) -> Result<String, String> {
         }
         out.push_str(if k == 0 { "\n    " } else { ",\n    " });
         out.push_str(&Value::Object(ev).to_string());
-        if out.len() > MAX_EXPANDED_BYTES {
+        if out.len() > MAX_INPUT_BYTES {
             return Err(format!(
                 "this link's run expands past {}, the limit for runs in links",
-                limits::size(MAX_EXPANDED_BYTES)
+                limits::size(MAX_INPUT_BYTES)
             ));
         }
     }
@@ -485,7 +486,7 @@ pub fn decode_fragment(fragment: &str) -> Result<Shared, String> {
                 )
             }
             "h" => {
-                let compact = open_payload(value, MAX_INPUT_BYTES, "runs")
+                let compact = open_payload(value, MAX_LINK_RUN_BYTES, "runs")
                     .map_err(|e| format!("the history in this link: {e}"))?;
                 s.history = Some(expand_history(&compact)?);
             }

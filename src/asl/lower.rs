@@ -33,14 +33,16 @@ pub fn lower(root: &Node) -> (Option<StateMachine>, Vec<Diagnostic>) {
     l.machine_ql = ql;
     l.scope(root, "", ScopeKind::Machine, ql);
     l.resolve();
-    let machine = StateMachine {
+    let mut machine = StateMachine {
         comment: root.get("Comment").and_then(Node::as_str).map(String::from),
         query_language: ql,
         timeout_seconds: root.get("TimeoutSeconds").and_then(Node::as_f64),
         version: root.get("Version").and_then(Node::as_str).map(String::from),
         states: l.states,
         scopes: l.scopes,
+        names: Default::default(),
     };
+    machine.index_names();
     (Some(machine), l.diags)
 }
 
@@ -437,8 +439,13 @@ impl Lowerer {
             Some(n) if n.is_infinite() => self.error(
                 "out-of-range",
                 format!(
-                    "'{field}' is {}, too large to be a number here; the service takes at most {}",
+                    "'{field}' is {}, {} to be a number here; the service takes {min} to {}",
                     render_value(node),
+                    if n > 0.0 {
+                        "too large"
+                    } else {
+                        "too far below zero"
+                    },
                     crate::limits::count(max as usize)
                 ),
                 path,
@@ -513,10 +520,13 @@ impl Lowerer {
         }
         match &node.value {
             Value::Object(members) => {
+                // The keys, once: a scan per `.$` key was quadratic in a wide template.
+                let keys: std::collections::HashSet<&str> =
+                    members.iter().map(|o| o.key.as_str()).collect();
                 for m in members {
                     let p = pointer(path, &m.key);
                     if let Some(base) = m.key.strip_suffix(".$") {
-                        if members.iter().any(|o| o.key == base) {
+                        if keys.contains(base) {
                             self.error(
                                 "duplicate-template-field",
                                 format!("'{base}' and '{}' in one template", m.key),
@@ -1880,8 +1890,13 @@ impl Lowerer {
                     Some(b) if b.is_infinite() => self.error(
                         "out-of-range",
                         format!(
-                            "'BackoffRate' is {}, too large to be a number here",
-                            render_value(v)
+                            "'BackoffRate' is {}, {} to be a number here",
+                            render_value(v),
+                            if b > 0.0 {
+                                "too large"
+                            } else {
+                                "too far below zero"
+                            }
                         ),
                         &pointer(&p, "BackoffRate"),
                         v.span,

@@ -26,6 +26,9 @@ pub struct StateMachine {
     pub version: Option<String>,
     pub states: Vec<State>,
     pub scopes: Vec<Scope>,
+    /// Each name's first state, for [`StateMachine::find`] (the timeline asks once per event).
+    /// Built by [`StateMachine::index_names`]; empty, `find` scans.
+    pub names: std::collections::HashMap<String, usize>,
 }
 
 /// What a scope belongs to.
@@ -367,7 +370,18 @@ impl StateMachine {
     }
 
     pub fn find(&self, name: &str) -> Option<&State> {
-        self.states.iter().find(|s| s.name == name)
+        if self.names.is_empty() {
+            return self.states.iter().find(|s| s.name == name);
+        }
+        self.names.get(name).and_then(|&i| self.states.get(i))
+    }
+
+    /// Builds the name index `find` uses; the first state of a name wins, as a scan would find.
+    pub fn index_names(&mut self) {
+        self.names.clear();
+        for (i, s) in self.states.iter().enumerate() {
+            self.names.entry(s.name.clone()).or_insert(i);
+        }
     }
 
     /// Every transition out of a state, with what kind it is, in source order.

@@ -107,7 +107,14 @@ fn reachability(m: &StateMachine, scope: &Scope, out: &mut Vec<Diagnostic>) {
     if scope.states.is_empty() {
         return;
     }
-    let local = |sid: StateId| scope.states.iter().position(|&x| x == sid);
+    // Local indexes by a map: a scan per edge was quadratic in a long chain.
+    let index: std::collections::HashMap<StateId, usize> = scope
+        .states
+        .iter()
+        .enumerate()
+        .map(|(i, &s)| (s, i))
+        .collect();
+    let local = |sid: StateId| index.get(&sid).copied();
     let n = scope.states.len();
     // Edges within the scope, by local index.
     let mut succ: Vec<Vec<usize>> = vec![Vec::new(); n];

@@ -883,14 +883,30 @@ fn scope_layout(
             v.push(k);
         }
     }
-    let slot = |list: &Vec<usize>, k: usize, r: &Rect| -> f64 {
+    // Each edge's place in its box's list of exits and of entries, found once (a search per
+    // edge was quadratic in a wide Choice).
+    let mut place_in = vec![(0usize, 0usize); edge_ends.len()];
+    for list in &exits {
+        for (i, &k) in list.iter().enumerate() {
+            if let Some(p) = place_in.get_mut(k) {
+                p.0 = i;
+            }
+        }
+    }
+    for list in &entries {
+        for (i, &k) in list.iter().enumerate() {
+            if let Some(p) = place_in.get_mut(k) {
+                p.1 = i;
+            }
+        }
+    }
+    let slot = |list: &Vec<usize>, i: usize, r: &Rect| -> f64 {
         let n = list.len().max(1) as f64;
-        let i = list.iter().position(|&x| x == k).unwrap_or(0) as f64;
-        (r.x + r.w * (i + 1.0) / (n + 1.0)).round()
+        (r.x + r.w * (i as f64 + 1.0) / (n + 1.0)).round()
     };
     let mut engine_index = 0usize;
     let mut label_stack: HashMap<usize, (f64, f64)> = HashMap::new();
-    let mut placed: Vec<Rect> = Vec::new();
+    let mut placed = LabelGrid::default();
     for (k, &(ei, a, b, stub)) in edge_ends.iter().enumerate() {
         let (Some(ra), Some(rb)) = (rects.get(a).copied(), rects.get(b).copied()) else {
             continue;
@@ -931,8 +947,13 @@ fn scope_layout(
             let rank_a = node_rank.get(a).copied().unwrap_or(0);
             let rank_b = node_rank.get(b).copied().unwrap_or(0);
             let forward = rank_b > rank_a;
-            let sx = exits.get(a).map_or(ra_box.cx(), |l| slot(l, k, &ra_box));
-            let tx = entries.get(b).map_or(rb_box.cx(), |l| slot(l, k, &rb_box));
+            let (exit_i, entry_i) = place_in.get(k).copied().unwrap_or((0, 0));
+            let sx = exits
+                .get(a)
+                .map_or(ra_box.cx(), |l| slot(l, exit_i, &ra_box));
+            let tx = entries
+                .get(b)
+                .map_or(rb_box.cx(), |l| slot(l, entry_i, &rb_box));
             let start_pt = if forward {
                 (sx, ra_box.y + ra_box.h)
             } else {
@@ -1022,7 +1043,7 @@ fn scope_layout(
             // Labels of neighbouring targets may meet in the gap: step away from the box until
             // this one is clear of those placed before it.
             for _ in 0..8 {
-                let Some(hit) = placed.iter().find(|p| p.intersects(&r)) else {
+                let Some(hit) = placed.hit(&r) else {
                     break;
                 };
                 r.y = if down || a == b {
@@ -1164,6 +1185,52 @@ fn absorb(into: &mut Local, from: Local, parent: Option<StateId>) {
 }
 
 const NESTED: usize = usize::MAX / 4;
+
+/// Labels already placed in a scope, bucketed on a coarse grid, so that finding one a new label
+/// overlaps looks at its neighbours, not at every label (a wide Choice has thousands).
+#[derive(Default)]
+struct LabelGrid {
+    rects: Vec<Rect>,
+    cells: HashMap<(i64, i64), Vec<usize>>,
+}
+
+impl LabelGrid {
+    const CELL: f64 = 64.0;
+
+    fn cells_of(r: &Rect) -> impl Iterator<Item = (i64, i64)> {
+        let (x0, x1) = (
+            (r.x / Self::CELL).floor() as i64,
+            ((r.x + r.w) / Self::CELL).floor() as i64,
+        );
+        let (y0, y1) = (
+            (r.y / Self::CELL).floor() as i64,
+            ((r.y + r.h) / Self::CELL).floor() as i64,
+        );
+        // A label spans a few cells; an absurd one is capped rather than walked cell by cell.
+        let x1 = x1.min(x0 + 64);
+        let y1 = y1.min(y0 + 64);
+        (x0..=x1).flat_map(move |x| (y0..=y1).map(move |y| (x, y)))
+    }
+
+    /// The first placed label `r` overlaps, in placing order.
+    fn hit(&self, r: &Rect) -> Option<Rect> {
+        Self::cells_of(r)
+            .filter_map(|c| self.cells.get(&c))
+            .flatten()
+            .copied()
+            .filter(|&i| self.rects.get(i).is_some_and(|p| p.intersects(r)))
+            .min()
+            .and_then(|i| self.rects.get(i).copied())
+    }
+
+    fn push(&mut self, r: Rect) {
+        let i = self.rects.len();
+        self.rects.push(r);
+        for c in Self::cells_of(&r) {
+            self.cells.entry(c).or_default().push(i);
+        }
+    }
+}
 
 /// A simple layered placement when the engine can't be used: ranks by longest path in BFS order.
 fn fallback_centers(sizes: &[(f64, f64)], edges: &[(usize, usize)]) -> Vec<(f64, f64)> {

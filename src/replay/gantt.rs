@@ -294,6 +294,10 @@ fn axis(out: &mut String, from: i64, to: i64, height: f64, timed: bool, x: &dyn 
             // Without timestamps the axis counts events.
             let label = if !timed {
                 format!("#{tick}")
+            } else if step >= DAY && step % DAY == 0 {
+                format!("{}d", tick / DAY)
+            } else if step >= 3_600_000 && step % 3_600_000 == 0 {
+                format!("{}h", tick / 3_600_000)
             } else if step >= 1000 {
                 format!("{}s", tick / 1000)
             } else {

@@ -16,8 +16,8 @@ use libyaml_safer::{Event, EventData, Parser, ScalarStyle};
 
 use crate::limits::{size, MAX_DEPTH, MAX_EXPANDED_BYTES};
 
-/// What a node costs in the tree beyond its strings: its own struct and span.
-const NODE_BYTES: usize = 48;
+/// What a node costs in the tree beyond its strings: its own struct (a member's, at most).
+const NODE_BYTES: usize = std::mem::size_of::<Member>();
 
 pub fn parse(text: &str) -> Result<Node, SyntaxError> {
     // Refuse absurd flow nesting before the parser keeps a state per level.
@@ -30,7 +30,7 @@ pub fn parse(text: &str) -> Result<Node, SyntaxError> {
     let mut builder = Builder {
         len: text.len(),
         stack: Vec::new(),
-        anchors: Vec::new(),
+        anchors: std::collections::HashMap::new(),
         docs: Vec::new(),
         bytes: 0,
         error: None,
@@ -117,8 +117,8 @@ enum Frame {
 struct Builder {
     len: usize,
     stack: Vec<Frame>,
-    /// Each anchor's node and its weight in bytes.
-    anchors: Vec<(String, Node, usize)>,
+    /// Each anchor's node and its weight in bytes; a later anchor of the same name wins.
+    anchors: std::collections::HashMap<String, (Node, usize)>,
     docs: Vec<Node>,
     /// Bytes the tree holds so far (see [`Builder::weight`]).
     bytes: usize,
@@ -188,8 +188,22 @@ impl Builder {
     fn push_node(&mut self, node: Node, anchor: Option<String>) {
         self.bytes += NODE_BYTES + node.as_str().map_or(0, str::len);
         if let Some(a) = anchor {
+            // The anchor keeps a copy: it counts like any other (nested anchors would otherwise
+            // store the same big node over and over for free).
             let w = Builder::weight(&node);
-            self.anchors.push((a, node.clone(), w));
+            self.bytes += w;
+            if self.bytes > MAX_EXPANDED_BYTES {
+                let at = node.span.start;
+                self.fail(
+                    &format!(
+                        "anchors and aliases expand this text past {}, the limit for expanded text",
+                        size(MAX_EXPANDED_BYTES)
+                    ),
+                    at,
+                );
+                return;
+            }
+            self.anchors.insert(a, (node.clone(), w));
         }
         match self.stack.last_mut() {
             None => self.docs.push(node),
@@ -252,8 +266,11 @@ fn apply_merges(members: Vec<Member>) -> Vec<Member> {
             own.push(m);
         }
     }
+    // A set of the keys present: scanning `own` per merged key was quadratic.
+    let mut present: std::collections::HashSet<String> =
+        own.iter().map(|o| o.key.clone()).collect();
     for m in merged {
-        if !own.iter().any(|o| o.key == m.key) {
+        if present.insert(m.key.clone()) {
             own.push(m);
         }
     }
@@ -340,12 +357,11 @@ impl Builder {
                 self.push_node(node, anchor);
             }
             EventData::Alias { anchor } => {
-                let Some(i) = self.anchors.iter().rposition(|(a, _, _)| *a == anchor) else {
+                let Some(weight) = self.anchors.get(&anchor).map(|(_, w)| *w) else {
                     self.fail("alias to an unknown anchor", at);
                     return;
                 };
                 // Weighed before it is copied: an alias bomb stops here, before it allocates.
-                let weight = self.anchors[i].2;
                 if self.bytes + weight > MAX_EXPANDED_BYTES {
                     self.fail(
                         &format!(
@@ -358,7 +374,9 @@ impl Builder {
                 }
                 // The copy's own nodes are counted here; push_node counts only its top.
                 self.bytes += weight.saturating_sub(NODE_BYTES);
-                let node = self.anchors[i].1.clone();
+                let Some(node) = self.anchors.get(&anchor).map(|(n, _)| n.clone()) else {
+                    return;
+                };
                 self.push_node(node, None);
             }
             EventData::StreamStart { .. }

@@ -9,8 +9,6 @@ use wasm_bindgen::JsCast;
 use super::state::{use_app, AppState, Debounced};
 use crate::source::LineIndex;
 
-/// Inputs larger than this get a message instead of an attempt.
-pub const MAX_INPUT: usize = 50 * 1024 * 1024;
 /// Inputs past this size are parsed and laid out in the Web Worker, and their editor shows a
 /// read-only preview: a textarea holding megabytes freezes the page for most of a second.
 pub const BIG: usize = 256 * 1024;
@@ -41,11 +39,10 @@ fn take_files(files: web_sys::FileList, app: AppState) {
     let list: Vec<web_sys::File> = (0..files.length()).filter_map(|i| files.get(i)).collect();
     leptos::task::spawn_local(async move {
         for f in list {
-            if f.size() > MAX_INPUT as f64 {
-                notice.set(Some(format!(
-                    "{} is {:.0} MB; Stepscope reads files up to 50 MB",
-                    f.name(),
-                    f.size() / 1e6
+            if f.size() > crate::limits::MAX_INPUT_BYTES as f64 {
+                notice.set(Some(crate::limits::input_too_big(
+                    &f.name(),
+                    f.size() as usize,
                 )));
                 continue;
             }
@@ -287,11 +284,11 @@ fn paste_big(ev: web_sys::ClipboardEvent, input: Debounced, notice: RwSignal<Opt
     let Some(text) = ev.clipboard_data().and_then(|d| d.get_data("text").ok()) else {
         return;
     };
-    if text.len() > MAX_INPUT {
+    if text.len() > crate::limits::MAX_INPUT_BYTES {
         ev.prevent_default();
-        notice.set(Some(format!(
-            "The pasted text is {:.0} MB; Stepscope reads inputs up to 50 MB",
-            text.len() as f64 / 1e6
+        notice.set(Some(crate::limits::input_too_big(
+            "The pasted text",
+            text.len(),
         )));
         return;
     }

@@ -127,7 +127,10 @@ pub fn Header() -> impl IntoView {
                     <button class="toggle" data-testid="theme-toggle" title="Theme: system, light or dark"
                         on:click=move |_| {
                             let next = match theme.get_untracked() { Theme::System => Theme::Dark, Theme::Dark => Theme::Light, Theme::Light => Theme::System };
-                            storage::save("theme", next.name().unwrap_or("system"));
+                            // A framed page keeps its hands off this browser's settings too.
+                            if !app.framed && !app.embed {
+                                storage::save("theme", next.name().unwrap_or("system"));
+                            }
                             theme.set(next);
                         }>
                         {move || match theme.get() { Theme::System => "◐ System", Theme::Dark => "● Dark", Theme::Light => "○ Light" }}

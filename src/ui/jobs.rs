@@ -151,9 +151,11 @@ pub fn start(app: AppState, first_history: String) {
             if !edited {
                 return;
             }
+            // The link's view is the work now: a reload opens it as saved, not as the link.
             app.link_view.set(false);
             app.link_texts.set_value(None);
             app.persist.set(true);
+            browser::clear_fragment();
         }
         if !app.other_tab.get_untracked() {
             set_timeout(move || app.save_now(), Duration::ZERO);
@@ -328,9 +330,9 @@ pub fn start(app: AppState, first_history: String) {
                 t.set(at.clamp(0, duration.get_untracked()));
             }
             embed_api::Action::Select(name) => {
+                // Without a drawing yet (a run alone, still being read) no name is refused.
                 let known = name.as_ref().is_none_or(|n| {
-                    shown
-                        .with_untracked(|a| a.machine.as_ref().is_some_and(|m| m.find(n).is_some()))
+                    shown.with_untracked(|a| a.machine.as_ref().is_none_or(|m| m.find(n).is_some()))
                 });
                 if known {
                     selected.set(name);

@@ -102,6 +102,10 @@ impl Debounced {
 
 /// A definition from a link travels minified: the editor shows it indented again.
 fn readable(definition: String) -> String {
+    // Past a megabyte (the service's limit) a JSON tree costs too much for a nicety.
+    if definition.len() > 1024 * 1024 {
+        return definition;
+    }
     serde_json::from_str::<serde_json::Value>(&definition)
         .ok()
         .and_then(|v| serde_json::to_string_pretty(&v).ok())
@@ -252,6 +256,9 @@ impl AppState {
         } else {
             storage::load_work()
         };
+        // A record this version can't read (a newer Stepscope's, or damaged) is kept: this tab
+        // shows the demo and saves nothing over it.
+        let unreadable = !from_link && !framed && saved.is_none() && storage::has_unreadable_work();
         let demo = || {
             (
                 crate::demo::DEFINITION.to_string(),
@@ -269,9 +276,13 @@ impl AppState {
                 None => demo(),
             }
         };
-        let save_note = RwSignal::new(saved.as_ref().filter(|w| w.run_dropped).map(|_| {
-            "The last run was too big to keep in this browser's storage: the definition was saved alone. Load the run again to see it.".to_string()
-        }));
+        let save_note = RwSignal::new(if unreadable {
+            Some("The work saved in this browser was written by a newer Stepscope (or is damaged): it is kept as it is, and this tab saves nothing.".to_string())
+        } else {
+            saved.as_ref().filter(|w| w.run_dropped).map(|_| {
+                "The last run was too big to keep in this browser's storage: the definition was saved alone. Load the run again to see it.".to_string()
+            })
+        });
         let link_texts = StoredValue::new(
             (from_link && !embed).then(|| (first_definition.clone(), saved_history.clone())),
         );
@@ -379,7 +390,7 @@ impl AppState {
         let app = AppState {
             embed,
             framed,
-            persist: RwSignal::new(!from_link && !framed),
+            persist: RwSignal::new(!from_link && !framed && !unreadable),
             link_view: RwSignal::new(from_link && !embed && !framed),
             link_texts,
             tab: StoredValue::new(storage::tab_id()),
@@ -599,7 +610,12 @@ impl AppState {
 
     /// Saves the definition and its run as one record, and says so when they can't be kept.
     pub fn save_now(self) {
-        if self.embed || self.framed || !self.persist.get_untracked() {
+        // Another tab's save waits for the user's pick: nothing is written over it meanwhile.
+        if self.embed
+            || self.framed
+            || !self.persist.get_untracked()
+            || self.other_tab.get_untracked()
+        {
             return;
         }
         let (d, h) = (

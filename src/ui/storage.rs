@@ -55,6 +55,13 @@ pub fn parse_work(text: &str) -> Option<Work> {
     })
 }
 
+/// True when the versioned key holds something this version can't read.
+pub fn has_unreadable_work() -> bool {
+    storage()
+        .and_then(|s| s.get_item(WORK_KEY).ok().flatten())
+        .is_some_and(|t| parse_work(&t).is_none())
+}
+
 /// The saved work, from the versioned key, or from the separate keys of earlier versions.
 pub fn load_work() -> Option<Work> {
     let s = storage()?;

@@ -1,6 +1,6 @@
 //! Hostile and unlucky inputs (issue 14): every budget in `limits` answers with a message that
 //! names it, and nothing crashes, hangs or allocates in proportion to an attacker's amplification.
-//! Each test here is one finding; the fuzz harness (tests/it/fuzz.rs) runs the readers at random.
+//! Each test here is one finding; the fuzz harness (tests/fuzz.rs) runs the readers at random.
 
 use crate::cli::stepscope;
 use stepscope::limits::{MAX_DEPTH, MAX_EVENTS, MAX_STATES, MAX_TICKS};
@@ -160,7 +160,7 @@ fn a_links_run_is_held_to_the_event_and_byte_budgets() {
     );
     let err = decode_fragment(&format!("h={}", payload(&fat))).unwrap_err();
     assert!(
-        err.contains("expands past 64 MB, the limit for runs in links"),
+        err.contains("expands past 16 MB, the limit for runs in links"),
         "{err}"
     );
     // What fits opens, and round-trips into events.
@@ -467,4 +467,24 @@ fn yaml_that_ends_inside_a_block_scalar_or_an_escape_is_read_not_a_panic() {
         "StartAt: A\nStates:\n  A:\n    Type: Pass\n    End: true\n    Comment: |\n      last line",
     ));
     assert!(a.diagnostics.is_empty(), "{:?}", a.diagnostics);
+}
+
+#[test]
+fn join_separators_and_nested_anchors_are_held_to_the_budget() {
+    // A 1 MB separator between 100,000 empty parts: 100 GB if joined.
+    let parts = vec!["\"\""; 100_000].join(",");
+    let text = format!(
+        r#"{{"Resources":{{"M":{{"Type":"AWS::StepFunctions::StateMachine","Properties":{{"DefinitionString":{{"Fn::Join":["{}",[{parts}]]}}}}}}}}}}"#,
+        "s".repeat(1_000_000)
+    );
+    let errs = errors(&text);
+    assert!(errs.iter().any(|e| e.contains("[too-big]")), "{errs:?}");
+    // Anchors alone, nested: each keeps a copy of a 1 MB string, 200 copies without one alias.
+    let mut y = String::new();
+    for i in 0..200 {
+        y.push_str(&format!("{}- &a{i}\n", "  ".repeat(i)));
+    }
+    y.push_str(&format!("{}- \"{}\"\n", "  ".repeat(200), "b".repeat(1_000_000)));
+    let errs = small_stack(move || errors(&y));
+    assert!(errs.iter().any(|e| e.contains("past 64 MB")), "{errs:?}");
 }

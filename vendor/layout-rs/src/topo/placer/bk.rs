@@ -178,6 +178,8 @@ impl<'a> Scheduler<'a> {
                 }
             }
         }
+        // Where the sweep would have looped forever, nothing is left silently.
+        debug_assert!(self.vl.iter().all(|v| v.is_empty()), "unplaced verticals");
     }
 
     /// \returns the next unscheduled node in the row \p row_idx.
