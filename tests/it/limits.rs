@@ -484,7 +484,11 @@ fn join_separators_and_nested_anchors_are_held_to_the_budget() {
     for i in 0..200 {
         y.push_str(&format!("{}- &a{i}\n", "  ".repeat(i)));
     }
-    y.push_str(&format!("{}- \"{}\"\n", "  ".repeat(200), "b".repeat(1_000_000)));
+    y.push_str(&format!(
+        "{}- \"{}\"\n",
+        "  ".repeat(200),
+        "b".repeat(1_000_000)
+    ));
     let errs = small_stack(move || errors(&y));
     assert!(errs.iter().any(|e| e.contains("past 64 MB")), "{errs:?}");
 }
