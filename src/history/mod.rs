@@ -83,9 +83,8 @@ pub fn parse_history(text: &str) -> (Option<History>, Vec<Diagnostic>) {
     if let Err(message) = crate::limits::check_input("this history", text.len()) {
         return (None, vec![Diagnostic::error("too-big", message, "", None)]);
     }
-    FORM.with(|f| f.set(HistoryForm::Unknown));
     if let Some(fast) = fast::parse(text) {
-        return finish(fast.events, None, fast.partial, false, Vec::new());
+        return finish(fast.events, None, fast.partial, fast.stamps, Vec::new());
     }
     let mut diags = Vec::new();
     let mut values = Vec::new();
@@ -109,25 +108,33 @@ pub fn parse_history(text: &str) -> (Option<History>, Vec<Diagnostic>) {
     let mut execution = None;
     let mut partial = false;
     let mut cloudwatch = false;
+    let mut stamps = HistoryForm::Unknown;
     for v in values {
         collect(
             v,
-            &mut events,
-            &mut execution,
-            &mut partial,
-            &mut cloudwatch,
+            &mut Collected {
+                events: &mut events,
+                exec: &mut execution,
+                partial: &mut partial,
+                cw: &mut cloudwatch,
+                stamps: &mut stamps,
+            },
             0,
         );
     }
-    finish(events, execution, partial, cloudwatch, diags)
+    if cloudwatch {
+        stamps = HistoryForm::CloudWatchLogs;
+    }
+    finish(events, execution, partial, stamps, diags)
 }
 
-/// Sorts, de-duplicates and checks the events, and decides the form.
+/// Sorts, de-duplicates and checks the events. `stamps` is the form their timestamps had (see
+/// [`note_form`]), or CloudWatch Logs.
 fn finish(
     mut events: Vec<Event>,
     execution: Option<ExecutionInfo>,
     mut partial: bool,
-    cloudwatch: bool,
+    stamps: HistoryForm,
     mut diags: Vec<Diagnostic>,
 ) -> (Option<History>, Vec<Diagnostic>) {
     if events.len() > crate::limits::MAX_EVENTS {
@@ -196,15 +203,13 @@ fn finish(
     }
     clamp_outliers(&mut events, &mut diags);
     let timed = events.iter().filter(|e| e.at.is_some()).count();
-    let form = if cloudwatch {
+    let form = if stamps == HistoryForm::CloudWatchLogs {
         HistoryForm::CloudWatchLogs
     } else if timed == 0 {
         HistoryForm::NoTimestamps
     } else {
-        // Remember which form the timestamps had: `collect` tags them through `FORM`.
-        FORM.with(|f| f.get())
+        stamps
     };
-    FORM.with(|f| f.set(HistoryForm::Unknown));
     (
         Some(History {
             form,
@@ -256,8 +261,14 @@ fn clamp_outliers(events: &mut [Event], diags: &mut Vec<Diagnostic>) {
     }
 }
 
-thread_local! {
-    static FORM: std::cell::Cell<HistoryForm> = const { std::cell::Cell::new(HistoryForm::Unknown) };
+/// What `collect` fills in as it walks the values.
+struct Collected<'a> {
+    events: &'a mut Vec<Event>,
+    exec: &'a mut Option<ExecutionInfo>,
+    partial: &'a mut bool,
+    cw: &'a mut bool,
+    /// The form the timestamps seen so far had.
+    stamps: &'a mut HistoryForm,
 }
 
 fn line_col_to_offset(text: &str, line: usize, col: usize) -> usize {
@@ -265,36 +276,29 @@ fn line_col_to_offset(text: &str, line: usize, col: usize) -> usize {
     idx.offset_of(text, line, col)
 }
 
-fn collect(
-    v: Value,
-    events: &mut Vec<Event>,
-    exec: &mut Option<ExecutionInfo>,
-    partial: &mut bool,
-    cw: &mut bool,
-    depth: usize,
-) {
+fn collect(v: Value, out: &mut Collected, depth: usize) {
     if depth > 4 {
         return;
     }
     match v {
         Value::Array(items) => {
             for item in items {
-                collect(item, events, exec, partial, cw, depth + 1);
+                collect(item, out, depth + 1);
             }
         }
         Value::Object(mut map) => {
             if map.contains_key("nextToken") || map.contains_key("NextToken") {
-                *partial = true;
+                *out.partial = true;
             }
             if let Some(list) = map.remove("events").or_else(|| map.remove("Events")) {
-                collect(list, events, exec, partial, cw, depth + 1);
+                collect(list, out, depth + 1);
                 return;
             }
             if map.contains_key("executionArn")
                 && map.contains_key("status")
                 && !map.contains_key("type")
             {
-                *exec = Some(ExecutionInfo {
+                *out.exec = Some(ExecutionInfo {
                     name: map.get("name").and_then(Value::as_str).map(String::from),
                     status: map.get("status").and_then(Value::as_str).map(String::from),
                     input: map.get("input").cloned(),
@@ -312,12 +316,12 @@ fn collect(
             // A get-log-events record: the CloudWatch event is JSON inside `message`.
             if let Some(Value::String(msg)) = map.get("message") {
                 if let Ok(inner) = serde_json::from_str::<Value>(msg) {
-                    collect(inner, events, exec, partial, cw, depth + 1);
+                    collect(inner, out, depth + 1);
                 }
                 return;
             }
-            if let Some(e) = event(map, cw) {
-                events.push(e);
+            if let Some(e) = event(map, out.cw, out.stamps) {
+                out.events.push(e);
             }
         }
         _ => {}
@@ -332,7 +336,11 @@ fn as_u64(v: Option<&Value>) -> Option<u64> {
     }
 }
 
-fn event(mut map: serde_json::Map<String, Value>, cw: &mut bool) -> Option<Event> {
+fn event(
+    mut map: serde_json::Map<String, Value>,
+    cw: &mut bool,
+    stamps: &mut HistoryForm,
+) -> Option<Event> {
     let kind = map.get("type").and_then(Value::as_str)?.to_string();
     // A non-numeric id (LocalStack's normalised "[0]") gets id 0 here and a synthetic one later.
     let id = as_u64(map.get("id")).unwrap_or(0);
@@ -357,7 +365,7 @@ fn event(mut map: serde_json::Map<String, Value>, cw: &mut bool) -> Option<Event
         });
     }
     let previous = as_u64(map.get("previousEventId")).unwrap_or(0);
-    let at = map.get("timestamp").and_then(timestamp);
+    let at = map.get("timestamp").and_then(|t| timestamp(t, stamps));
     let details = map
         .iter()
         .find(|(k, _)| k.ends_with("EventDetails"))
@@ -373,12 +381,13 @@ fn event(mut map: serde_json::Map<String, Value>, cw: &mut bool) -> Option<Event
     })
 }
 
-/// Epoch milliseconds from a number (seconds, or milliseconds above 1e11) or an ISO-8601 string.
-fn timestamp(v: &Value) -> Option<i64> {
+/// Epoch milliseconds from a number (seconds, or milliseconds above 1e11) or an ISO-8601 string;
+/// `stamps` notes the form it was written in (see [`note_form`]).
+fn timestamp(v: &Value, stamps: &mut HistoryForm) -> Option<i64> {
     match v {
         Value::Number(n) => {
             let f = n.as_f64()?;
-            FORM.with(|c| c.set(HistoryForm::CliV1));
+            note_form(stamps, HistoryForm::CliV1);
             Some(if f > 1e11 {
                 f.round() as i64
             } else {
@@ -387,20 +396,23 @@ fn timestamp(v: &Value) -> Option<i64> {
         }
         Value::String(s) => {
             let ms = parse_iso(s)?;
-            // SDK dumps (a space, or JavaScript's `Z`) win over CLI v2 once seen in any event.
             let form = if s.contains(' ') || s.ends_with('Z') {
                 HistoryForm::Sdk
             } else {
                 HistoryForm::CliV2
             };
-            FORM.with(|c| {
-                if c.get() != HistoryForm::Sdk {
-                    c.set(form);
-                }
-            });
+            note_form(stamps, form);
             Some(ms)
         }
         _ => None,
+    }
+}
+
+/// The form a history's timestamps say it has, given one more: the latest wins, except that
+/// SDK dumps (a space, or JavaScript's `Z`) win over CLI v2 once seen in any event.
+fn note_form(stamps: &mut HistoryForm, seen: HistoryForm) {
+    if !(*stamps == HistoryForm::Sdk && seen == HistoryForm::CliV2) {
+        *stamps = seen;
     }
 }
 
@@ -488,7 +500,7 @@ pub fn format_iso(ms: i64) -> String {
 /// `get-execution-history` events, read straight into [`Event`]s without building a JSON tree for
 /// each envelope. Anything else returns `None`, and the general reader takes over.
 mod fast {
-    use super::{timestamp, Event};
+    use super::{timestamp, Event, HistoryForm};
     use serde::de::{self, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
     use serde_json::Value;
     use std::fmt;
@@ -496,33 +508,39 @@ mod fast {
     pub struct Fast {
         pub events: Vec<Event>,
         pub partial: bool,
+        /// The form the timestamps had.
+        pub stamps: HistoryForm,
     }
 
     pub fn parse(text: &str) -> Option<Fast> {
         let mut de = serde_json::Deserializer::from_str(text);
-        let fast = de.deserialize_any(TopVisitor).ok()?;
+        let mut stamps = HistoryForm::Unknown;
+        let (events, partial) = de.deserialize_any(TopVisitor(&mut stamps)).ok()?;
         de.end().ok()?;
-        (!fast.events.is_empty()).then_some(fast)
+        (!events.is_empty()).then_some(Fast {
+            events,
+            partial,
+            stamps,
+        })
     }
 
-    struct TopVisitor;
-    impl<'de> Visitor<'de> for TopVisitor {
-        type Value = Fast;
+    struct TopVisitor<'s>(&'s mut HistoryForm);
+    impl<'de> Visitor<'de> for TopVisitor<'_> {
+        type Value = (Vec<Event>, bool);
         fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
             f.write_str("a history")
         }
-        fn visit_seq<A: SeqAccess<'de>>(self, seq: A) -> Result<Fast, A::Error> {
-            Ok(Fast {
-                events: EventsVisitor.visit_seq(seq)?,
-                partial: false,
-            })
+        fn visit_seq<A: SeqAccess<'de>>(self, seq: A) -> Result<Self::Value, A::Error> {
+            Ok((EventsVisitor(self.0).visit_seq(seq)?, false))
         }
-        fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Fast, A::Error> {
+        fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
             let mut events = None;
             let mut partial = false;
             while let Some(key) = map.next_key::<String>()? {
                 match key.as_str() {
-                    "events" | "Events" => events = Some(map.next_value_seed(EventsSeed)?),
+                    "events" | "Events" => {
+                        events = Some(map.next_value_seed(EventsSeed(&mut *self.0))?)
+                    }
                     "nextToken" | "NextToken" => {
                         partial = true;
                         map.next_value::<IgnoredAny>()?;
@@ -535,44 +553,44 @@ mod fast {
                 }
             }
             events
-                .map(|events| Fast { events, partial })
+                .map(|events| (events, partial))
                 .ok_or_else(|| de::Error::custom("no events"))
         }
     }
 
-    struct EventsSeed;
-    impl<'de> de::DeserializeSeed<'de> for EventsSeed {
+    struct EventsSeed<'s>(&'s mut HistoryForm);
+    impl<'de> de::DeserializeSeed<'de> for EventsSeed<'_> {
         type Value = Vec<Event>;
         fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Vec<Event>, D::Error> {
-            d.deserialize_seq(EventsVisitor)
+            d.deserialize_seq(EventsVisitor(self.0))
         }
     }
 
-    struct EventsVisitor;
-    impl<'de> Visitor<'de> for EventsVisitor {
+    struct EventsVisitor<'s>(&'s mut HistoryForm);
+    impl<'de> Visitor<'de> for EventsVisitor<'_> {
         type Value = Vec<Event>;
         fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
             f.write_str("an array of events")
         }
         fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Vec<Event>, A::Error> {
             let mut out = Vec::with_capacity(seq.size_hint().unwrap_or(256));
-            while let Some(e) = seq.next_element_seed(EventSeed)? {
+            while let Some(e) = seq.next_element_seed(EventSeed(&mut *self.0))? {
                 out.push(e);
             }
             Ok(out)
         }
     }
 
-    struct EventSeed;
-    impl<'de> de::DeserializeSeed<'de> for EventSeed {
+    struct EventSeed<'s>(&'s mut HistoryForm);
+    impl<'de> de::DeserializeSeed<'de> for EventSeed<'_> {
         type Value = Event;
         fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Event, D::Error> {
-            d.deserialize_map(EventVisitor)
+            d.deserialize_map(EventVisitor(self.0))
         }
     }
 
-    struct EventVisitor;
-    impl<'de> Visitor<'de> for EventVisitor {
+    struct EventVisitor<'s>(&'s mut HistoryForm);
+    impl<'de> Visitor<'de> for EventVisitor<'_> {
         type Value = Event;
         fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
             f.write_str("an event")
@@ -585,7 +603,7 @@ mod fast {
                     "id" => id = Some(map.next_value::<u64>()?),
                     "previousEventId" => previous = map.next_value::<u64>()?,
                     "type" => kind = Some(map.next_value::<String>()?),
-                    "timestamp" => at = timestamp(&map.next_value::<Value>()?),
+                    "timestamp" => at = timestamp(&map.next_value::<Value>()?, self.0),
                     k if k.ends_with("EventDetails") => details = map.next_value::<Value>()?,
                     // CloudWatch records and anything unusual go to the general reader.
                     _ => return Err(de::Error::custom("not a plain history event")),

@@ -79,6 +79,26 @@ fn core_never_imports_the_browser() {
 }
 
 #[test]
+fn the_core_has_no_hidden_state() {
+    let mut bad = Vec::new();
+    for (path, text) in rust_sources() {
+        if !path.starts_with("src/") || path.starts_with("src/ui/") || path == SELF {
+            continue;
+        }
+        for (n, line) in code_lines(&text) {
+            if line.contains("thread_local!") || line.contains("static mut ") {
+                bad.push(format!("{path}:{n}: {}", line.trim()));
+            }
+        }
+    }
+    assert!(
+        bad.is_empty(),
+        "the core keeps state out of sight (pass it in the data instead):\n{}",
+        bad.join("\n")
+    );
+}
+
+#[test]
 fn browser_crates_are_wasm_only_dependencies() {
     let manifest = std::fs::read_to_string(repo().join("Cargo.toml")).unwrap_or_default();
     let mut section = String::new();
