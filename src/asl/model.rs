@@ -320,6 +320,20 @@ pub enum MapMode {
     Distributed,
 }
 
+/// Whether an `ErrorEquals` name catches an error, as the service matches them: by name,
+/// `States.ALL` anything, and `States.TaskFailed` anything but `States.Timeout`. The one rule the
+/// timeline and the generator share.
+pub fn error_matches(pattern: &str, error: &str) -> bool {
+    pattern == error
+        || pattern == "States.ALL"
+        || (pattern == "States.TaskFailed" && error != "States.Timeout")
+}
+
+/// Whether any of the names in an `ErrorEquals` list catches the error.
+pub fn any_matches(error_equals: &[String], error: &str) -> bool {
+    error_equals.iter().any(|e| error_matches(e, error))
+}
+
 #[derive(Debug, Clone, PartialEq)]
 pub struct Retrier {
     pub error_equals: Vec<String>,

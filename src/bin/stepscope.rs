@@ -492,13 +492,7 @@ Usage:
     }
 
     fn fmt_ms(ms: i64) -> String {
-        if ms.abs() < 1000 {
-            format!("{ms} ms")
-        } else if ms.abs() < 60_000 {
-            format!("{:.2} s", ms as f64 / 1000.0)
-        } else {
-            format!("{}m {:02}s", ms / 60_000, (ms % 60_000) / 1000)
-        }
+        stepscope::replay::format_duration_exact(ms)
     }
 
     /// Runs the CLI and returns its exit status.

@@ -258,13 +258,10 @@ impl Gen<'_> {
                     last = self.emit(t, Some(last), "TaskFailed", Some(json!({"resourceType": res.0, "resource": res.1, "error": error, "cause": "synthetic failure"})));
                     failure = Some((error.clone(), "synthetic failure".into()));
                     // The first retrier that matches decides.
-                    let matching = st.retriers.iter().position(|r| {
-                        r.error_equals.iter().any(|e| {
-                            e == &error
-                                || e == "States.ALL"
-                                || (e == "States.TaskFailed" && error != "States.Timeout")
-                        })
-                    });
+                    let matching = st
+                        .retriers
+                        .iter()
+                        .position(|r| crate::asl::any_matches(&r.error_equals, &error));
                     match matching {
                         Some(i)
                             if counts.get(i).copied().unwrap_or(0)
@@ -418,13 +415,10 @@ impl Gen<'_> {
         }
         // Failure: caught (exit, go to the catcher's target) or passed up (no exit).
         if let Some((error, cause)) = failure {
-            let catcher = st.catchers.iter().find(|c| {
-                c.error_equals.iter().any(|e| {
-                    e == &error
-                        || e == "States.ALL"
-                        || (e == "States.TaskFailed" && error != "States.Timeout")
-                })
-            });
+            let catcher = st
+                .catchers
+                .iter()
+                .find(|c| crate::asl::any_matches(&c.error_equals, &error));
             match catcher.and_then(|c| c.next.as_ref()).and_then(|n| n.target) {
                 Some(target) => {
                     t += self.rng.range(3, 10);

@@ -17,6 +17,8 @@ pub use gantt::{
 };
 pub use generate::{generate, GenOptions, Generated, IntendedVisit};
 pub use infer::infer_definition;
-pub use overlay::{format_duration, Heat, Overlay, OverlayIndex, StateAt, Token};
+pub use overlay::{
+    format_duration, format_duration_exact, Heat, Overlay, OverlayIndex, StateAt, Token,
+};
 pub use snapshot::{Cursor, Snapshot, SnapshotIndex, VisitStatus};
 pub use timeline::{build_timeline, Attempt, Outcome, TimedEvent, Timeline, Visit};

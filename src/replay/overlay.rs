@@ -59,17 +59,33 @@ pub struct OverlayIndex {
     pub critical_edges: BTreeSet<(String, String)>,
 }
 
-/// "350 ms", "2.4 s", "1m 05s", "2h 03m".
+/// "350 ms", "2.4 s", "1m 05s", "2h 03m": a duration as badges and summaries give it.
 pub fn format_duration(ms: i64) -> String {
-    let ms = ms.max(0);
+    duration_text(ms.max(0), false)
+}
+
+/// "350 ms", "2.40 s", "1m 05s", "61m 00s": a duration as the inspector and `stepscope
+/// timeline` give it, to the hundredth of a second under a minute and in minutes above.
+pub fn format_duration_exact(ms: i64) -> String {
+    duration_text(ms, true)
+}
+
+/// The one duration formatter behind both.
+fn duration_text(ms: i64, exact: bool) -> String {
+    let neg = if ms < 0 { "-" } else { "" };
+    let ms = ms.saturating_abs();
     if ms < 1000 {
-        format!("{ms} ms")
+        format!("{neg}{ms} ms")
     } else if ms < 60_000 {
-        format!("{:.1} s", ms as f64 / 1000.0)
-    } else if ms < 3_600_000 {
-        format!("{}m {:02}s", ms / 60_000, (ms % 60_000) / 1000)
+        if exact {
+            format!("{neg}{:.2} s", ms as f64 / 1000.0)
+        } else {
+            format!("{neg}{:.1} s", ms as f64 / 1000.0)
+        }
+    } else if ms < 3_600_000 || exact {
+        format!("{neg}{}m {:02}s", ms / 60_000, (ms % 60_000) / 1000)
     } else {
-        format!("{}h {:02}m", ms / 3_600_000, (ms % 3_600_000) / 60_000)
+        format!("{neg}{}h {:02}m", ms / 3_600_000, (ms % 3_600_000) / 60_000)
     }
 }
 

@@ -789,11 +789,7 @@ pub fn build_timeline(history: &History, machine: Option<&StateMachine>) -> Time
             let err = error.unwrap_or_default();
             catcher = st.catchers.iter().position(|c| {
                 c.next.as_ref().is_some_and(|n| n.name == next_state)
-                    && (c.error_equals.iter().any(|e| {
-                        e == &err
-                            || e == "States.ALL"
-                            || (e == "States.TaskFailed" && err != "States.Timeout")
-                    }))
+                    && crate::asl::any_matches(&c.error_equals, &err)
             });
         }
         if let Some(x) = b.visits.get_mut(i) {

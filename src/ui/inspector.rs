@@ -23,11 +23,7 @@ fn explain_resource(kind: &StateKind) -> Option<(String, String, String)> {
 }
 
 fn fmt_ms(ms: i64) -> String {
-    if ms.abs() < 1000 {
-        format!("{ms} ms")
-    } else {
-        format!("{:.2} s", ms as f64 / 1000.0)
-    }
+    crate::replay::format_duration_exact(ms)
 }
 
 fn copy(text: String) {

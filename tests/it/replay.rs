@@ -928,6 +928,12 @@ fn the_overlay_agrees_with_the_events_and_counts_progress() {
     assert_eq!(format_duration(2400), "2.4 s");
     assert_eq!(format_duration(350), "350 ms");
     assert_eq!(format_duration(65_000), "1m 05s");
+    assert_eq!(format_duration(7_380_000), "2h 03m");
+    assert_eq!(format_duration(-5), "0 ms");
+    let exact = stepscope::replay::format_duration_exact;
+    assert_eq!(exact(2400), "2.40 s");
+    assert_eq!(exact(3_660_000), "61m 00s");
+    assert_eq!(exact(-1500), "-1.50 s");
     // The demo's ChargeCard failed once and then succeeded: its badge says so at the end.
     let tl = timeline_of(stepscope::demo::HISTORY, Some(stepscope::demo::DEFINITION));
     let index = SnapshotIndex::new(&tl);
@@ -987,4 +993,23 @@ fn the_overlay_agrees_with_every_corpus_history() {
         let def = std::fs::read_to_string(&def_path).ok();
         assert_overlay_agrees(&text, def.as_deref(), &path.display().to_string());
     }
+}
+
+#[test]
+fn one_rule_matches_errors_for_the_timeline_and_the_generator() {
+    use stepscope::asl::error_matches;
+    assert!(error_matches(
+        "Payments.GatewayTimeout",
+        "Payments.GatewayTimeout"
+    ));
+    assert!(!error_matches(
+        "Payments.GatewayTimeout",
+        "Payments.Declined"
+    ));
+    assert!(error_matches("States.ALL", "States.Timeout"));
+    assert!(error_matches(
+        "States.TaskFailed",
+        "Lambda.ServiceException"
+    ));
+    assert!(!error_matches("States.TaskFailed", "States.Timeout"));
 }
