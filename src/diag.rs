@@ -25,6 +25,81 @@ impl Severity {
     }
 }
 
+/// Every code a diagnostic may have: the one list. A code crosses the worker as text and is
+/// matched back to its entry here (`tests/it/check.rs` checks that every code the core writes is
+/// listed).
+pub const CODES: &[&str] = &[
+    "clock-outlier",
+    "definition-in-file",
+    "distributed-only-field",
+    "duplicate-state-name",
+    "duplicate-template-field",
+    "dynamic-value",
+    "empty-branches",
+    "empty-choices",
+    "empty-error-equals",
+    "empty-name",
+    "empty-states",
+    "ends-before-start",
+    "exclusive-fields",
+    "field-not-allowed",
+    "heartbeat-too-long",
+    "history",
+    "invalid-choice-rule",
+    "invalid-credentials",
+    "invalid-jsonata",
+    "invalid-label",
+    "invalid-path",
+    "invalid-resource",
+    "invalid-template-path",
+    "invalid-timestamp",
+    "invalid-type",
+    "invalid-value",
+    "jsonata-field-in-jsonpath",
+    "jsonpath-field-in-jsonata",
+    "map-processor",
+    "missing-field",
+    "missing-next-or-end",
+    "missing-start-at",
+    "missing-states",
+    "missing-type",
+    "name-too-long",
+    "nested-rule-next",
+    "next-and-end",
+    "no-definition",
+    "no-events",
+    "no-path-to-end",
+    "no-state-machine",
+    "no-terminal-state",
+    "normalised-ids",
+    "not-an-object",
+    "out-of-range",
+    "partial-history",
+    "placeholder",
+    "query-language-downgrade",
+    "resource-not-arn",
+    "states-all-not-alone",
+    "states-all-not-last",
+    "syntax",
+    "terraform-jsonencode",
+    "too-big",
+    "transition-out-of-scope",
+    "unexpected-transition",
+    "unknown-error-name",
+    "unknown-field",
+    "unknown-machine",
+    "unknown-state",
+    "unknown-type",
+    "unreachable-state",
+    "unrecognized-input",
+    "wait-duration",
+];
+
+/// The listed code spelled `text`, if there is one.
+pub fn code_named(text: &str) -> Option<&'static str> {
+    CODES.iter().find(|c| **c == text).copied()
+}
+
 #[derive(Debug, Clone, PartialEq)]
 pub struct Diagnostic {
     pub severity: Severity,

@@ -52,24 +52,11 @@ pub fn decode_replay(bytes: &[u8]) -> Option<Replay> {
     })
 }
 
-/// Diagnostics cross as plain fields; their codes are matched back to the static ones that the
-/// history and replay stages use.
+/// Diagnostics cross as plain fields; their codes are matched back to `diag::CODES`, unchanged.
 pub(crate) mod diagnostics {
     use crate::diag::{Diagnostic, Severity};
     use crate::source::Span;
     use serde::{Deserialize, Deserializer, Serialize, Serializer};
-
-    const CODES: &[&str] = &[
-        "no-events",
-        "normalised-ids",
-        "partial-history",
-        "unexpected-transition",
-        "unknown-state",
-        "syntax",
-        "clock-outlier",
-        "ends-before-start",
-        "too-big",
-    ];
 
     type Fields = (Severity, String, String, String, Option<Span>);
 
@@ -93,11 +80,8 @@ pub(crate) mod diagnostics {
         Ok(fields
             .into_iter()
             .map(|(severity, code, message, path, span)| {
-                let code = CODES
-                    .iter()
-                    .find(|c| **c == code)
-                    .copied()
-                    .unwrap_or("history");
+                // Every code is listed; an unknown one (a newer worker's) reads as `history`.
+                let code = crate::diag::code_named(&code).unwrap_or("history");
                 Diagnostic::new(severity, code, message, path, span)
             })
             .collect())

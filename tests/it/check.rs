@@ -387,3 +387,60 @@ fn a_template_that_breaks_partway_is_still_a_template() {
         "{label}"
     );
 }
+
+/// Every code the core writes is in `diag::CODES`, so none turns into another on its way from the
+/// worker: the literals passed to the diagnostic constructors, scanned in the source.
+#[test]
+fn every_code_written_is_listed() {
+    let mut missing = Vec::new();
+    for p in crate::support::files(&crate::support::repo().join("src"), &[".rs"]) {
+        let text = std::fs::read_to_string(&p).unwrap_or_default();
+        for call in [
+            "error(",
+            "warning(",
+            "info(",
+            "Severity::Error,",
+            "Severity::Warning,",
+        ] {
+            for (at, _) in text.match_indices(call) {
+                let rest = text[at + call.len()..].trim_start();
+                let Some(lit) = rest.strip_prefix('"') else {
+                    continue;
+                };
+                let code = lit.split('"').next().unwrap_or("");
+                let kebab = !code.is_empty()
+                    && code
+                        .chars()
+                        .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-');
+                if kebab && stepscope::diag::code_named(code).is_none() {
+                    missing.push(format!("{}: {code}", p.display()));
+                }
+            }
+        }
+    }
+    assert!(
+        missing.is_empty(),
+        "codes not in diag::CODES:\n{}",
+        missing.join("\n")
+    );
+}
+
+/// A replay's diagnostics come back from the worker with their codes unchanged, whatever they are.
+#[test]
+fn every_code_crosses_the_worker_unchanged() {
+    use stepscope::diag::{Diagnostic, CODES};
+    let hist = std::fs::read_to_string(
+        crate::support::repo().join("src/demo/order-processing.history.json"),
+    )
+    .unwrap();
+    let (run, _) =
+        stepscope::pipeline::replay(&stepscope::source::SourceText::new("h", hist), None);
+    let mut run = run.unwrap();
+    run.diagnostics = CODES
+        .iter()
+        .map(|c| Diagnostic::warning(c, "m", "", None))
+        .collect();
+    let back = stepscope::wire::decode_replay(&stepscope::wire::encode_replay(&run)).unwrap();
+    let codes: Vec<&str> = back.diagnostics.iter().map(|d| d.code).collect();
+    assert_eq!(codes, CODES.to_vec());
+}
