@@ -6,11 +6,14 @@ pub fn repo() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
 }
 
-/// The shared corpus at `../shared/corpus`, or None (with a notice) when it is absent.
+/// The shared corpus at `../shared/corpus`, or None (with a notice) when it is absent. Under CI
+/// (`STEPSCOPE_CI`, set by `.ci/run`) it is always there, so its absence fails the test.
 pub fn corpus() -> Option<PathBuf> {
     let dir = repo().join("..").join("shared").join("corpus");
     if dir.is_dir() {
         Some(dir)
+    } else if std::env::var_os("STEPSCOPE_CI").is_some() {
+        panic!("../shared/corpus is absent, and CI always has it");
     } else {
         eprintln!("notice: ../shared/corpus is absent; corpus tests are skipped");
         None
