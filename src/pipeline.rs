@@ -275,11 +275,12 @@ pub struct Replay {
     pub diagnostics: Vec<Diagnostic>,
 }
 
-/// Rebuilds a run from a history text, matched against the machine when there is one.
+/// Rebuilds a run from a history text, matched against the machine when there is one. The run
+/// carries what reading it found (`Replay::diagnostics`); with no run, the error says why.
 pub fn replay(
     history: &SourceText,
     machine: Option<&StateMachine>,
-) -> (Option<Replay>, Vec<Diagnostic>) {
+) -> Result<Replay, Vec<Diagnostic>> {
     replay_with_progress(history, machine, &mut |_| {})
 }
 
@@ -288,21 +289,18 @@ pub fn replay_with_progress(
     history: &SourceText,
     machine: Option<&StateMachine>,
     stage: &mut dyn FnMut(&str),
-) -> (Option<Replay>, Vec<Diagnostic>) {
+) -> Result<Replay, Vec<Diagnostic>> {
     stage("parsing");
-    let (h, mut diags) = crate::history::parse_history(&history.text);
-    let Some(h) = h else { return (None, diags) };
+    let (h, mut diagnostics) = crate::history::parse_history(&history.text);
+    let Some(h) = h else { return Err(diagnostics) };
     stage("rebuilding");
     let timeline = crate::replay::build_timeline(&h, machine);
-    diags.extend(timeline.warnings.iter().cloned());
-    (
-        Some(Replay {
-            history: h,
-            timeline,
-            diagnostics: diags.clone(),
-        }),
-        diags,
-    )
+    diagnostics.extend(timeline.warnings.iter().cloned());
+    Ok(Replay {
+        history: h,
+        timeline,
+        diagnostics,
+    })
 }
 
 /// The SVG the app exports and `stepscope render --history H --at MS` writes: the drawing with its

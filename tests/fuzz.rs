@@ -225,8 +225,7 @@ fn run_readers(text: &str) -> Result<(), String> {
             }
         }
     }
-    let (run, _) = stepscope::pipeline::replay(&src, a.machine.as_ref());
-    if let Some(run) = run {
+    if let Ok(run) = stepscope::pipeline::replay(&src, a.machine.as_ref()) {
         if run.timeline.events.len() > MAX_EVENTS {
             return Err(format!("{} events", run.timeline.events.len()));
         }

@@ -318,7 +318,7 @@ Usage:
                 &SourceText::new("history", h.clone()),
                 analysis.machine.as_ref(),
             )
-            .0
+            .ok()
         });
         if history.is_some() && replay.is_none() {
             eprintln!(
@@ -391,14 +391,17 @@ Usage:
             None => None,
         };
         let machine = analysis.as_ref().and_then(|a| a.machine.as_ref());
-        let (replay, diags) =
+        let replay =
             stepscope::pipeline::replay(&SourceText::new(file.clone(), text.clone()), machine);
-        let Some(replay) = replay else {
-            let index = LineIndex::new(&text);
-            for d in &diags {
-                eprintln!("{}", diag_line(&file, d, &text, &index));
+        let replay = match replay {
+            Ok(r) => r,
+            Err(diags) => {
+                let index = LineIndex::new(&text);
+                for d in &diags {
+                    eprintln!("{}", diag_line(&file, d, &text, &index));
+                }
+                return 1;
             }
-            return 1;
         };
         let tl = &replay.timeline;
         if opts.format == "text" {

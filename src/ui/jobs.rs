@@ -69,13 +69,16 @@ pub fn start(app: AppState, first_history: String) {
             return;
         }
         let here = move || {
-            let (run, problems) = history.value.with_untracked(|h| {
+            let run = history.value.with_untracked(|h| {
                 analysis.with_untracked(|a| {
                     pipeline::replay(&SourceText::new("history", h.clone()), a.machine.as_ref())
                 })
             });
-            app.history_problems.set(problems);
-            run
+            app.history_problems.set(match &run {
+                Ok(r) => r.diagnostics.clone(),
+                Err(why) => why.clone(),
+            });
+            run.ok()
         };
         if !big {
             analysis.track();

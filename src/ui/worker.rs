@@ -106,18 +106,18 @@ pub fn run_job(job: &JsValue) -> JsValue {
             let history = get(job, "history").unwrap_or_default();
             let a = (!definition.trim().is_empty()).then(|| analyze("reading the definition"));
             let machine = a.as_ref().and_then(|a| a.machine.as_ref());
-            let (r, diags) = pipeline::replay_with_progress(
+            let r = pipeline::replay_with_progress(
                 &SourceText::new("history", history),
                 machine,
                 &mut |stage| post_stage(id, stage),
             );
             match r {
-                Some(r) => {
+                Ok(r) => {
                     post_stage(id, "sending");
                     js_sys::Uint8Array::from(crate::wire::encode_replay(&r).as_slice()).into()
                 }
                 // Why nothing could be read, for the page to show.
-                None => JsValue::from_str(
+                Err(diags) => JsValue::from_str(
                     &diags
                         .iter()
                         .map(|d| d.message.as_str())

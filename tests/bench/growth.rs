@@ -195,8 +195,7 @@ fn main() {
         &|h| {
             let a = analyze(&SourceText::new("d", MAP));
             let r = render(&a, &LayoutOptions::default(), &EstimateMeasure).expect("drawn");
-            let (run, _) = replay(&SourceText::new("h", h), a.machine.as_ref());
-            let run = run.expect("a run");
+            let run = replay(&SourceText::new("h", h), a.machine.as_ref()).expect("a run");
             let end = run.timeline.duration_ms;
             let source = encode_fragment(
                 &Shared {

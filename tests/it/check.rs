@@ -433,9 +433,8 @@ fn every_code_crosses_the_worker_unchanged() {
         crate::support::repo().join("src/demo/order-processing.history.json"),
     )
     .unwrap();
-    let (run, _) =
-        stepscope::pipeline::replay(&stepscope::source::SourceText::new("h", hist), None);
-    let mut run = run.unwrap();
+    let mut run =
+        stepscope::pipeline::replay(&stepscope::source::SourceText::new("h", hist), None).unwrap();
     run.diagnostics = CODES
         .iter()
         .map(|c| Diagnostic::warning(c, "m", "", None))

@@ -47,8 +47,8 @@ fn block_yaml_nesting_is_refused_at_the_depth_limit() {
     }
     // JSON, in a history too.
     let text = format!("{}{}", "[".repeat(30_000), "]".repeat(30_000));
-    let (run, diags) = small_stack(move || replay(&SourceText::new("h", text), None));
-    assert!(run.is_none() && !diags.is_empty());
+    let run = small_stack(move || replay(&SourceText::new("h", text), None));
+    assert!(run.is_err_and(|diags| !diags.is_empty()));
 }
 
 #[test]
@@ -165,7 +165,7 @@ fn a_links_run_is_held_to_the_event_and_byte_budgets() {
     );
     // What fits opens, and round-trips into events.
     let ok = decode_fragment(&format!("h={}", payload(&compact(1_000)))).unwrap();
-    let (run, _) = replay(&SourceText::new("h", ok.history.unwrap()), None);
+    let run = replay(&SourceText::new("h", ok.history.unwrap()), None);
     assert_eq!(run.unwrap().timeline.events.len(), 1_000);
 }
 
@@ -187,8 +187,7 @@ fn histories_and_definitions_past_their_budgets_are_refused_by_name() {
     events
         .extend((2..=MAX_EVENTS + 1).map(|i| format!(r#"{{"id":{i},"type":"PassStateEntered"}}"#)));
     let text = format!(r#"{{"events":[{}]}}"#, events.join(","));
-    let (run, diags) = replay(&SourceText::new("h", text), None);
-    assert!(run.is_none());
+    let diags = replay(&SourceText::new("h", text), None).unwrap_err();
     assert!(
         diags
             .iter()
@@ -252,8 +251,8 @@ fn a_far_future_timestamp_is_clamped_with_a_warning_and_the_axis_stays_bounded()
             outlier,
             r#""2026-01-01T00:00:03.000Z""#,
         ]);
-        let (run, diags) = replay(&SourceText::new("h", text), None);
-        let run = run.unwrap();
+        let run = replay(&SourceText::new("h", text), None).unwrap();
+        let diags = &run.diagnostics;
         assert!(
             diags
                 .iter()
@@ -282,8 +281,7 @@ fn the_axis_never_draws_more_than_its_tick_budget() {
         r#""2026-12-31T00:00:00.000Z""#,
         r#""2026-12-31T00:00:01.000Z""#,
     ]);
-    let (run, _) = replay(&SourceText::new("h", text), None);
-    let run = run.unwrap();
+    let run = replay(&SourceText::new("h", text), None).unwrap();
     assert!(run.timeline.duration_ms > 360 * 86_400_000);
     let g = gantt(
         &run.timeline,

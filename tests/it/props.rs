@@ -131,8 +131,7 @@ proptest! {
             })
             .collect();
         let text = format!(r#"{{"events":[{}]}}"#, events.join(","));
-        let (run, _) = stepscope::pipeline::replay(&SourceText::new("h", text), None);
-        let run = run.expect("a run");
+        let run = stepscope::pipeline::replay(&SourceText::new("h", text), None).expect("a run");
         prop_assert!(run.timeline.duration_ms <= 2 * 366 * 86_400_000);
         let g = stepscope::replay::gantt(&run.timeline, &Default::default());
         prop_assert!(g.svg.matches("class=\"tick\"").count() <= stepscope::limits::MAX_TICKS);

@@ -9,8 +9,9 @@ use stepscope::source::SourceText;
 fn timeline_of(history: &str, definition: Option<&str>) -> Timeline {
     let analysis = definition.map(|d| analyze(&SourceText::new("d", d)));
     let machine = analysis.as_ref().and_then(|a| a.machine.as_ref());
-    let (r, diags) = replay(&SourceText::new("h", history), machine);
-    r.unwrap_or_else(|| panic!("no replay: {diags:?}")).timeline
+    replay(&SourceText::new("h", history), machine)
+        .unwrap_or_else(|diags| panic!("no replay: {diags:?}"))
+        .timeline
 }
 
 fn visit<'a>(tl: &'a Timeline, state: &str) -> &'a stepscope::replay::Visit {
@@ -366,11 +367,11 @@ fn assert_wire_round_trip(r: &stepscope::pipeline::Replay, label: &str) {
 fn the_demo_run_crosses_the_wire() {
     let demo = stepscope::demo::DEFINITION;
     let a = analyze(&SourceText::new("d", demo));
-    let (r, _) = replay(
+    let r = replay(
         &SourceText::new("h", stepscope::demo::HISTORY),
         a.machine.as_ref(),
-    );
-    let r = r.expect("demo replays");
+    )
+    .expect("demo replays");
     assert!(r.timeline.visits.iter().any(|v| v.input.is_some()));
     assert_wire_round_trip(&r, "demo");
     assert_eq!(stepscope::wire::decode_replay(b"not postcard at all"), None);
@@ -387,12 +388,13 @@ fn corpus_histories_rebuild() {
         let def = std::fs::read_to_string(&def_path).ok();
         let analysis = def.as_deref().map(|d| analyze(&SourceText::new("d", d)));
         let machine = analysis.as_ref().and_then(|a| a.machine.as_ref());
-        let (r, diags) = replay(&SourceText::new("h", text.clone()), machine);
-        let r = r.unwrap_or_else(|| panic!("{}: {diags:?}", path.display()));
+        let r = replay(&SourceText::new("h", text.clone()), machine)
+            .unwrap_or_else(|diags| panic!("{}: {diags:?}", path.display()));
         assert!(
-            !diags.iter().any(|d| d.is_error()),
-            "{}: {diags:?}",
-            path.display()
+            !r.diagnostics.iter().any(|d| d.is_error()),
+            "{}: {:?}",
+            path.display(),
+            r.diagnostics
         );
         let tl = &r.timeline;
         if machine.is_some() {

@@ -7,7 +7,7 @@ use stepscope::share::{
 
 fn visits(history: &str, definition: &str) -> Vec<(String, String, i64, Option<i64>, usize)> {
     let a = stepscope::pipeline::analyze(&stepscope::source::SourceText::new("d", definition));
-    let (r, _) = stepscope::pipeline::replay(
+    let r = stepscope::pipeline::replay(
         &stepscope::source::SourceText::new("h", history),
         a.machine.as_ref(),
     );

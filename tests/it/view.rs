@@ -53,9 +53,7 @@ fn first_failure_histories_and_runs_that_do_not_belong() {
     let m = analyze(&SourceText::new("d", &failing.definition))
         .machine
         .expect("parses");
-    let run = replay(&SourceText::new("h", &failing.history), Some(&m))
-        .0
-        .expect("a run");
+    let run = replay(&SourceText::new("h", &failing.history), Some(&m)).expect("a run");
     let (state, at) = view::first_failure(&run.timeline).expect("the failing example fails");
     assert!(m.find(&state).is_some());
     assert!(at >= 0 && at <= run.timeline.duration_ms);
