@@ -77,7 +77,7 @@ pub fn ellipsize(s: &str, max: usize) -> String {
     }
 }
 
-fn detail(m: &StateMachine, kind: &StateKind) -> String {
+fn detail(kind: &StateKind) -> String {
     match kind {
         StateKind::Task(t) => {
             let r = &t.resource;
@@ -124,16 +124,13 @@ fn detail(m: &StateMachine, kind: &StateKind) -> String {
         ),
         StateKind::Fail { error, .. } => error.clone().unwrap_or_default(),
         StateKind::Unknown(t) => t.clone(),
-        StateKind::Pass | StateKind::Succeed => {
-            let _ = m;
-            String::new()
-        }
+        StateKind::Pass | StateKind::Succeed => String::new(),
     }
 }
 
 /// A sentence about a state for assistive technology, such as
 /// "Choice CheckStock: 2 rules, default → Backorder".
-pub fn describe(m: &StateMachine, s: &crate::asl::State) -> String {
+pub fn describe(s: &crate::asl::State) -> String {
     let name_of = |t: &crate::asl::Transition| t.name.clone();
     let mut parts: Vec<String> = Vec::new();
     match &s.kind {
@@ -162,7 +159,7 @@ pub fn describe(m: &StateMachine, s: &crate::asl::State) -> String {
                 .unwrap_or_default()
         )),
         _ => {
-            let d = detail(m, &s.kind);
+            let d = detail(&s.kind);
             if !d.is_empty() {
                 parts.push(d);
             }
@@ -226,13 +223,13 @@ pub fn build_graph(m: &StateMachine) -> FlowGraph {
                 .join("\n");
             Some((badge, full))
         };
-        let description = describe(m, s);
+        let description = describe(s);
         nodes.push(GraphNode {
             description,
             state: s.id,
             name: s.name.clone(),
             kind: s.kind.type_name().to_string(),
-            detail: detail(m, &s.kind),
+            detail: detail(&s.kind),
             retry,
             scope: s.scope,
             children,

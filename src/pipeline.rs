@@ -27,14 +27,6 @@ impl Analysis {
             .iter()
             .any(|d| d.severity == Severity::Error)
     }
-
-    /// Every state name, in source order, nested scopes included.
-    pub fn state_names(&self) -> Vec<String> {
-        self.machine
-            .as_ref()
-            .map(|m| m.states.iter().map(|s| s.name.clone()).collect())
-            .unwrap_or_default()
-    }
 }
 
 /// Analyses a definition text, picking the first state machine it holds.

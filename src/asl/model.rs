@@ -261,9 +261,10 @@ fn join_conditions(items: &[Condition], sep: &str) -> String {
 }
 
 fn compare_label(variable: &str, op: &str, value: &str) -> String {
-    let (base, is_path) = match op.strip_suffix("Path") {
-        Some(b) if !b.starts_with("Is") => (b, true),
-        _ => (op, false),
+    // `…Path` compares with another field's value; the label is the same.
+    let base = match op.strip_suffix("Path") {
+        Some(b) if !b.starts_with("Is") => b,
+        _ => op,
     };
     let symbol = if base.ends_with("GreaterThanEquals") {
         ">="
@@ -281,7 +282,6 @@ fn compare_label(variable: &str, op: &str, value: &str) -> String {
         ""
     };
     if !symbol.is_empty() {
-        let _ = is_path;
         return format!("{variable} {symbol} {value}");
     }
     let test = match base {

@@ -25,12 +25,10 @@ fn missing_target(
     if t.target.is_some() {
         return;
     }
-    if let Some(other) = m
-        .states
+    if m.states
         .iter()
-        .find(|s| s.name == t.name && s.scope != scope)
+        .any(|s| s.name == t.name && s.scope != scope)
     {
-        let _ = other;
         out.push(Diagnostic::error(
             "transition-out-of-scope",
             format!("'{}' is in another scope: a Parallel branch or Map processor can only move between its own states", t.name),

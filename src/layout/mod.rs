@@ -368,7 +368,7 @@ fn node_size(g: &FlowGraph, id: StateId, measure: &dyn TextMeasure) -> (f64, f64
     // Names are bold: about 8% wider than the regular face the estimate models.
     let mut w = (measure.width(&name, FONT) * 1.08).max(measure.width(&detail, SMALL_FONT));
     if let Some((badge, _)) = &n.retry {
-        w = w.max(measure.width(badge, SMALL_FONT) + measure.width(&name, FONT) * 0.0);
+        w = w.max(measure.width(badge, SMALL_FONT));
     }
     let w = (w + 2.0 * NODE_PAD_X).max(NODE_MIN_W);
     let h = if n.detail.is_empty() {

@@ -497,18 +497,6 @@ fn lane_bg(out: &mut String, y: f64, width: f64) {
     );
 }
 
-/// The chart with every default (the whole run, default folds, in start order).
-pub fn gantt_svg(tl: &Timeline, width: f64) -> (String, f64, f64) {
-    let g = gantt(
-        tl,
-        &GanttOptions {
-            width,
-            ..Default::default()
-        },
-    );
-    (g.svg, g.x0, g.scale)
-}
-
 fn lane_title(v: &super::timeline::Visit) -> String {
     let dur = v
         .exited_ms

@@ -13,12 +13,12 @@ mod snapshot;
 mod timeline;
 
 pub use gantt::{
-    gantt, gantt_svg, Gantt, GanttOptions, SortBy, FOLD_OVER, LABEL_W, LANE_H, MAX_LANES, UNTIMED,
+    gantt, Gantt, GanttOptions, SortBy, FOLD_OVER, LABEL_W, LANE_H, MAX_LANES, UNTIMED,
 };
 pub use generate::{generate, GenOptions, Generated, IntendedVisit};
 pub use infer::infer_definition;
 pub use overlay::{
     format_duration, format_duration_exact, Heat, Overlay, OverlayIndex, StateAt, Token,
 };
-pub use snapshot::{Cursor, Snapshot, SnapshotIndex, VisitStatus};
+pub use snapshot::{Snapshot, SnapshotIndex, VisitStatus};
 pub use timeline::{build_timeline, Attempt, Outcome, TimedEvent, Timeline, Visit};

@@ -2,8 +2,8 @@
 //!
 //! Built once from a timeline: a list of status changes in time order, with a full copy of the
 //! statuses every `CHECKPOINT` changes. `snapshot_at(t)` is a binary search, a copy of the nearest
-//! checkpoint and at most `CHECKPOINT` changes; a [`Cursor`] moves through time applying or undoing
-//! only what changed, which is what playback and scrubbing use.
+//! checkpoint and at most `CHECKPOINT` changes, which is what playback and scrubbing use each
+//! frame.
 
 use super::timeline::{Outcome, Timeline};
 
@@ -207,64 +207,5 @@ impl SnapshotIndex {
     /// Times at which anything changes, for stepping from change to change.
     pub fn change_times(&self) -> impl Iterator<Item = i64> + '_ {
         self.changes.iter().map(|c| c.at)
-    }
-}
-
-/// A moving snapshot: `seek` applies or undoes only the changes between the old and new time.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Cursor {
-    pub snapshot: Snapshot,
-    applied: usize,
-    /// Visits whose status changed in the last `seek`.
-    pub touched: Vec<usize>,
-}
-
-impl Cursor {
-    pub fn new(index: &SnapshotIndex) -> Self {
-        Cursor {
-            snapshot: Snapshot {
-                t: i64::MIN,
-                status: vec![VisitStatus::NotRun; index.visits],
-                attempt: vec![0; index.visits],
-                transitions: 0,
-            },
-            applied: 0,
-            touched: Vec::new(),
-        }
-    }
-
-    pub fn seek(&mut self, index: &SnapshotIndex, t: i64) {
-        self.touched.clear();
-        let target = index.count_at(t);
-        while self.applied < target {
-            let Some(c) = index.changes.get(self.applied) else {
-                break;
-            };
-            if let (Some(s), Some(a)) = (
-                self.snapshot.status.get_mut(c.visit),
-                self.snapshot.attempt.get_mut(c.visit),
-            ) {
-                *s = c.status;
-                *a = c.attempt;
-            }
-            self.touched.push(c.visit);
-            self.applied += 1;
-        }
-        while self.applied > target {
-            self.applied -= 1;
-            let Some(c) = index.changes.get(self.applied) else {
-                break;
-            };
-            if let (Some(s), Some(a)) = (
-                self.snapshot.status.get_mut(c.visit),
-                self.snapshot.attempt.get_mut(c.visit),
-            ) {
-                *s = c.before;
-                *a = c.before_attempt;
-            }
-            self.touched.push(c.visit);
-        }
-        self.snapshot.t = t;
-        self.snapshot.transitions = index.transitions.partition_point(|x| x.0 <= t);
     }
 }

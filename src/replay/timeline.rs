@@ -718,7 +718,6 @@ pub fn build_timeline(history: &History, machine: Option<&StateMachine>) -> Time
             visit: ctx.visit,
         });
     }
-    let _ = terminal;
     // Map and Parallel visits that never exited but whose failure ended an iteration or branch:
     // children of a failed container that are still open failed with it or were aborted.
     let duration = times.last().copied().unwrap_or(0).max(0);

@@ -121,7 +121,6 @@ pub fn EventList(
                 let top = el.offset_top() - ol.client_height() / 2;
                 ol.set_scroll_top(top.max(0));
             }
-            let _ = cur;
         });
     });
     // One listener for every row: the row says when it happened.

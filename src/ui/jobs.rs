@@ -311,7 +311,7 @@ pub fn start(app: AppState, first_history: String) {
                     a.machine.as_ref().map_or_else(Vec::new, |m| {
                         m.states
                             .iter()
-                            .map(|st| (st.name.clone(), crate::graph::describe(m, st)))
+                            .map(|st| (st.name.clone(), crate::graph::describe(st)))
                             .collect()
                     })
                 });

@@ -53,7 +53,7 @@ fn time_ms(text: &str, runs: usize) -> f64 {
 
 /// Parse and rebuild of a generated 25,000-event history, and snapshots over the whole run.
 fn replay_bench() {
-    use stepscope::replay::{generate, Cursor, GenOptions, SnapshotIndex};
+    use stepscope::replay::{generate, GenOptions, SnapshotIndex};
     let def = r#"{"StartAt": "Ship", "States": {"Ship": {"Type": "Map", "MaxConcurrency": 10, "End": true, "ItemProcessor": {"StartAt": "Pack", "States": {
         "Pack": {"Type": "Task", "Resource": "arn:aws:states:::lambda:invoke", "Retry": [{"ErrorEquals": ["Lambda.ServiceException"], "MaxAttempts": 2}], "Next": "Check"},
         "Check": {"Type": "Choice", "Choices": [{"Variable": "$.ok", "BooleanEquals": true, "Next": "Label"}], "Default": "Label"},
@@ -95,14 +95,8 @@ fn replay_bench() {
         std::hint::black_box(index.snapshot_at(tl.duration_ms * k / 999));
     }
     let snap_ms = t.elapsed().as_secs_f64() * 1000.0;
-    let mut cursor = Cursor::new(&index);
-    let t = Instant::now();
-    for k in 0..1000 {
-        cursor.seek(&index, tl.duration_ms * k / 999);
-    }
-    let cursor_ms = t.elapsed().as_secs_f64() * 1000.0;
     println!(
-        "replay: snapshot index {index_ms:.2} ms; snapshot_at at 1,000 evenly spaced times {snap_ms:.2} ms ({:.1} µs each); cursor through the same times {cursor_ms:.2} ms",
+        "replay: snapshot index {index_ms:.2} ms; snapshot_at at 1,000 evenly spaced times {snap_ms:.2} ms ({:.1} µs each)",
         snap_ms
     );
 }
