@@ -334,23 +334,13 @@ pub fn string_source(outer: &str, node: &Node) -> (String, OffsetMap) {
             let outer_at = start + 1 + i;
             map.push(decoded.len(), outer_at);
             if bytes.get(i) == Some(&b'\\') {
-                let esc = bytes.get(i + 1).copied();
-                i += 2;
-                match esc {
-                    Some(b'n') => decoded.push('\n'),
-                    Some(b't') => decoded.push('\t'),
-                    Some(b'r') => decoded.push('\r'),
-                    Some(b'b') => decoded.push('\u{8}'),
-                    Some(b'f') => decoded.push('\u{c}'),
-                    Some(b'u') => {
-                        let hex = raw
-                            .get(i..i + 4)
-                            .and_then(|h| u32::from_str_radix(h, 16).ok());
-                        i += 4;
-                        decoded.push(hex.and_then(char::from_u32).unwrap_or('\u{fffd}'));
+                match crate::source::decode_escape(bytes.get(i + 1..).unwrap_or(&[])) {
+                    Ok((c, used)) => {
+                        decoded.push(c);
+                        i += 1 + used;
                     }
-                    Some(c) => decoded.push(c as char),
-                    None => {}
+                    // The reader has already refused it; map what follows as it stands.
+                    Err(_) => i += 2,
                 }
                 // Keep every decoded char mapped to its escape's start.
                 map.push(decoded.len(), start + 1 + i);

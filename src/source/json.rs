@@ -255,24 +255,14 @@ impl Parser<'_> {
                 }
                 Some(b'\\') => {
                     self.pos += 1;
-                    let esc = self.peek();
-                    self.pos += 1;
-                    match esc {
-                        Some(b'"') => out.push('"'),
-                        Some(b'\\') => out.push('\\'),
-                        Some(b'/') => out.push('/'),
-                        Some(b'b') => out.push('\u{8}'),
-                        Some(b'f') => out.push('\u{c}'),
-                        Some(b'n') => out.push('\n'),
-                        Some(b'r') => out.push('\r'),
-                        Some(b't') => out.push('\t'),
-                        Some(b'u') => {
-                            let c = self.unicode_escape()?;
+                    match decode_escape(self.src.get(self.pos..).unwrap_or(&[])) {
+                        Ok((c, used)) => {
                             out.push(c);
+                            self.pos += used;
                         }
-                        _ => {
-                            self.pos -= 1;
-                            return Err(self.error_here("invalid escape in string"));
+                        Err((what, at)) => {
+                            self.pos += at;
+                            return Err(self.error_here(what));
                         }
                     }
                 }
@@ -283,33 +273,45 @@ impl Parser<'_> {
             }
         }
     }
+}
 
-    fn hex4(&mut self) -> Result<u32, SyntaxError> {
-        let digits = self
-            .text
-            .get(self.pos..self.pos + 4)
-            .ok_or_else(|| self.error_here("incomplete \\u escape"))?;
-        let v =
-            u32::from_str_radix(digits, 16).map_err(|_| self.error_here("invalid \\u escape"))?;
-        self.pos += 4;
-        Ok(v)
-    }
-
-    fn unicode_escape(&mut self) -> Result<char, SyntaxError> {
-        let hi = self.hex4()?;
-        if (0xD800..0xDC00).contains(&hi) {
-            if self.src.get(self.pos..self.pos + 2) == Some(b"\\u") {
-                self.pos += 2;
-                let lo = self.hex4()?;
-                if (0xDC00..0xE000).contains(&lo) {
-                    let c = 0x10000 + ((hi - 0xD800) << 10) + (lo - 0xDC00);
-                    return Ok(char::from_u32(c).unwrap_or('\u{fffd}'));
+/// Decodes the escape after a backslash in a JSON string: `rest` starts at the escape letter.
+/// Returns the character and how many bytes of `rest` it took (surrogate pairs whole), or what is
+/// wrong and where in `rest`. The one JSON unescape: the reader and `forms`' offset map use it.
+pub fn decode_escape(rest: &[u8]) -> Result<(char, usize), (&'static str, usize)> {
+    let hex4 = |at: usize| -> Result<u32, (&'static str, usize)> {
+        let digits = rest
+            .get(at..at + 4)
+            .and_then(|d| std::str::from_utf8(d).ok())
+            .ok_or(("incomplete \\u escape", at))?;
+        u32::from_str_radix(digits, 16).map_err(|_| ("invalid \\u escape", at))
+    };
+    let c = match rest.first() {
+        Some(b'"') => '"',
+        Some(b'\\') => '\\',
+        Some(b'/') => '/',
+        Some(b'b') => '\u{8}',
+        Some(b'f') => '\u{c}',
+        Some(b'n') => '\n',
+        Some(b'r') => '\r',
+        Some(b't') => '\t',
+        Some(b'u') => {
+            let hi = hex4(1)?;
+            if (0xD800..0xDC00).contains(&hi) {
+                if rest.get(5..7) == Some(b"\\u") {
+                    let lo = hex4(7)?;
+                    if (0xDC00..0xE000).contains(&lo) {
+                        let c = 0x10000 + ((hi - 0xD800) << 10) + (lo - 0xDC00);
+                        return Ok((char::from_u32(c).unwrap_or('\u{fffd}'), 11));
+                    }
                 }
+                return Ok(('\u{fffd}', 5));
             }
-            return Ok('\u{fffd}');
+            return Ok((char::from_u32(hi).unwrap_or('\u{fffd}'), 5));
         }
-        Ok(char::from_u32(hi).unwrap_or('\u{fffd}'))
-    }
+        _ => return Err(("invalid escape in string", 0)),
+    };
+    Ok((c, 1))
 }
 
 fn describe(c: char) -> String {

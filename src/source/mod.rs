@@ -8,6 +8,7 @@ mod span;
 mod tree;
 mod yaml;
 
+pub use json::decode_escape;
 pub use span::{LineIndex, Span};
 pub use tree::{Member, Node, Value};
 

@@ -131,3 +131,31 @@ fn corpus_json_reads_like_serde_json() {
         }
     }
 }
+
+#[test]
+fn one_json_unescape_for_the_reader_and_the_offset_map() {
+    use stepscope::source::decode_escape;
+    assert_eq!(decode_escape(b"n rest"), Ok(('\n', 1)));
+    assert_eq!(decode_escape(br"ud83d\ude80"), Ok(('🚀', 11)));
+    assert_eq!(decode_escape(b"u00e9"), Ok(('é', 5)));
+    assert_eq!(decode_escape(b"x"), Err(("invalid escape in string", 0)));
+    assert!(decode_escape(b"u12").is_err());
+    // A template's DefinitionString with an escaped pair: the state is found at its place.
+    let def = r#"{"StartAt":"Go \ud83d\ude80","States":{"Go \ud83d\ude80":{"Type":"Succeed"},"X":{"Type":"Pass","Next":"Nowhere"}}}"#;
+    let template = format!(
+        r#"{{"Resources":{{"M":{{"Type":"AWS::StepFunctions::StateMachine","Properties":{{"DefinitionString":{}}}}}}}}}"#,
+        serde_json::to_string(def).unwrap()
+    );
+    let a =
+        stepscope::pipeline::analyze(&stepscope::source::SourceText::new("t", template.as_str()));
+    let m = a.machine.as_ref().expect("a machine");
+    assert!(m.find("Go 🚀").is_some());
+    let d = a
+        .diagnostics
+        .iter()
+        .find(|d| d.code == "unknown-next-target")
+        .expect("the bad Next");
+    let span = d.span.expect("a place");
+    // In the template the quotes are escaped: the span covers them as written.
+    assert_eq!(&template[span.start..span.end], r#"\"Nowhere\""#);
+}
