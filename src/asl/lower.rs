@@ -1838,24 +1838,13 @@ impl Lowerer {
             self.check_duplicate_keys(item, &p, "field");
             for m in item.members() {
                 if !RETRIER_FIELDS.contains(&m.key.as_str()) {
-                    let msg_ctx = "a retrier";
-                    match fields::did_you_mean(&m.key, RETRIER_FIELDS.iter().copied()) {
-                        Some(g) => self.error(
-                            "unknown-field",
-                            format!(
-                                "unknown field '{}' in {msg_ctx} (did you mean '{g}'?)",
-                                m.key
-                            ),
-                            &pointer(&p, &m.key),
-                            m.key_span,
-                        ),
-                        None => self.error(
-                            "unknown-field",
-                            format!("unknown field '{}' in {msg_ctx}", m.key),
-                            &pointer(&p, &m.key),
-                            m.key_span,
-                        ),
-                    }
+                    self.unknown_field(
+                        &m.key,
+                        &pointer(&p, &m.key),
+                        m.key_span,
+                        RETRIER_FIELDS,
+                        "a retrier",
+                    );
                 }
             }
             let error_equals = self.error_equals(item, &p);
@@ -1965,20 +1954,7 @@ impl Lowerer {
                 let key = m.key.as_str();
                 let mp = pointer(&p, key);
                 if !CATCHER_FIELDS.contains(&key) {
-                    match fields::did_you_mean(key, CATCHER_FIELDS.iter().copied()) {
-                        Some(g) => self.error(
-                            "unknown-field",
-                            format!("unknown field '{key}' in a catcher (did you mean '{g}'?)"),
-                            &mp,
-                            m.key_span,
-                        ),
-                        None => self.error(
-                            "unknown-field",
-                            format!("unknown field '{key}' in a catcher"),
-                            &mp,
-                            m.key_span,
-                        ),
-                    }
+                    self.unknown_field(key, &mp, m.key_span, CATCHER_FIELDS, "a catcher");
                 } else if ql == QueryLanguage::Jsonata && key == "ResultPath" {
                     self.error(
                         "jsonpath-field-in-jsonata",

@@ -443,3 +443,45 @@ fn every_code_crosses_the_worker_unchanged() {
     let codes: Vec<&str> = back.diagnostics.iter().map(|d| d.code).collect();
     assert_eq!(codes, CODES.to_vec());
 }
+
+/// One rule for unknown fields, the README's, in states, retriers and catchers alike: a warning,
+/// or an error when it looks like a typo of a real field.
+#[test]
+fn unknown_fields_follow_one_rule_everywhere() {
+    use stepscope::diag::Severity;
+    let task = |extra: &str| {
+        format!(
+            r#"{{"StartAt":"T","States":{{"T":{{"Type":"Task","Resource":"arn:aws:states:::lambda:invoke","End":true,{extra}}}}}}}"#
+        )
+    };
+    for (text, severity) in [
+        (task(r#""Flavour":1"#), Severity::Warning),
+        (
+            task(r#""Retry":[{"ErrorEquals":["States.ALL"],"Flavour":1}]"#),
+            Severity::Warning,
+        ),
+        (
+            task(r#""Catch":[{"ErrorEquals":["States.ALL"],"Next":"T","Flavour":1}]"#),
+            Severity::Warning,
+        ),
+        (task(r#""TimeoutSecond":1"#), Severity::Error),
+        (
+            task(r#""Retry":[{"ErrorEquals":["States.ALL"],"MaxAttempt":1}]"#),
+            Severity::Error,
+        ),
+        (
+            task(r#""Catch":[{"ErrorEquals":["States.ALL"],"Next":"T","ResultPth":"$.e"}]"#),
+            Severity::Error,
+        ),
+    ] {
+        let a =
+            stepscope::pipeline::analyze(&stepscope::source::SourceText::new("t", text.as_str()));
+        let d: Vec<_> = a
+            .diagnostics
+            .iter()
+            .filter(|d| d.code == "unknown-field")
+            .collect();
+        assert_eq!(d.len(), 1, "{text}: {:?}", a.diagnostics);
+        assert_eq!(d[0].severity, severity, "{text}");
+    }
+}
