@@ -26,7 +26,7 @@ pub enum Form {
 
 impl Form {
     /// A stable identifier, used in JSON output.
-    pub fn id(self) -> &'static str {
+    pub fn as_str(self) -> &'static str {
         match self {
             Form::AslJson => "asl-json",
             Form::AslYaml => "asl-yaml",

@@ -202,7 +202,7 @@ Usage:
             if opts.format == "json" {
                 reports.push(serde_json::json!({
                     "file": file,
-                    "form": analysis.form.id(),
+                    "form": analysis.form.as_str(),
                     "valid": valid,
                     "machines": analysis.machines,
                     "diagnostics": analysis.diagnostics.iter().map(|d| diag_json(d, &text, &index)).collect::<Vec<_>>(),

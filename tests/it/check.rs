@@ -76,7 +76,7 @@ fn forms_are_detected() {
         ("serverless.yml", "serverless"),
         ("main.tf", "terraform"),
     ] {
-        assert_eq!(check_file(&dir.join(file)).form.id(), form, "{file}");
+        assert_eq!(check_file(&dir.join(file)).form.as_str(), form, "{file}");
     }
 }
 
