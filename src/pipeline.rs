@@ -3,10 +3,39 @@
 //! `analyze` never fails: whatever it could understand comes back with every problem it found,
 //! with spans in the text the user pasted (even when the definition sat inside a string).
 
-use crate::asl::{self, StateMachine};
-use crate::diag::{Diagnostic, Severity};
+use crate::asl;
+use crate::diag::Severity;
 use crate::forms::{self, Body, Form};
-use crate::source::{self, SourceText};
+use crate::source;
+
+// ---- What the shell may use ---------------------------------------------------------------------
+// The page and the worker reach the core only through this module (tests/it/tidy.rs checks it):
+// the functions above and the plain data and helpers below, each named here once.
+pub use crate::asl::{Integration, StateKind, StateMachine};
+pub use crate::demo::{
+    example, is_demo, DEFINITION as DEMO_DEFINITION, EXAMPLE_NAMES, HISTORY as DEMO_HISTORY,
+    NAME as DEMO_NAME,
+};
+pub use crate::diag::Diagnostic;
+pub use crate::graph::{describe as describe_state, ellipsize};
+pub use crate::history::format_iso;
+pub use crate::layout::{Direction, EstimateMeasure, LayoutCache, LayoutOptions, TextMeasure};
+pub use crate::limits::{check_input, input_too_big, size as size_text, MAX_INPUT_BYTES};
+pub use crate::replay::{
+    format_duration_exact, gantt, GanttOptions, Heat, Overlay, OverlayIndex, SnapshotIndex, SortBy,
+    StateAt, Visit, VisitStatus, LABEL_W, UNTIMED,
+};
+pub use crate::share::{
+    decode_fragment, encode_fragment, length_advice, link as share_link, open_file, percent_decode,
+    replay_file, Redaction, Shared, ViewMode,
+};
+pub use crate::source::{LineIndex, SourceText};
+pub use crate::svg::{escape as escape_xml, split_top_level};
+pub use crate::view::{
+    first_failure, form_label, inferred, is_history, missing_states, name_some, neighbour,
+    state_at_offset,
+};
+pub use crate::wire::{decode_replay, encode_replay};
 
 /// Everything we know about one definition text.
 #[derive(Debug, Clone, PartialEq)]

@@ -1,6 +1,6 @@
 //! Browser adapters: canvas text measurement for layout, in the page or in the worker.
 
-use crate::layout::{EstimateMeasure, TextMeasure};
+use crate::pipeline::{EstimateMeasure, TextMeasure};
 use std::cell::RefCell;
 use std::collections::HashMap;
 use wasm_bindgen::JsCast;
@@ -86,19 +86,22 @@ impl TextMeasure for CanvasMeasure {
 thread_local! {
     static MEASURE: CanvasMeasure = CanvasMeasure::new();
     /// Scope layouts by content, so typing in one branch doesn't lay out the others again.
-    static LAYOUT_CACHE: RefCell<crate::layout::LayoutCache> = RefCell::new(Default::default());
+    static LAYOUT_CACHE: RefCell<crate::pipeline::LayoutCache> = RefCell::new(Default::default());
 }
 
 /// Draws a definition's graph with its problems, as the page shows it: laid out with the canvas
 /// measure and the layout cache of this thread (the page's or the worker's).
-pub fn draw(a: &crate::pipeline::Analysis, opts: &crate::layout::LayoutOptions) -> Option<String> {
+pub fn draw(
+    a: &crate::pipeline::Analysis,
+    opts: &crate::pipeline::LayoutOptions,
+) -> Option<String> {
     rendered(a, opts).map(|r| r.svg_with_problems("g", a))
 }
 
 /// The laid-out graph of a definition, as the page shows it.
 pub fn rendered(
     a: &crate::pipeline::Analysis,
-    opts: &crate::layout::LayoutOptions,
+    opts: &crate::pipeline::LayoutOptions,
 ) -> Option<crate::pipeline::Rendered> {
     MEASURE.with(|measure| {
         LAYOUT_CACHE.with(|c| crate::pipeline::render_cached(a, opts, measure, &mut c.borrow_mut()))

@@ -7,7 +7,7 @@ use std::time::Duration;
 use wasm_bindgen::JsCast;
 
 use super::state::{use_app, AppState, Debounced};
-use crate::source::LineIndex;
+use crate::pipeline::LineIndex;
 
 /// Inputs past this size are parsed and laid out in the Web Worker, and their editor shows a
 /// read-only preview: a textarea holding megabytes freezes the page for most of a second.
@@ -39,8 +39,8 @@ fn take_files(files: web_sys::FileList, app: AppState) {
     let list: Vec<web_sys::File> = (0..files.length()).filter_map(|i| files.get(i)).collect();
     leptos::task::spawn_local(async move {
         for f in list {
-            if f.size() > crate::limits::MAX_INPUT_BYTES as f64 {
-                notice.set(Some(crate::limits::input_too_big(
+            if f.size() > crate::pipeline::MAX_INPUT_BYTES as f64 {
+                notice.set(Some(crate::pipeline::input_too_big(
                     &f.name(),
                     f.size() as usize,
                 )));
@@ -53,7 +53,7 @@ fn take_files(files: web_sys::FileList, app: AppState) {
                 continue;
             };
             // A replay file or an exported SVG reopens its whole view.
-            match crate::share::open_file(&text) {
+            match crate::pipeline::open_file(&text) {
                 Some(Ok(shared)) => {
                     app.open_shared(shared);
                     continue;
@@ -64,7 +64,7 @@ fn take_files(files: web_sys::FileList, app: AppState) {
                 }
                 None => {}
             }
-            if crate::view::is_history(&text) {
+            if crate::pipeline::is_history(&text) {
                 history.set_now(text);
             } else {
                 definition.set_now(text);
@@ -149,7 +149,7 @@ pub fn Editors() -> impl IntoView {
                 "empty".to_string()
             };
         }
-        analysis.with(|a| definition.value.with(|d| crate::view::form_label(a, d)))
+        analysis.with(|a| definition.value.with(|d| crate::pipeline::form_label(a, d)))
     };
     let machines = move || {
         analysis.with(|a| {
@@ -284,9 +284,9 @@ fn paste_big(ev: web_sys::ClipboardEvent, input: Debounced, notice: RwSignal<Opt
     let Some(text) = ev.clipboard_data().and_then(|d| d.get_data("text").ok()) else {
         return;
     };
-    if text.len() > crate::limits::MAX_INPUT_BYTES {
+    if text.len() > crate::pipeline::MAX_INPUT_BYTES {
         ev.prevent_default();
-        notice.set(Some(crate::limits::input_too_big(
+        notice.set(Some(crate::pipeline::input_too_big(
             "The pasted text",
             text.len(),
         )));

@@ -46,7 +46,7 @@ fn origins() -> (Vec<String>, String) {
         h.trim_start_matches('#')
             .split('&')
             .find_map(|p| p.strip_prefix("origin="))
-            .and_then(|o| crate::share::percent_decode(o).ok())
+            .and_then(|o| crate::pipeline::percent_decode(o).ok())
     });
     let answer = named
         .clone()
@@ -82,7 +82,7 @@ fn read(data: &JsValue) -> Result<Action, String> {
             let (definition, history) = (text("definition")?, text("history")?);
             for (what, t) in [("the definition", &definition), ("the history", &history)] {
                 let len = t.as_ref().map_or(0, String::len);
-                crate::limits::check_input(&format!("load: {what}"), len)?;
+                crate::pipeline::check_input(&format!("load: {what}"), len)?;
             }
             if definition.is_none() && history.is_none() {
                 return Err("load needs a definition or a history".into());

@@ -15,7 +15,7 @@ type Row = (u64, i64, String, String);
 /// The rows from `from` as one HTML string: scrubbing far moves the window every frame, and one
 /// `innerHTML` costs far less than building a hundred elements with listeners.
 fn rows_html(rs: &[Row], from: usize, cur: Option<usize>) -> String {
-    use crate::svg::escape;
+    use crate::pipeline::escape_xml as escape;
     use std::fmt::Write as _;
     let to = (from + WINDOW).min(rs.len());
     let mut out = String::with_capacity((to.saturating_sub(from)) * 160);

@@ -490,7 +490,7 @@ const PROGRESSIVE: usize = 256 * 1024;
 const SLICE: usize = 150;
 
 fn split_drawing(svg: &str) -> Option<(String, Vec<String>)> {
-    let (shell, parts) = crate::svg::split_top_level(svg)?;
+    let (shell, parts) = crate::pipeline::split_top_level(svg)?;
     Some((shell, parts.chunks(SLICE).map(|c| c.concat()).collect()))
 }
 

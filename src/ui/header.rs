@@ -7,7 +7,7 @@ use wasm_bindgen::JsCast;
 use super::editors::on_open;
 use super::state::{use_app, AppState, Theme};
 use super::storage;
-use crate::layout::Direction;
+use crate::pipeline::Direction;
 
 #[component]
 pub fn Header() -> impl IntoView {
@@ -79,7 +79,7 @@ pub fn Header() -> impl IntoView {
                             tl.duration_ms as f64 / 1000.0
                         )
                     } else {
-                        format!("{icon} {name}{} · {}", tl.status, crate::replay::UNTIMED)
+                        format!("{icon} {name}{} · {}", tl.status, crate::pipeline::UNTIMED)
                     },
                 )
             })
@@ -96,7 +96,7 @@ pub fn Header() -> impl IntoView {
             .value()
             .parse::<usize>()
             .ok()
-            .and_then(crate::demo::example)
+            .and_then(crate::pipeline::example)
         {
             app.load(ex.definition, ex.history);
         }
@@ -116,7 +116,7 @@ pub fn Header() -> impl IntoView {
                 <div class="actions">
                     <select class="examples" aria-label="Load example" on:change=load_example>
                         <option value="" selected>"Load example…"</option>
-                        {crate::demo::EXAMPLE_NAMES.iter().enumerate().map(|(i, name)| view! { <option value=i.to_string()>{*name}</option> }).collect_view()}
+                        {crate::pipeline::EXAMPLE_NAMES.iter().enumerate().map(|(i, name)| view! { <option value=i.to_string()>{*name}</option> }).collect_view()}
                     </select>
                     <button class="toggle" on:click=move |_| { if let Some(i) = file_input.get_untracked() { i.click(); } }>"Open files…"</button>
                     <input type="file" multiple class="hidden" node_ref=file_input on:change=move |ev| on_open(app, ev) />
@@ -137,9 +137,9 @@ pub fn Header() -> impl IntoView {
                     </button>
                     <select class="view-select" data-testid="view-mode" aria-label="View"
                         on:change=move |ev| view.set(match event_target_value(&ev).as_str() {
-                            "graph" => crate::share::ViewMode::Graph,
-                            "timeline" => crate::share::ViewMode::Timeline,
-                            _ => crate::share::ViewMode::Split,
+                            "graph" => crate::pipeline::ViewMode::Graph,
+                            "timeline" => crate::pipeline::ViewMode::Timeline,
+                            _ => crate::pipeline::ViewMode::Split,
                         })
                         prop:value=move || view.get().as_str()>
                         <option value="split">"Graph and timeline"</option>

@@ -2,9 +2,9 @@
 
 use leptos::prelude::*;
 
-use crate::asl::{Integration, StateKind, StateMachine};
 use crate::pipeline::Replay;
-use crate::replay::Visit;
+use crate::pipeline::Visit;
+use crate::pipeline::{Integration, StateKind, StateMachine};
 
 /// How many visits the inspector lists at once, around the one at t.
 const VISIT_WINDOW: usize = 40;
@@ -23,7 +23,7 @@ fn explain_resource(kind: &StateKind) -> Option<(String, String, String)> {
 }
 
 fn fmt_ms(ms: i64) -> String {
-    crate::replay::format_duration_exact(ms)
+    crate::pipeline::format_duration_exact(ms)
 }
 
 fn copy(text: String) {

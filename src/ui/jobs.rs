@@ -10,9 +10,9 @@ use wasm_bindgen::JsCast;
 use super::editors::BIG;
 use super::state::{apply_theme, AppState, Theme};
 use super::{browser, embed_api, overlay, storage, worker};
-use crate::layout::LayoutOptions;
 use crate::pipeline;
-use crate::source::SourceText;
+use crate::pipeline::LayoutOptions;
+use crate::pipeline::SourceText;
 
 /// Starts every job. `first_history` is loaded a task after the first drawing, so the graph
 /// shows first and the run a moment later (the editor has the text at once).
@@ -114,11 +114,11 @@ pub fn start(app: AppState, first_history: String) {
                             .clone()
                             .dyn_into::<js_sys::Uint8Array>()
                             .ok()
-                            .and_then(|b| crate::wire::decode_replay(&b.to_vec()));
+                            .and_then(|b| crate::pipeline::decode_replay(&b.to_vec()));
                         app.history_problems.set(match (&run, v.as_string()) {
                             (Some(r), _) => r.diagnostics.clone(),
                             (None, Some(why)) => {
-                                vec![crate::diag::Diagnostic::error("history", why, "", None)]
+                                vec![crate::pipeline::Diagnostic::error("history", why, "", None)]
                             }
                             (None, None) => Vec::new(),
                         });
@@ -311,7 +311,7 @@ pub fn start(app: AppState, first_history: String) {
                     a.machine.as_ref().map_or_else(Vec::new, |m| {
                         m.states
                             .iter()
-                            .map(|st| (st.name.clone(), crate::graph::describe(st)))
+                            .map(|st| (st.name.clone(), crate::pipeline::describe_state(st)))
                             .collect()
                     })
                 });
@@ -404,8 +404,8 @@ thread_local! {
 
 /// Paints the overlay on the graph, with a painter made once per drawing.
 fn paint_overlay(
-    ov: Option<&crate::replay::Overlay>,
-    oi: Option<&crate::replay::OverlayIndex>,
+    ov: Option<&crate::pipeline::Overlay>,
+    oi: Option<&crate::pipeline::OverlayIndex>,
     mode: overlay::Mode,
 ) {
     let Some(root) = web_sys::window()

@@ -55,7 +55,7 @@ pub fn on_key(app: AppState, ev: web_sys::KeyboardEvent) {
             // Jump to the first failure (or caught error) and select its state.
             let first = replayed.with_untracked(|r| {
                 r.as_ref()
-                    .and_then(|r| crate::view::first_failure(&r.timeline))
+                    .and_then(|r| crate::pipeline::first_failure(&r.timeline))
             });
             if let Some((name, at)) = first {
                 playing.set(false);
@@ -100,7 +100,7 @@ pub fn on_key(app: AppState, ev: web_sys::KeyboardEvent) {
             let forward = key == "ArrowDown" || key == "ArrowRight";
             let next = shown.with_untracked(|a| {
                 a.machine.as_ref().and_then(|m| {
-                    crate::view::neighbour(m, selected.get_untracked().as_deref(), forward)
+                    crate::pipeline::neighbour(m, selected.get_untracked().as_deref(), forward)
                 })
             });
             if next.is_some() {

@@ -138,7 +138,7 @@ pub fn App() -> impl IntoView {
             {move || notice.get().map(|n| view! { <div class="notice" role="status">{n}<button on:click=move |_| notice.set(None)>"×"</button></div> })}
             <WorkNotes />
             {move || (!mismatch_kept.get()).then(|| missing.with(|m| (!m.is_empty()).then(|| {
-                let names = crate::view::name_some(m, 4);
+                let names = crate::pipeline::name_some(m, 4);
                 let n = m.len();
                 view! {
                     <div class="notice mismatch" role="alert" data-testid="run-mismatch">

@@ -6,7 +6,7 @@
 use std::collections::{BTreeSet, HashMap};
 use wasm_bindgen::JsCast;
 
-use crate::replay::{Overlay, OverlayIndex, VisitStatus};
+use crate::pipeline::{Overlay, OverlayIndex, VisitStatus};
 
 const SVG_NS: &str = "http://www.w3.org/2000/svg";
 
@@ -213,9 +213,9 @@ impl Painter {
     pub fn paint(&mut self, ov: Option<&Overlay>, ix: Option<&OverlayIndex>, mode: Mode) {
         let empty = Overlay::default();
         let o = ov.unwrap_or(&empty);
-        let at: HashMap<&str, &crate::replay::StateAt> =
+        let at: HashMap<&str, &crate::pipeline::StateAt> =
             o.states.iter().map(|s| (s.name.as_str(), s)).collect();
-        let heat: HashMap<&str, &crate::replay::Heat> = match (mode, ix) {
+        let heat: HashMap<&str, &crate::pipeline::Heat> = match (mode, ix) {
             (Mode::Heat, Some(ix)) => ix.heat.iter().map(|h| (h.name.as_str(), h)).collect(),
             _ => HashMap::new(),
         };

@@ -90,12 +90,12 @@ pub fn ReplayBar(
                 "event {} of {} · {}",
                 t.get(),
                 duration.get(),
-                crate::replay::UNTIMED
+                crate::pipeline::UNTIMED
             );
         }
         let off = fmt_offset(t.get());
         match start_ms.get() {
-            Some(s) => format!("{off} · {}", crate::history::format_iso(s + t.get())),
+            Some(s) => format!("{off} · {}", crate::pipeline::format_iso(s + t.get())),
             None => off,
         }
     };

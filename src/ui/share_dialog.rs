@@ -4,7 +4,7 @@
 
 use leptos::prelude::*;
 
-use crate::share::{length_advice, Redaction, Shared, ViewMode};
+use crate::pipeline::{length_advice, Redaction, Shared, ViewMode};
 
 /// The page's address without its fragment: where links point.
 pub fn base_url() -> String {
@@ -76,7 +76,7 @@ pub fn ShareDialog(
                 accounts: mask.get() && include_run.get(),
             }
         };
-        crate::share::link(&base_url(), &s, redact)
+        crate::pipeline::share_link(&base_url(), &s, redact)
     });
     let text = move || {
         let url = link.get();
@@ -105,7 +105,7 @@ pub fn ShareDialog(
         download(
             "run.stepscope.json",
             "application/json",
-            &crate::share::replay_file(&s),
+            &crate::pipeline::replay_file(&s),
         );
     };
     view! {

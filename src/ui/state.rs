@@ -7,11 +7,11 @@ use leptos::prelude::*;
 use std::time::Duration;
 
 use super::{browser, embed_api, overlay, share_dialog, storage};
-use crate::layout::{Direction, LayoutOptions};
 use crate::pipeline;
-use crate::replay::{OverlayIndex, SnapshotIndex};
-use crate::share::{Shared, ViewMode};
-use crate::source::{LineIndex, SourceText};
+use crate::pipeline::{Direction, LayoutOptions};
+use crate::pipeline::{LineIndex, SourceText};
+use crate::pipeline::{OverlayIndex, SnapshotIndex};
+use crate::pipeline::{Shared, ViewMode};
 
 /// How long typing must pause before the graph redraws.
 const DEBOUNCE: Duration = Duration::from_millis(180);
@@ -157,7 +157,7 @@ pub struct AppState {
     /// Why the latest edits are not (all) saved, when they aren't.
     pub save_note: RwSignal<Option<String>>,
     /// What reading the history found: why it could not be read, clamped clocks, gaps.
-    pub history_problems: RwSignal<Vec<crate::diag::Diagnostic>>,
+    pub history_problems: RwSignal<Vec<crate::pipeline::Diagnostic>>,
     pub definition: Debounced,
     pub history: Debounced,
     /// The machine picked in a file that holds several.
@@ -239,7 +239,7 @@ impl AppState {
         let (link, link_error) = match web_sys::window()
             .and_then(|w| w.location().hash().ok())
             .filter(|h| h.len() > 1)
-            .map(|h| crate::share::decode_fragment(&h))
+            .map(|h| crate::pipeline::decode_fragment(&h))
         {
             Some(Ok(s)) => (s, None),
             Some(Err(e)) => (Shared::default(), Some(e)),
@@ -261,8 +261,8 @@ impl AppState {
         let unreadable = !from_link && !framed && saved.is_none() && storage::has_unreadable_work();
         let demo = || {
             (
-                crate::demo::DEFINITION.to_string(),
-                crate::demo::HISTORY.to_string(),
+                crate::pipeline::DEMO_DEFINITION.to_string(),
+                crate::pipeline::DEMO_HISTORY.to_string(),
             )
         };
         let (first_definition, saved_history) = if from_link {
@@ -328,7 +328,7 @@ impl AppState {
             if !definition.value.with(|d| d.trim().is_empty()) {
                 return None;
             }
-            replayed.with(|r| r.as_ref().map(|r| crate::view::inferred(&r.timeline)))
+            replayed.with(|r| r.as_ref().map(|r| crate::pipeline::inferred(&r.timeline)))
         });
         let shown = Shown { analysis, inferred };
         let has_run = Memo::new(move |_| replayed.with(|r| r.is_some()));
@@ -336,7 +336,7 @@ impl AppState {
         let missing = Memo::new(move |_| {
             analysis.with(|a| {
                 replayed.with(|r| match (a.machine.as_ref(), r) {
-                    (Some(m), Some(r)) => crate::view::missing_states(m, &r.timeline),
+                    (Some(m), Some(r)) => crate::pipeline::missing_states(m, &r.timeline),
                     _ => Vec::new(),
                 })
             })
@@ -375,7 +375,7 @@ impl AppState {
                     replayed.with(|r| {
                         r.as_ref()
                             .filter(|r| r.timeline.status != "SUCCEEDED")
-                            .and_then(|r| crate::view::first_failure(&r.timeline))
+                            .and_then(|r| crate::pipeline::first_failure(&r.timeline))
                             .map(|f| f.0)
                     })
                 })
@@ -383,7 +383,7 @@ impl AppState {
                     shown.with(|a| {
                         a.machine
                             .as_ref()
-                            .and_then(|m| crate::view::neighbour(m, None, true))
+                            .and_then(|m| crate::pipeline::neighbour(m, None, true))
                     })
                 })
         });
@@ -476,14 +476,14 @@ impl AppState {
             name.or_else(|| {
                 definition
                     .value
-                    .with(|d| crate::demo::is_demo(d))
-                    .then(|| crate::demo::NAME.to_string())
+                    .with(|d| crate::pipeline::is_demo(d))
+                    .then(|| crate::pipeline::DEMO_NAME.to_string())
             })
             .or_else(|| {
                 a.machine
                     .as_ref()
                     .and_then(|m| m.comment.clone())
-                    .map(|c| crate::graph::ellipsize(&c, 40))
+                    .map(|c| crate::pipeline::ellipsize(&c, 40))
             })
             .unwrap_or_else(|| "state machine".into())
         })
@@ -529,9 +529,9 @@ impl AppState {
             direction: direction.get_untracked(),
         };
         let shared = untrack(|| self.shared());
-        let source = crate::share::encode_fragment(
+        let source = crate::pipeline::encode_fragment(
             &shared,
-            crate::share::Redaction {
+            crate::pipeline::Redaction {
                 payloads: true,
                 accounts: false,
             },
@@ -631,7 +631,7 @@ impl AppState {
             storage::Saved::Both | storage::Saved::NoStorage => None,
             storage::Saved::DefinitionOnly => Some(format!(
                 "This run ({}) is too big for this browser's storage: the definition is saved alone, and after a reload the run must be loaded again.",
-                crate::limits::size(h.len())
+                crate::pipeline::size_text(h.len())
             )),
             storage::Saved::Nothing => {
                 self.save_note.set(Some("This browser's storage is full: your latest edits are not saved, and a reload would bring back the version saved before. Share… → Download a replay file keeps them.".to_string()));
@@ -647,8 +647,8 @@ impl AppState {
         let (d, h) = work.map_or_else(
             || {
                 (
-                    crate::demo::DEFINITION.to_string(),
-                    crate::demo::HISTORY.to_string(),
+                    crate::pipeline::DEMO_DEFINITION.to_string(),
+                    crate::pipeline::DEMO_HISTORY.to_string(),
                 )
             },
             |w| (w.definition, w.history),
@@ -697,8 +697,8 @@ impl AppState {
         }
         self.theme.set(Theme::System);
         self.load(
-            crate::demo::DEFINITION.to_string(),
-            crate::demo::HISTORY.to_string(),
+            crate::pipeline::DEMO_DEFINITION.to_string(),
+            crate::pipeline::DEMO_HISTORY.to_string(),
         );
     }
 
@@ -739,7 +739,7 @@ impl AppState {
         let name = self.analysis.with_untracked(|a| {
             a.machine
                 .as_ref()
-                .and_then(|m| crate::view::state_at_offset(m, at))
+                .and_then(|m| crate::pipeline::state_at_offset(m, at))
         });
         if name.is_some() {
             self.selected.set(name);

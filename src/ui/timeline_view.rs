@@ -8,7 +8,7 @@ use std::collections::BTreeSet;
 use wasm_bindgen::JsCast;
 
 use crate::pipeline::Replay;
-use crate::replay::{gantt, GanttOptions, SortBy, LABEL_W};
+use crate::pipeline::{gantt, GanttOptions, SortBy, LABEL_W};
 
 #[component]
 pub fn TimelineView(
@@ -192,7 +192,7 @@ pub fn TimelineView(
                     chart.with(|c| c.as_ref().map(|c| if timed {
                         format!("{} lanes · +{:.2} s to +{:.2} s", c.lanes, c.from_ms as f64 / 1000.0, c.to_ms as f64 / 1000.0)
                     } else {
-                        format!("{} lanes · events {} to {} · {}", c.lanes, c.from_ms, c.to_ms, crate::replay::UNTIMED)
+                        format!("{} lanes · events {} to {} · {}", c.lanes, c.from_ms, c.to_ms, crate::pipeline::UNTIMED)
                     }).unwrap_or_default())
                 }}</span>
                 <label>"Iterations by "

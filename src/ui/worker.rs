@@ -8,9 +8,9 @@ use std::collections::HashMap;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 
-use crate::layout::{Direction, LayoutOptions};
 use crate::pipeline;
-use crate::source::SourceText;
+use crate::pipeline::SourceText;
+use crate::pipeline::{Direction, LayoutOptions};
 
 /// A job for the worker.
 pub enum Job {
@@ -114,7 +114,7 @@ pub fn run_job(job: &JsValue) -> JsValue {
             match r {
                 Ok(r) => {
                     post_stage(id, "sending");
-                    js_sys::Uint8Array::from(crate::wire::encode_replay(&r).as_slice()).into()
+                    js_sys::Uint8Array::from(crate::pipeline::encode_replay(&r).as_slice()).into()
                 }
                 // Why nothing could be read, for the page to show.
                 Err(diags) => JsValue::from_str(

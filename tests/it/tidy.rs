@@ -78,6 +78,36 @@ fn core_never_imports_the_browser() {
     );
 }
 
+/// The shell reaches the core through `pipeline` alone: the façade names every function and type
+/// the page and the worker use.
+#[test]
+fn the_shell_goes_through_the_facade() {
+    let core = [
+        "asl", "demo", "diag", "forms", "graph", "history", "layout", "limits", "replay", "share",
+        "source", "svg", "view", "wire",
+    ];
+    let mut bad = Vec::new();
+    for (path, text) in rust_sources() {
+        if !(path.starts_with("src/ui/") || path == "src/main.rs") {
+            continue;
+        }
+        for (n, line) in code_lines(&text) {
+            for m in core {
+                if line.contains(&format!("crate::{m}::"))
+                    || line.contains(&format!("stepscope::{m}::"))
+                {
+                    bad.push(format!("{path}:{n}: {}", line.trim()));
+                }
+            }
+        }
+    }
+    assert!(
+        bad.is_empty(),
+        "the shell reaches past the façade (name it in pipeline.rs instead):\n{}",
+        bad.join("\n")
+    );
+}
+
 #[test]
 fn the_core_has_no_hidden_state() {
     let mut bad = Vec::new();
