@@ -223,6 +223,7 @@ impl Rendered {
             id_prefix,
             inline_style: true,
             problems: &problems,
+            ..Default::default()
         };
         crate::svg::write_svg(&self.graph, &self.layout, &opts)
     }
@@ -333,106 +334,40 @@ pub fn export_svg(
     analysis: &Analysis,
     run: Option<(&crate::replay::Timeline, i64)>,
     source: &str,
+    theme: Option<&str>,
 ) -> String {
-    use crate::svg::{escape, num};
-    let svg = rendered.svg_with_problems("g", analysis);
-    let Some(open_end) = svg.find('>') else {
-        return svg;
+    let problems = analysis
+        .machine
+        .as_ref()
+        .map(|m| problems_per_state(m, &analysis.diagnostics))
+        .unwrap_or_default();
+    let marks = run.map(|(tl, t)| run_marks(tl, t));
+    let opts = crate::svg::SvgOptions {
+        id_prefix: "g",
+        inline_style: true,
+        problems: &problems,
+        theme,
+        source: Some(source),
+        run: marks.as_ref(),
     };
-    let metadata = format!(
-        "{}{}</metadata>",
-        crate::share::SVG_SOURCE_OPEN,
-        escape(source)
-    );
-    let Some((tl, t)) = run else {
-        return format!("{}{metadata}{}", &svg[..=open_end], &svg[open_end + 1..]);
-    };
+    crate::svg::write_svg(&rendered.graph, &rendered.layout, &opts)
+}
+
+/// A run's marks at `t`, as the SVG writer draws them.
+fn run_marks(tl: &crate::replay::Timeline, t: i64) -> crate::svg::RunMarks {
     let index = crate::replay::SnapshotIndex::new(tl);
     let ov = crate::replay::OverlayIndex::new(tl).at(tl, &index, &index.snapshot_at(t), t, 0);
-    // By name, once: a search per node and per edge was states × states.
-    let by_name: std::collections::HashMap<&str, &crate::replay::StateAt> =
-        ov.states.iter().map(|s| (s.name.as_str(), s)).collect();
-    let status = |name: &str| {
-        by_name
-            .get(name)
-            .map_or(crate::replay::VisitStatus::NotRun.class(), |s| {
-                s.status.class()
-            })
-    };
-    let taken_set: std::collections::HashSet<(&str, &str)> = ov
-        .taken
-        .iter()
-        .map(|(a, b)| (a.as_str(), b.as_str()))
-        .collect();
-    let taken = |from: &str, to: &str| taken_set.contains(&(from, to));
-    // Tag by tag: states get their status class, taken edges `taken`.
-    let mut out = String::with_capacity(svg.len() + 4096);
-    out.push_str(&svg[..=open_end]);
-    out.push_str(&metadata);
-    let mut rest = &svg[open_end + 1..];
-    while let Some(at) = rest.find(r#"<g class=""#) {
-        out.push_str(&rest[..at]);
-        let tag_end = rest[at..].find('>').map_or(rest.len(), |e| at + e + 1);
-        let tag = &rest[at..tag_end];
-        let attr = |name: &str| {
-            let key = format!(r#" {name}=""#);
-            tag.find(&key).and_then(|i| {
-                let v = &tag[i + key.len()..];
-                v.find('"').map(|e| v[..e].to_string())
-            })
-        };
-        let extra = if tag.starts_with(r#"<g class="state "#) {
-            attr("data-state").map(|n| status(&crate::svg::unescape(&n)).to_string())
-        } else if tag.starts_with(r#"<g class="edge "#) {
-            match (attr("data-from"), attr("data-to")) {
-                (Some(a), Some(b))
-                    if taken(&crate::svg::unescape(&a), &crate::svg::unescape(&b)) =>
-                {
-                    Some("taken".to_string())
-                }
-                _ => None,
-            }
-        } else {
-            None
-        };
-        match extra {
-            Some(c) => {
-                let close =
-                    r#"<g class=""#.len() + tag[r#"<g class=""#.len()..].find('"').unwrap_or(0);
-                out.push_str(&tag[..close]);
-                out.push(' ');
-                out.push_str(&c);
-                out.push_str(&tag[close..]);
-            }
-            None => out.push_str(tag),
-        }
-        rest = &rest[tag_end..];
+    crate::svg::RunMarks {
+        status: ov
+            .states
+            .iter()
+            .map(|s| (s.name.clone(), s.status.class()))
+            .collect(),
+        taken: ov.taken.iter().cloned().collect(),
+        badges: ov
+            .states
+            .iter()
+            .map(|s| (s.name.clone(), (s.badge.clone(), s.progress.clone())))
+            .collect(),
     }
-    // Badges and progress on a layer of their own, placed from the layout.
-    let close = rest.rfind("</svg>").unwrap_or(rest.len());
-    out.push_str(&rest[..close]);
-    out.push_str(r#"<g class="run-overlay">"#);
-    for (n, b) in rendered.graph.nodes.iter().zip(&rendered.layout.nodes) {
-        let Some(s) = by_name.get(n.name.as_str()) else {
-            continue;
-        };
-        let r = &b.rect;
-        out.push_str(&format!(
-            r#"<text class="run-badge" x="{}" y="{}" text-anchor="end">{}</text>"#,
-            num(r.x + r.w),
-            num(r.y + r.h + 9.0),
-            escape(&s.badge)
-        ));
-        if let Some(p) = &s.progress {
-            out.push_str(&format!(
-                r#"<text class="run-progress" x="{}" y="{}" text-anchor="end">{}</text>"#,
-                num(r.x + r.w - 10.0),
-                num(r.y + 13.0),
-                escape(p)
-            ));
-        }
-    }
-    out.push_str("</g>");
-    out.push_str(&rest[close..]);
-    out
 }

@@ -16,7 +16,27 @@ pub struct SvgOptions<'a> {
     pub inline_style: bool,
     /// Problem counts per state (indexed by `StateId`): (errors, warnings), drawn as badges.
     pub problems: &'a [(usize, usize)],
+    /// A theme class for the root (`theme-dark`, `theme-light`): an export keeps the one chosen.
+    pub theme: Option<&'a str>,
+    /// A share fragment kept in `<metadata id="stepscope-source">`, so the file reopens its view.
+    pub source: Option<&'a str>,
+    /// A run's marks at one moment: status classes, taken edges, badges.
+    pub run: Option<&'a RunMarks>,
 }
+
+/// What a run looks like at one moment, for the writer: by state name.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct RunMarks {
+    /// Each state's `status-*` class; a state not named here has not run.
+    pub status: std::collections::HashMap<String, &'static str>,
+    /// Transitions taken so far, as (from, to).
+    pub taken: std::collections::HashSet<(String, String)>,
+    /// Each state's badge (time and attempt) and, for Map and Parallel, its progress.
+    pub badges: std::collections::HashMap<String, (String, Option<String>)>,
+}
+
+/// The class of a state that has not run.
+pub const NOT_RUN: &str = "status-notrun";
 
 impl Default for SvgOptions<'_> {
     fn default() -> Self {
@@ -24,6 +44,9 @@ impl Default for SvgOptions<'_> {
             id_prefix: "ss",
             inline_style: true,
             problems: &[],
+            theme: None,
+            source: None,
+            run: None,
         }
     }
 }
@@ -160,9 +183,13 @@ pub fn write_svg(g: &FlowGraph, l: &Layout, opts: &SvgOptions) -> String {
     let p = escape(opts.id_prefix);
     let mut out = String::with_capacity(4096 + g.nodes.len() * 600);
     let (w, h) = (l.width.max(1.0), l.height.max(1.0));
+    let theme = opts
+        .theme
+        .map(|t| format!(" {}", escape(t)))
+        .unwrap_or_default();
     let _ = write!(
         out,
-        r#"<svg xmlns="http://www.w3.org/2000/svg" class="stepscope-graph" viewBox="0 0 {} {}" width="{}" height="{}" role="group" aria-label="{}">"#,
+        r#"<svg xmlns="http://www.w3.org/2000/svg" class="stepscope-graph{theme}" viewBox="0 0 {} {}" width="{}" height="{}" role="group" aria-label="{}">"#,
         num(w),
         num(h),
         num(w),
@@ -172,6 +199,14 @@ pub fn write_svg(g: &FlowGraph, l: &Layout, opts: &SvgOptions) -> String {
             g.nodes.len()
         ))
     );
+    if let Some(source) = opts.source {
+        let _ = write!(
+            out,
+            "{}{}</metadata>",
+            crate::share::SVG_SOURCE_OPEN,
+            escape(source)
+        );
+    }
     if opts.inline_style {
         let _ = write!(out, "<style>{STYLE}</style>");
     }
@@ -196,7 +231,15 @@ pub fn write_svg(g: &FlowGraph, l: &Layout, opts: &SvgOptions) -> String {
     let mut containers: Vec<usize> = (0..g.nodes.len()).filter(|&i| is_container(i)).collect();
     containers.sort_by_key(|&i| depth_of(i));
     for i in containers {
-        write_node(&mut out, g, l, i, &p, opts.problems.get(i).copied());
+        write_node(
+            &mut out,
+            g,
+            l,
+            i,
+            &p,
+            opts.problems.get(i).copied(),
+            opts.run,
+        );
     }
     for (owner, r) in &l.branches {
         let _ = write!(
@@ -214,10 +257,14 @@ pub fn write_svg(g: &FlowGraph, l: &Layout, opts: &SvgOptions) -> String {
         };
         let from = g.node(ge.from).map_or("", |n| n.name.as_str());
         let to = g.node(ge.to).map_or("", |n| n.name.as_str());
+        let taken = opts
+            .run
+            .is_some_and(|r| r.taken.contains(&(from.to_string(), to.to_string())));
         let _ = write!(
             out,
-            r#"<g class="edge {}" id="{p}-e{i}" data-from="{}" data-to="{}"{}>"#,
+            r#"<g class="edge {}{}" id="{p}-e{i}" data-from="{}" data-to="{}"{}>"#,
             ge.kind.as_str(),
+            if taken { " taken" } else { "" },
             escape(from),
             escape(to),
             if e.to_stub.is_some() {
@@ -290,7 +337,15 @@ pub fn write_svg(g: &FlowGraph, l: &Layout, opts: &SvgOptions) -> String {
     // Plain states.
     for i in 0..g.nodes.len() {
         if !is_container(i) {
-            write_node(&mut out, g, l, i, &p, opts.problems.get(i).copied());
+            write_node(
+                &mut out,
+                g,
+                l,
+                i,
+                &p,
+                opts.problems.get(i).copied(),
+                opts.run,
+            );
         }
     }
     for (i, s) in l.stubs.iter().enumerate() {
@@ -312,8 +367,39 @@ pub fn write_svg(g: &FlowGraph, l: &Layout, opts: &SvgOptions) -> String {
         );
         out.push_str("</g>");
     }
+    if let Some(run) = opts.run {
+        write_run_layer(&mut out, g, l, run);
+    }
     out.push_str("</svg>");
     out
+}
+
+/// Badges and progress on a layer of their own, over everything, placed from the layout.
+fn write_run_layer(out: &mut String, g: &FlowGraph, l: &Layout, run: &RunMarks) {
+    out.push_str(r#"<g class="run-overlay">"#);
+    for (n, b) in g.nodes.iter().zip(&l.nodes) {
+        let Some((badge, progress)) = run.badges.get(&n.name) else {
+            continue;
+        };
+        let r = &b.rect;
+        let _ = write!(
+            out,
+            r#"<text class="run-badge" x="{}" y="{}" text-anchor="end">{}</text>"#,
+            num(r.x + r.w),
+            num(r.y + r.h + 9.0),
+            escape(badge)
+        );
+        if let Some(p) = progress {
+            let _ = write!(
+                out,
+                r#"<text class="run-progress" x="{}" y="{}" text-anchor="end">{}</text>"#,
+                num(r.x + r.w - 10.0),
+                num(r.y + 13.0),
+                escape(p)
+            );
+        }
+    }
+    out.push_str("</g>");
 }
 
 fn write_node(
@@ -323,15 +409,19 @@ fn write_node(
     i: usize,
     p: &str,
     problems: Option<(usize, usize)>,
+    run: Option<&RunMarks>,
 ) {
     let (Some(n), Some(b)) = (g.nodes.get(i), l.nodes.get(i)) else {
         return;
     };
     let r = &b.rect;
     let container = !n.children.is_empty();
+    let status = run
+        .map(|r| format!(" {}", r.status.get(&n.name).copied().unwrap_or(NOT_RUN)))
+        .unwrap_or_default();
     let _ = write!(
         out,
-        r#"<g class="state {}{}" data-state="{}" id="{p}-s{i}" role="img" aria-label="{}"><title>{}</title>"#,
+        r#"<g class="state {}{}{status}" data-state="{}" id="{p}-s{i}" role="img" aria-label="{}"><title>{}</title>"#,
         escape(&n.kind),
         if container { " container" } else { "" },
         escape(&n.name),

@@ -352,6 +352,7 @@ Usage:
                 &analysis,
                 replay.as_ref().zip(t).map(|(r, t)| (&r.timeline, t)),
                 &source,
+                None,
             )
         };
         match &opts.output {

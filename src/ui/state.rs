@@ -545,16 +545,16 @@ impl AppState {
                     a,
                     r.as_ref().map(|r| (&r.timeline, now)),
                     &source,
+                    // The theme chosen here, not the viewer's.
+                    match theme.get_untracked() {
+                        Theme::Dark => Some("theme-dark"),
+                        Theme::Light => Some("theme-light"),
+                        Theme::System => None,
+                    },
                 ))
             })
         })?;
-        // The theme chosen here, not the viewer's.
-        let class = match theme.get_untracked() {
-            Theme::Dark => r#"class="stepscope-graph theme-dark""#,
-            Theme::Light => r#"class="stepscope-graph theme-light""#,
-            Theme::System => r#"class="stepscope-graph""#,
-        };
-        Some(svg.replacen(r#"class="stepscope-graph""#, class, 1))
+        Some(svg)
     }
 
     /// A file name from the title.

@@ -206,7 +206,13 @@ fn main() {
                 },
                 Redaction::all(),
             );
-            std::hint::black_box(export_svg(&r, &a, Some((&run.timeline, end)), &source));
+            std::hint::black_box(export_svg(
+                &r,
+                &a,
+                Some((&run.timeline, end)),
+                &source,
+                None,
+            ));
         },
     );
     row("render: a chain (states)", 1_600, &chain, &draw);

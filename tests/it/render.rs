@@ -334,7 +334,7 @@ fn goldens() {
             &stepscope::svg::SvgOptions {
                 id_prefix: "g",
                 inline_style: false,
-                problems: &[],
+                ..Default::default()
             },
         );
         insta::assert_snapshot!(format!("{name}_svg"), svg);
@@ -553,4 +553,36 @@ fn a_drawing_splits_into_top_level_elements_that_rebuild_it() {
         assert_eq!(rebuilt.len(), svg.len());
     }
     assert!(stepscope::svg::split_top_level("<svg><g></svg>").is_none());
+}
+
+/// The export is written in one pass, theme and run included: no SVG text is parsed again.
+#[test]
+fn the_export_writes_its_theme_run_and_source_in_one_pass() {
+    use stepscope::pipeline::{analyze, export_svg, render, replay};
+    let a = analyze(&SourceText::new("d", stepscope::demo::DEFINITION));
+    let r = render(&a, &Default::default(), &stepscope::layout::EstimateMeasure).unwrap();
+    let run = replay(
+        &SourceText::new("h", stepscope::demo::HISTORY),
+        a.machine.as_ref(),
+    )
+    .unwrap();
+    let svg = export_svg(
+        &r,
+        &a,
+        Some((&run.timeline, 5_000)),
+        "d=1x",
+        Some("theme-dark"),
+    );
+    assert!(svg.starts_with(
+        r#"<svg xmlns="http://www.w3.org/2000/svg" class="stepscope-graph theme-dark""#
+    ));
+    assert!(svg.contains(r#"<metadata id="stepscope-source">d=1x</metadata>"#));
+    assert!(svg.contains(r#"data-state="WaitForRestock""#));
+    assert!(
+        svg.contains(r#"<g class="state wait status-running" data-state="WaitForRestock""#),
+        "{}",
+        &svg[..400]
+    );
+    assert!(svg.contains(r#"<g class="run-overlay">"#));
+    assert!(roxmltree::Document::parse(&svg).is_ok());
 }
