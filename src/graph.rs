@@ -2,7 +2,8 @@
 //! Choice rules and `Default`, and Catch routes, with parallel edges merged. Built from the model.
 
 use crate::asl::{
-    Condition, Integration, ScopeId, ScopeKind, StateId, StateKind, StateMachine, TransitionKind,
+    Condition, Integration, ScopeId, ScopeKind, StateId, StateKind, StateMachine, StateType,
+    TransitionKind,
 };
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -38,8 +39,8 @@ pub struct GraphEdge {
 pub struct GraphNode {
     pub state: StateId,
     pub name: String,
-    /// `task`, `choice`, ...: the CSS class and the JSON `kind`.
-    pub kind: String,
+    /// Its type; `kind.class()` is the CSS class and the JSON `kind`.
+    pub kind: StateType,
     /// A second line: `lambda:invoke`, `Wait 10s`, `inline · max 2`, ...
     pub detail: String,
     /// Retry badge text (`×3 · 1s · ×2`) and its full policy for the tooltip.
@@ -228,7 +229,7 @@ pub fn build_graph(m: &StateMachine) -> FlowGraph {
             description,
             state: s.id,
             name: s.name.clone(),
-            kind: s.kind.type_name().to_string(),
+            kind: s.kind.state_type(),
             detail: detail(&s.kind),
             retry,
             scope: s.scope,

@@ -238,7 +238,7 @@ impl Rendered {
             .nodes
             .iter()
             .zip(self.layout.nodes.iter())
-            .map(|(n, b)| json!({"state": n.name, "kind": n.kind, "x": r2(b.rect.x), "y": r2(b.rect.y), "width": r2(b.rect.w), "height": r2(b.rect.h), "parent": b.parent.and_then(name)}))
+            .map(|(n, b)| json!({"state": n.name, "kind": n.kind.class(), "x": r2(b.rect.x), "y": r2(b.rect.y), "width": r2(b.rect.w), "height": r2(b.rect.h), "parent": b.parent.and_then(name)}))
             .collect();
         let stubs: Vec<_> = self
             .layout

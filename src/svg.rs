@@ -5,6 +5,7 @@
 //! carried by classes (`state task`, `edge catch`), styled by the inline stylesheet for light and
 //! dark themes. Numbers have at most two decimals, and items come in source order.
 
+use crate::asl::StateType;
 use crate::graph::{ellipsize, FlowGraph};
 use crate::layout::{Layout, Rect, FONT, SMALL_FONT};
 use std::fmt::Write as _;
@@ -422,22 +423,22 @@ fn write_node(
     let _ = write!(
         out,
         r#"<g class="state {}{}{status}" data-state="{}" id="{p}-s{i}" role="img" aria-label="{}"><title>{}</title>"#,
-        escape(&n.kind),
+        n.kind.class(),
         if container { " container" } else { "" },
         escape(&n.name),
         escape(&n.description),
-        escape(&format!("{} ({})", n.name, n.kind))
+        escape(&format!("{} ({})", n.name, n.kind.class()))
     );
-    let rx = match n.kind.as_str() {
-        "choice" => 14.0,
-        "succeed" | "fail" => 18.0,
+    let rx = match n.kind {
+        StateType::Choice => 14.0,
+        StateType::Succeed | StateType::Fail => 18.0,
         _ => 6.0,
     };
     rect(out, "box", r, rx);
     let name = ellipsize(&n.name, 40);
     let detail = ellipsize(&n.detail, 40);
     if container {
-        text(out, "kind", r.x + 12.0, r.y + 13.0, "start", &n.kind);
+        text(out, "kind", r.x + 12.0, r.y + 13.0, "start", n.kind.class());
         text(out, "name", r.x + 12.0, r.y + 27.0, "start", &name);
         if !detail.is_empty() {
             text(out, "detail", r.x + 12.0, r.y + 40.0, "start", &detail);

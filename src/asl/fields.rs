@@ -1,5 +1,7 @@
 //! Which fields each state type may have, and which belong to one query language only.
 
+use super::model::StateType;
+
 /// Fields every state may have.
 const COMMON: &[&str] = &["Type", "Comment", "QueryLanguage"];
 
@@ -112,11 +114,9 @@ pub fn is_common(field: &str) -> bool {
 /// Every field name any state type defines.
 pub fn is_known_state_field(field: &str) -> bool {
     is_common(field)
-        || [
-            "Task", "Pass", "Wait", "Choice", "Succeed", "Fail", "Parallel", "Map",
-        ]
-        .iter()
-        .any(|t| allowed(t).contains(&field))
+        || StateType::ALL
+            .iter()
+            .any(|t| allowed(t.as_str()).contains(&field))
 }
 
 /// Fields a JSONata state must not use.

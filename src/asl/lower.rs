@@ -796,7 +796,7 @@ impl Lowerer {
         // Next / End.
         let has_next_end = matches!(
             type_name,
-            Some("Task" | "Pass" | "Wait" | "Parallel" | "Map")
+            Some(t) if StateType::parse(t).is_some_and(StateType::continues)
         );
         state.next = self.transition(node.get("Next"), &pointer(path, "Next"), "Next");
         if let Some(e) = node.member("End") {
@@ -844,7 +844,10 @@ impl Lowerer {
             Some("Map") => state.kind = StateKind::Map(self.map_fields(node, path, ql)),
             _ => {}
         }
-        if matches!(type_name, Some("Task" | "Parallel" | "Map")) {
+        if type_name
+            .and_then(StateType::parse)
+            .is_some_and(StateType::recovers)
+        {
             state.retriers = self.retriers(node, path);
             state.catchers = self.catchers(node, path, ql);
         }

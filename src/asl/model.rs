@@ -110,20 +110,105 @@ pub enum StateKind {
     Unknown(String),
 }
 
+/// The ASL state types: the one list of them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum StateType {
+    Task,
+    Pass,
+    Wait,
+    Choice,
+    Parallel,
+    Map,
+    Succeed,
+    Fail,
+    /// A `Type` that is missing or not one of the others.
+    Unknown,
+}
+
+impl StateType {
+    /// Every type ASL defines.
+    pub const ALL: [StateType; 8] = [
+        StateType::Task,
+        StateType::Pass,
+        StateType::Wait,
+        StateType::Choice,
+        StateType::Parallel,
+        StateType::Map,
+        StateType::Succeed,
+        StateType::Fail,
+    ];
+
+    /// The `Type` value as ASL writes it: `Task`, `Choice`, ….
+    pub fn as_str(self) -> &'static str {
+        match self {
+            StateType::Task => "Task",
+            StateType::Pass => "Pass",
+            StateType::Wait => "Wait",
+            StateType::Choice => "Choice",
+            StateType::Parallel => "Parallel",
+            StateType::Map => "Map",
+            StateType::Succeed => "Succeed",
+            StateType::Fail => "Fail",
+            StateType::Unknown => "Unknown",
+        }
+    }
+
+    /// The CSS class and the JSON `kind`: the name in lowercase.
+    pub fn class(self) -> &'static str {
+        match self {
+            StateType::Task => "task",
+            StateType::Pass => "pass",
+            StateType::Wait => "wait",
+            StateType::Choice => "choice",
+            StateType::Parallel => "parallel",
+            StateType::Map => "map",
+            StateType::Succeed => "succeed",
+            StateType::Fail => "fail",
+            StateType::Unknown => "unknown",
+        }
+    }
+
+    /// The type a `Type` value names, if ASL defines it.
+    pub fn parse(text: &str) -> Option<StateType> {
+        StateType::ALL.into_iter().find(|t| t.as_str() == text)
+    }
+
+    /// Types that may have `Retry` and `Catch`.
+    pub fn recovers(self) -> bool {
+        matches!(self, StateType::Task | StateType::Parallel | StateType::Map)
+    }
+
+    /// Types that move on with `Next` or stop with `End`.
+    pub fn continues(self) -> bool {
+        matches!(
+            self,
+            StateType::Task
+                | StateType::Pass
+                | StateType::Wait
+                | StateType::Parallel
+                | StateType::Map
+        )
+    }
+}
+
 impl StateKind {
+    pub fn state_type(&self) -> StateType {
+        match self {
+            StateKind::Task(_) => StateType::Task,
+            StateKind::Pass => StateType::Pass,
+            StateKind::Wait(_) => StateType::Wait,
+            StateKind::Choice(_) => StateType::Choice,
+            StateKind::Parallel { .. } => StateType::Parallel,
+            StateKind::Map(_) => StateType::Map,
+            StateKind::Succeed => StateType::Succeed,
+            StateKind::Fail { .. } => StateType::Fail,
+            StateKind::Unknown(_) => StateType::Unknown,
+        }
+    }
+
     /// The ASL type name, lowercase, as used for CSS classes and JSON output.
     pub fn type_name(&self) -> &str {
-        match self {
-            StateKind::Task(_) => "task",
-            StateKind::Pass => "pass",
-            StateKind::Wait(_) => "wait",
-            StateKind::Choice(_) => "choice",
-            StateKind::Parallel { .. } => "parallel",
-            StateKind::Map(_) => "map",
-            StateKind::Succeed => "succeed",
-            StateKind::Fail { .. } => "fail",
-            StateKind::Unknown(_) => "unknown",
-        }
+        self.state_type().class()
     }
 
     /// The ASL `Type` value, capitalised.

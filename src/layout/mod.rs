@@ -14,7 +14,7 @@ mod measure;
 
 pub use measure::{EstimateMeasure, TextMeasure};
 
-use crate::asl::{ScopeId, ScopeKind, StateId};
+use crate::asl::{ScopeId, ScopeKind, StateId, StateType};
 use crate::graph::{ellipsize, EdgeKind, FlowGraph, MAX_LABEL};
 use std::collections::HashMap;
 
@@ -416,8 +416,9 @@ fn scope_layout(
         .iter()
         .copied()
         .filter(|&s| {
-            let kind = g.node(s).map_or("", |n| n.kind.as_str());
-            kind == "succeed" || kind == "fail" || (!leaving.contains(&s) && kind != "choice")
+            let kind = g.node(s).map_or(StateType::Unknown, |n| n.kind);
+            matches!(kind, StateType::Succeed | StateType::Fail)
+                || (!leaving.contains(&s) && kind != StateType::Choice)
         })
         .collect();
     // 1. Sizes, laying out nested scopes first.

@@ -116,7 +116,7 @@ fn scope(tl: &Timeline, parent: Option<usize>, branch: Option<usize>) -> Value {
             .and_then(Value::as_str)
             .unwrap_or("")
             .to_string();
-        let ends = matches!(ty.as_str(), "Task" | "Pass" | "Wait" | "Parallel" | "Map");
+        let ends = crate::asl::StateType::parse(&ty).is_some_and(crate::asl::StateType::continues);
         if ends && !obj.contains_key("Next") {
             obj.insert("End".into(), json!(true));
         }
