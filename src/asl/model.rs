@@ -125,6 +125,20 @@ pub enum StateType {
     Unknown,
 }
 
+/// As its ASL name (`"Task"`), the way a history's event types spell it.
+impl serde::Serialize for StateType {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(self.as_str())
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for StateType {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let text = <std::borrow::Cow<'de, str>>::deserialize(d)?;
+        Ok(StateType::parse(&text).unwrap_or(StateType::Unknown))
+    }
+}
+
 impl StateType {
     /// Every type ASL defines.
     pub const ALL: [StateType; 8] = [

@@ -111,7 +111,7 @@ fn group_outcome(tl: &Timeline, g: &[usize]) -> Outcome {
 
 /// True when a container starts folded: a Map with more than [`FOLD_OVER`] iterations.
 pub fn folded_by_default(tl: &Timeline, children: &[Vec<usize>], i: usize) -> bool {
-    tl.visits[i].kind == "Map" && groups(tl, &children[i]).len() > FOLD_OVER
+    tl.visits[i].kind == crate::asl::StateType::Map && groups(tl, &children[i]).len() > FOLD_OVER
 }
 
 struct Rows<'a> {
@@ -140,7 +140,7 @@ impl Rows<'_> {
         let folded =
             folded_by_default(self.tl, &self.children, i) != self.opts.toggled.contains(&i);
         if folded {
-            if self.tl.visits[i].kind == "Map" {
+            if self.tl.visits[i].kind == crate::asl::StateType::Map {
                 self.push(Row::Summary {
                     map: i,
                     depth: depth + 1,
@@ -373,7 +373,11 @@ fn lane(
     out.push_str(r#"<g clip-path="url(#gantt-clip)">"#);
     let end = v.exited_ms.unwrap_or(tl.duration_ms);
     let (x0, x1) = (x(v.entered_ms), x(end).max(x(v.entered_ms) + 2.0));
-    let bar_class = if v.kind == "Wait" { "bar wait" } else { "bar" };
+    let bar_class = if v.kind == crate::asl::StateType::Wait {
+        "bar wait"
+    } else {
+        "bar"
+    };
     let _ = write!(
         out,
         r#"<rect class="{bar_class} {}" x="{}" y="{}" width="{}" height="{}" rx="3"/>"#,

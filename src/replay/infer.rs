@@ -36,12 +36,12 @@ fn scope(tl: &Timeline, parent: Option<usize>, branch: Option<usize>) -> Value {
             .map(|n| n.state.clone());
         let entry = states.entry(v.state.clone()).or_insert_with(|| {
             let mut s = Map::new();
-            s.insert("Type".into(), json!(v.kind));
-            if v.kind == "Task" {
+            s.insert("Type".into(), json!(v.kind.as_str()));
+            if v.kind == crate::asl::StateType::Task {
                 let res = v.resource.clone().unwrap_or_else(|| "inferred:task".into());
                 s.insert("Resource".into(), json!(format!("arn:aws:states:::{res}")));
             }
-            if v.kind == "Wait" {
+            if v.kind == crate::asl::StateType::Wait {
                 // The observed wait, in whole seconds.
                 let secs = v.exited_ms.map_or(0, |x| (x - v.entered_ms).max(0) / 1000);
                 s.insert("Seconds".into(), json!(secs));
@@ -60,7 +60,7 @@ fn scope(tl: &Timeline, parent: Option<usize>, branch: Option<usize>) -> Value {
                     list.push(json!({"ErrorEquals": [error], "Next": next}));
                 }
             }
-        } else if v.kind == "Choice" {
+        } else if v.kind == crate::asl::StateType::Choice {
             let choices = obj.entry("Choices").or_insert_with(|| json!([]));
             if let Some(list) = choices.as_array_mut() {
                 if !list.iter().any(|c| c["Next"] == json!(next)) {
@@ -77,7 +77,7 @@ fn scope(tl: &Timeline, parent: Option<usize>, branch: Option<usize>) -> Value {
         let Some(obj) = states.get_mut(&v.state).and_then(Value::as_object_mut) else {
             continue;
         };
-        if v.kind == "Parallel" && !obj.contains_key("Branches") {
+        if v.kind == crate::asl::StateType::Parallel && !obj.contains_key("Branches") {
             let mut branches: Vec<usize> = tl
                 .visits
                 .iter()
@@ -93,7 +93,7 @@ fn scope(tl: &Timeline, parent: Option<usize>, branch: Option<usize>) -> Value {
                 .collect();
             obj.insert("Branches".into(), json!(list));
         }
-        if v.kind == "Map" && !obj.contains_key("ItemProcessor") {
+        if v.kind == crate::asl::StateType::Map && !obj.contains_key("ItemProcessor") {
             let inner = scope(tl, Some(i), None);
             if inner.get("StartAt").is_some_and(|x| !x.is_null()) {
                 obj.insert("ItemProcessor".into(), inner);

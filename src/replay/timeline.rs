@@ -1,6 +1,6 @@
 //! Building the timeline from a history (and, when given, the definition).
 
-use crate::asl::{StateKind, StateMachine};
+use crate::asl::{StateKind, StateMachine, StateType};
 use crate::diag::Diagnostic;
 use crate::history::{Event, History};
 use serde::{Deserialize, Serialize};
@@ -45,7 +45,7 @@ pub struct Attempt {
 pub struct Visit {
     pub state: String,
     /// `Task`, `Choice`, ... from the Entered event's type.
-    pub kind: String,
+    pub kind: StateType,
     pub entered_event: u64,
     pub exited_event: Option<u64>,
     pub entered_ms: i64,
@@ -334,11 +334,15 @@ pub fn build_timeline(history: &History, machine: Option<&StateMachine>) -> Time
                     // Map or Parallel still open (then we are its first state).
                     let v = prev_ctx.visit.unwrap_or(0);
                     let open_container = b.is_open(v)
-                        && b.visits
-                            .get(v)
-                            .is_some_and(|x| x.kind == "Map" || x.kind == "Parallel");
+                        && b.visits.get(v).is_some_and(|x| {
+                            x.kind == StateType::Map || x.kind == StateType::Parallel
+                        });
                     if open_container {
-                        let branch = if b.visits.get(v).is_some_and(|x| x.kind == "Parallel") {
+                        let branch = if b
+                            .visits
+                            .get(v)
+                            .is_some_and(|x| x.kind == StateType::Parallel)
+                        {
                             b.branch_index(v, &name)
                         } else {
                             None
@@ -352,7 +356,8 @@ pub fn build_timeline(history: &History, machine: Option<&StateMachine>) -> Time
                         b.scope_of_visit(v)
                     }
                 };
-                let kind = k.trim_end_matches("StateEntered").to_string();
+                let kind = StateType::parse(k.trim_end_matches("StateEntered"))
+                    .unwrap_or(StateType::Unknown);
                 if let Some(m) = machine {
                     if m.find(&name).is_none() {
                         b.warnings.push(Diagnostic::warning(
@@ -373,7 +378,7 @@ pub fn build_timeline(history: &History, machine: Option<&StateMachine>) -> Time
                         f.next = Some(idx);
                     }
                 }
-                let fail = kind == "Fail";
+                let fail = kind == StateType::Fail;
                 b.visits.push(Visit {
                     state: name,
                     kind,
@@ -445,7 +450,7 @@ pub fn build_timeline(history: &History, machine: Option<&StateMachine>) -> Time
             }
             "MapIterationStarted" => {
                 let name = e.detail_str("name").unwrap_or("");
-                let map = b.find_open(prev_ctx, |x| x.kind == "Map" && x.state == name);
+                let map = b.find_open(prev_ctx, |x| x.kind == StateType::Map && x.state == name);
                 ctx = Ctx {
                     visit: None,
                     scope: Scope {
@@ -457,7 +462,9 @@ pub fn build_timeline(history: &History, machine: Option<&StateMachine>) -> Time
             }
             "MapIterationSucceeded" | "MapIterationFailed" | "MapIterationAborted" => {
                 let name = e.detail_str("name").unwrap_or("");
-                if let Some(map) = b.find_open(prev_ctx, |x| x.kind == "Map" && x.state == name) {
+                if let Some(map) =
+                    b.find_open(prev_ctx, |x| x.kind == StateType::Map && x.state == name)
+                {
                     let outcome = match k {
                         "MapIterationSucceeded" => Outcome::Succeeded,
                         "MapIterationFailed" => Outcome::Failed,
@@ -473,9 +480,9 @@ pub fn build_timeline(history: &History, machine: Option<&StateMachine>) -> Time
             }
             "MapStateStarted" | "ParallelStateStarted" => {
                 let want = if k == "MapStateStarted" {
-                    "Map"
+                    StateType::Map
                 } else {
-                    "Parallel"
+                    StateType::Parallel
                 };
                 if let Some(v) = b.find_open(prev_ctx, |x| x.kind == want) {
                     if let Some(x) = b.visits.get_mut(v) {
@@ -506,9 +513,9 @@ pub fn build_timeline(history: &History, machine: Option<&StateMachine>) -> Time
             | "MapRunAborted"
             | "MapRunRedriven" => {
                 let want = if k.starts_with("Parallel") {
-                    "Parallel"
+                    StateType::Parallel
                 } else {
-                    "Map"
+                    StateType::Map
                 };
                 if let Some(v) = b.find_open(prev_ctx, |x| x.kind == want) {
                     let (error, cause) = err_of(e);
@@ -535,7 +542,7 @@ pub fn build_timeline(history: &History, machine: Option<&StateMachine>) -> Time
                                 x.cause = cause.or(x.cause.take());
                             }
                             if k.ends_with("Aborted")
-                                && k.starts_with(want)
+                                && k.starts_with(want.as_str())
                                 && !k.starts_with("MapRun")
                             {
                                 x.outcome = Outcome::Aborted;
@@ -550,7 +557,7 @@ pub fn build_timeline(history: &History, machine: Option<&StateMachine>) -> Time
                 }
             }
             "TaskScheduled" | "LambdaFunctionScheduled" | "ActivityScheduled" => {
-                if let Some(v) = b.find_open(prev_ctx, |x| x.kind == "Task") {
+                if let Some(v) = b.find_open(prev_ctx, |x| x.kind == StateType::Task) {
                     let resource = match (e.detail_str("resourceType"), e.detail_str("resource")) {
                         (Some(rt), Some(r)) => Some(format!("{rt}:{r}")),
                         (None, Some(r)) => Some(r.to_string()),
@@ -572,7 +579,7 @@ pub fn build_timeline(history: &History, machine: Option<&StateMachine>) -> Time
                 }
             }
             "TaskStarted" | "LambdaFunctionStarted" | "ActivityStarted" | "TaskSubmitted" => {
-                if let Some(v) = b.find_open(prev_ctx, |x| x.kind == "Task") {
+                if let Some(v) = b.find_open(prev_ctx, |x| x.kind == StateType::Task) {
                     if let Some(a) = b.visits.get_mut(v).and_then(|x| x.attempts.last_mut()) {
                         if a.started_ms.is_none() {
                             a.started_ms = Some(t);
@@ -598,7 +605,7 @@ pub fn build_timeline(history: &History, machine: Option<&StateMachine>) -> Time
             | "LambdaFunctionScheduleFailed"
             | "LambdaFunctionStartFailed"
             | "ActivityScheduleFailed" => {
-                if let Some(v) = b.find_open(prev_ctx, |x| x.kind == "Task") {
+                if let Some(v) = b.find_open(prev_ctx, |x| x.kind == StateType::Task) {
                     let (error, cause) = err_of(e);
                     let failed = !k.ends_with("Succeeded");
                     let timed_out = k.ends_with("TimedOut");
@@ -665,9 +672,9 @@ pub fn build_timeline(history: &History, machine: Option<&StateMachine>) -> Time
             }
             "TaskStateAborted" | "WaitStateAborted" => {
                 let want = if k == "TaskStateAborted" {
-                    "Task"
+                    StateType::Task
                 } else {
-                    "Wait"
+                    StateType::Wait
                 };
                 if let Some(v) = b.find_open(prev_ctx, |x| x.kind == want) {
                     if let Some(x) = b.visits.get_mut(v) {
@@ -699,7 +706,9 @@ pub fn build_timeline(history: &History, machine: Option<&StateMachine>) -> Time
                     x.outcome = match k {
                         "ExecutionFailed" if timed_out => Outcome::TimedOut,
                         "ExecutionFailed" if failed => Outcome::Failed,
-                        "ExecutionFailed" if x.kind == "Map" || x.kind == "Parallel" => {
+                        "ExecutionFailed"
+                            if x.kind == StateType::Map || x.kind == StateType::Parallel =>
+                        {
                             Outcome::Failed
                         }
                         "ExecutionTimedOut" => Outcome::TimedOut,

@@ -750,7 +750,7 @@ fn big_map() -> &'static (Timeline, usize, std::collections::BTreeSet<u64>) {
         let map = tl
             .visits
             .iter()
-            .position(|v| v.kind == "Map")
+            .position(|v| v.kind == stepscope::asl::StateType::Map)
             .expect("a Map visit");
         let failed = tl
             .visits
