@@ -43,8 +43,8 @@ pub struct GraphNode {
     pub kind: StateType,
     /// A second line: `lambda:invoke`, `Wait 10s`, `inline · max 2`, ...
     pub detail: String,
-    /// Retry badge text (`×3 · 1s · ×2`) and its full policy for the tooltip.
-    pub retry: Option<(String, String)>,
+    /// The retry badge, when the state retries.
+    pub retry: Option<RetryBadge>,
     pub scope: ScopeId,
     /// The scopes drawn inside this node (Parallel branches, Map processor).
     pub children: Vec<ScopeId>,
@@ -52,12 +52,28 @@ pub struct GraphNode {
     pub description: String,
 }
 
+/// A state's retry badge: its short text (`↻ ×3 · 1s · ×2`) and the whole policy, for the tooltip.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RetryBadge {
+    pub text: String,
+    pub policy: String,
+}
+
+/// A scope as the layout sees it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct GraphScope {
+    /// Its StartAt state, when it resolves.
+    pub start: Option<StateId>,
+    /// Its states, in source order.
+    pub states: Vec<StateId>,
+    pub kind: ScopeKind,
+}
+
 #[derive(Debug, Clone, PartialEq)]
 pub struct FlowGraph {
     pub nodes: Vec<GraphNode>,
     pub edges: Vec<GraphEdge>,
-    /// For each scope, its StartAt state (if it resolves) and its states in source order.
-    pub scopes: Vec<(Option<StateId>, Vec<StateId>, ScopeKind)>,
+    pub scopes: Vec<GraphScope>,
 }
 
 impl FlowGraph {
@@ -222,7 +238,10 @@ pub fn build_graph(m: &StateMachine) -> FlowGraph {
                 .map(|r| r.describe())
                 .collect::<Vec<_>>()
                 .join("\n");
-            Some((badge, full))
+            Some(RetryBadge {
+                text: badge,
+                policy: full,
+            })
         };
         let description = describe(s);
         nodes.push(GraphNode {
@@ -288,12 +307,10 @@ pub fn build_graph(m: &StateMachine) -> FlowGraph {
     let scopes = m
         .scopes
         .iter()
-        .map(|sc| {
-            (
-                sc.start_at.as_ref().and_then(|t| t.target),
-                sc.states.clone(),
-                sc.kind,
-            )
+        .map(|sc| GraphScope {
+            start: sc.start_at.as_ref().and_then(|t| t.target),
+            states: sc.states.clone(),
+            kind: sc.kind,
         })
         .collect();
     FlowGraph {

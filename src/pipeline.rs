@@ -263,25 +263,34 @@ impl Rendered {
     }
 }
 
-/// (errors, warnings) per state: a diagnostic belongs to the innermost state whose JSON path
-/// is a prefix of its own.
-pub fn problems_per_state(m: &StateMachine, diagnostics: &[Diagnostic]) -> Vec<(usize, usize)> {
-    let mut out = vec![(0, 0); m.states.len()];
+/// Errors and warnings per state (indexed by `StateId`): a diagnostic belongs to the innermost
+/// state whose JSON path is a prefix of its own. Its path's prefixes are looked up in a map, so
+/// this is linear in the diagnostics (a scan of every state per diagnostic was quadratic).
+pub fn problems_per_state(
+    m: &StateMachine,
+    diagnostics: &[Diagnostic],
+) -> Vec<crate::svg::Problems> {
+    let mut out = vec![crate::svg::Problems::default(); m.states.len()];
+    let by_path: std::collections::HashMap<&str, usize> = m
+        .states
+        .iter()
+        .map(|s| (s.path.as_str(), s.id.0 as usize))
+        .collect();
     for d in diagnostics {
-        let owner = m
-            .states
-            .iter()
-            .filter(|s| {
-                d.path == s.path
-                    || d.path
-                        .strip_prefix(&s.path)
-                        .is_some_and(|rest| rest.starts_with('/'))
-            })
-            .max_by_key(|s| s.path.len());
-        if let Some(slot) = owner.and_then(|s| out.get_mut(s.id.0 as usize)) {
+        let mut path = d.path.as_str();
+        let owner = loop {
+            if let Some(&i) = by_path.get(path) {
+                break Some(i);
+            }
+            match path.rfind('/') {
+                Some(cut) => path = &path[..cut],
+                None => break None,
+            }
+        };
+        if let Some(slot) = owner.and_then(|i| out.get_mut(i)) {
             match d.severity {
-                Severity::Error => slot.0 += 1,
-                Severity::Warning => slot.1 += 1,
+                Severity::Error => slot.errors += 1,
+                Severity::Warning => slot.warnings += 1,
                 Severity::Info => {}
             }
         }

@@ -15,14 +15,21 @@ pub struct SvgOptions<'a> {
     pub id_prefix: &'a str,
     /// Include the stylesheet (exports); the app may style the SVG from its own CSS instead.
     pub inline_style: bool,
-    /// Problem counts per state (indexed by `StateId`): (errors, warnings), drawn as badges.
-    pub problems: &'a [(usize, usize)],
+    /// Problem counts per state (indexed by `StateId`), drawn as badges.
+    pub problems: &'a [Problems],
     /// A theme class for the root (`theme-dark`, `theme-light`): an export keeps the one chosen.
     pub theme: Option<&'a str>,
     /// A share fragment kept in `<metadata id="stepscope-source">`, so the file reopens its view.
     pub source: Option<&'a str>,
     /// A run's marks at one moment: status classes, taken edges, badges.
     pub run: Option<&'a RunMarks>,
+}
+
+/// How many errors and warnings a state has.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Problems {
+    pub errors: usize,
+    pub warnings: usize,
 }
 
 /// What a run looks like at one moment, for the writer: by state name.
@@ -409,7 +416,7 @@ fn write_node(
     l: &Layout,
     i: usize,
     p: &str,
-    problems: Option<(usize, usize)>,
+    problems: Option<Problems>,
     run: Option<&RunMarks>,
 ) {
     let (Some(n), Some(b)) = (g.nodes.get(i), l.nodes.get(i)) else {
@@ -470,7 +477,7 @@ fn write_node(
             &detail,
         );
     }
-    if let Some((errors, warnings)) = problems.filter(|(e, w)| e + w > 0) {
+    if let Some(Problems { errors, warnings }) = problems.filter(|p| p.errors + p.warnings > 0) {
         let (class, count, what) = if errors > 0 {
             ("problems error", errors, "error")
         } else {
@@ -498,7 +505,11 @@ fn write_node(
         );
         out.push_str("</g>");
     }
-    if let Some((badge, full)) = &n.retry {
+    if let Some(crate::graph::RetryBadge {
+        text: badge,
+        policy: full,
+    }) = &n.retry
+    {
         let bw = badge.chars().count() as f64 * 6.2 + 10.0;
         let br = Rect {
             x: r.x + r.w - bw + 6.0,

@@ -367,7 +367,7 @@ fn node_size(g: &FlowGraph, id: StateId, measure: &dyn TextMeasure) -> (f64, f64
     let detail = ellipsize(&n.detail, 40);
     // Names are bold: about 8% wider than the regular face the estimate models.
     let mut w = (measure.width(&name, FONT) * 1.08).max(measure.width(&detail, SMALL_FONT));
-    if let Some((badge, _)) = &n.retry {
+    if let Some(crate::graph::RetryBadge { text: badge, .. }) = &n.retry {
         w = w.max(measure.width(badge, SMALL_FONT));
     }
     let w = (w + 2.0 * NODE_PAD_X).max(NODE_MIN_W);
@@ -395,7 +395,12 @@ fn scope_layout(
 ) -> (Local, u64) {
     use std::hash::{Hash, Hasher};
     let mut local = Local::default();
-    let Some((start, states, kind)) = g.scopes.get(scope.0 as usize) else {
+    let Some(crate::graph::GraphScope {
+        start,
+        states,
+        kind,
+    }) = g.scopes.get(scope.0 as usize)
+    else {
         return (local, 0);
     };
     if states.is_empty() || depth > 64 {
@@ -499,7 +504,7 @@ fn scope_layout(
             &n.name,
             &n.kind,
             &n.detail,
-            n.retry.as_ref().map(|r| &r.0),
+            n.retry.as_ref().map(|r| &r.text),
             w.to_bits(),
             h.to_bits(),
         )

@@ -25,7 +25,12 @@ impl Span {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct LineIndex {
     line_starts: Vec<usize>,
+    /// (byte offset, characters before it) about every `STRIDE` bytes, so a column on a long
+    /// line (minified JSON is one line) counts at most `STRIDE` bytes, not the whole line.
+    marks: Vec<(usize, usize)>,
 }
+
+const STRIDE: usize = 4096;
 
 impl LineIndex {
     pub fn new(text: &str) -> Self {
@@ -35,7 +40,25 @@ impl LineIndex {
                 line_starts.push(i + 1);
             }
         }
-        LineIndex { line_starts }
+        let mut marks = vec![(0, 0)];
+        let mut next = STRIDE;
+        for (chars, (i, _)) in text.char_indices().enumerate() {
+            if i >= next {
+                marks.push((i, chars));
+                next = i + STRIDE;
+            }
+        }
+        LineIndex { line_starts, marks }
+    }
+
+    /// How many characters come before byte `offset` (a character boundary).
+    fn chars_before(&self, text: &str, offset: usize) -> usize {
+        let k = self
+            .marks
+            .partition_point(|m| m.0 <= offset)
+            .saturating_sub(1);
+        let (at, chars) = self.marks.get(k).copied().unwrap_or((0, 0));
+        chars + text.get(at..offset).map_or(0, |s| s.chars().count())
     }
 
     /// 0-based line of a byte offset.
@@ -52,7 +75,7 @@ impl LineIndex {
         let offset = floor_char_boundary(text, offset);
         let line = self.line_of(offset);
         let start = self.line_starts.get(line).copied().unwrap_or(0).min(offset);
-        let col = text.get(start..offset).map_or(0, |s| s.chars().count());
+        let col = self.chars_before(text, offset) - self.chars_before(text, start);
         (line + 1, col + 1)
     }
 

@@ -139,6 +139,14 @@ fn parallel(n: usize) -> String {
     )
 }
 
+/// `n` states that lead nowhere (each `End`, none reached but the first): one rank of thousands.
+fn isolated(n: usize) -> String {
+    let st: Vec<String> = (0..n)
+        .map(|i| format!(r#""S{i}":{{"Type":"Pass","End":true}}"#))
+        .collect();
+    format!(r#"{{"StartAt":"S0","States":{{{}}}}}"#, st.join(","))
+}
+
 fn ms(f: &mut dyn FnMut()) -> f64 {
     // The best of three for quick work, one run for slow work.
     let mut best = f64::INFINITY;
@@ -219,4 +227,5 @@ fn main() {
     row("render: a wide Choice (rules)", 1_200, &wide_choice, &draw);
     row("render: catches and skips (states)", 1_400, &mixed, &draw);
     row("render: a Parallel (branches of 13)", 160, &parallel, &draw);
+    row("render: states that lead nowhere", 2_500, &isolated, &draw);
 }

@@ -159,3 +159,37 @@ fn one_json_unescape_for_the_reader_and_the_offset_map() {
     // In the template the quotes are escaped: the span covers them as written.
     assert_eq!(&template[span.start..span.end], r#"\"Nowhere\""#);
 }
+
+#[test]
+fn columns_on_a_long_line_are_counted_in_characters() {
+    use stepscope::source::LineIndex;
+    // Multi-byte characters on both sides of the index's 4 KB marks.
+    let text: String = (0..30_000)
+        .map(|i| if i % 7 == 0 { 'é' } else { 'a' })
+        .collect();
+    let text = format!("x\n{text}\ny");
+    let index = LineIndex::new(&text);
+    for offset in [
+        2,
+        4097,
+        4098,
+        8191,
+        9000,
+        20_001,
+        text.len() - 3,
+        text.len(),
+    ] {
+        let naive = {
+            let o = (0..=offset)
+                .rev()
+                .find(|&o| text.is_char_boundary(o))
+                .unwrap();
+            let start = text[..o].rfind('\n').map_or(0, |i| i + 1);
+            (
+                text[..o].matches('\n').count() + 1,
+                text[start..o].chars().count() + 1,
+            )
+        };
+        assert_eq!(index.line_col(&text, offset), naive, "at {offset}");
+    }
+}
