@@ -339,8 +339,15 @@ pub fn string_source(outer: &str, node: &Node) -> (String, OffsetMap) {
                         decoded.push(c);
                         i += 1 + used;
                     }
-                    // The reader has already refused it; map what follows as it stands.
-                    Err(_) => i += 2,
+                    // Not JSON (YAML's `\ ` and `\<TAB>`): the character itself, as YAML reads it.
+                    Err(_) => {
+                        let ch = raw
+                            .get(i + 1..)
+                            .and_then(|r| r.chars().next())
+                            .unwrap_or('\u{fffd}');
+                        decoded.push(ch);
+                        i += 1 + ch.len_utf8();
+                    }
                 }
                 // Keep every decoded char mapped to its escape's start.
                 map.push(decoded.len(), start + 1 + i);

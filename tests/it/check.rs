@@ -418,6 +418,22 @@ fn every_code_written_is_listed() {
             }
         }
     }
+    // Codes chosen first and passed on: `let code = if … { "a" } else { "b" };`.
+    for p in crate::support::files(&crate::support::repo().join("src"), &[".rs"]) {
+        let text = std::fs::read_to_string(&p).unwrap_or_default();
+        for (at, _) in text.match_indices("let code = ") {
+            let stmt = text[at..].split(';').next().unwrap_or("");
+            for lit in stmt.split('"').skip(1).step_by(2) {
+                let kebab = lit.contains('-')
+                    && lit
+                        .chars()
+                        .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-');
+                if kebab && stepscope::diag::code_named(lit).is_none() {
+                    missing.push(format!("{}: {lit}", p.display()));
+                }
+            }
+        }
+    }
     assert!(
         missing.is_empty(),
         "codes not in diag::CODES:\n{}",
