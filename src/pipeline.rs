@@ -214,16 +214,26 @@ impl Rendered {
 
     /// The SVG with a badge on every state that has problems.
     pub fn svg_with_problems(&self, id_prefix: &str, a: &Analysis) -> String {
+        self.svg_for(
+            a,
+            crate::svg::SvgOptions {
+                id_prefix,
+                ..Default::default()
+            },
+        )
+    }
+
+    /// The SVG with `opts` and the analysis's problem badges, stylesheet inline.
+    fn svg_for(&self, a: &Analysis, opts: crate::svg::SvgOptions) -> String {
         let problems = a
             .machine
             .as_ref()
             .map(|m| problems_per_state(m, &a.diagnostics))
             .unwrap_or_default();
         let opts = crate::svg::SvgOptions {
-            id_prefix,
             inline_style: true,
             problems: &problems,
-            ..Default::default()
+            ..opts
         };
         crate::svg::write_svg(&self.graph, &self.layout, &opts)
     }
@@ -345,21 +355,17 @@ pub fn export_svg(
     source: &str,
     theme: Option<&str>,
 ) -> String {
-    let problems = analysis
-        .machine
-        .as_ref()
-        .map(|m| problems_per_state(m, &analysis.diagnostics))
-        .unwrap_or_default();
     let marks = run.map(|(tl, t)| run_marks(tl, t));
-    let opts = crate::svg::SvgOptions {
-        id_prefix: "g",
-        inline_style: true,
-        problems: &problems,
-        theme,
-        source: Some(source),
-        run: marks.as_ref(),
-    };
-    crate::svg::write_svg(&rendered.graph, &rendered.layout, &opts)
+    rendered.svg_for(
+        analysis,
+        crate::svg::SvgOptions {
+            id_prefix: "g",
+            theme,
+            source: Some(source),
+            run: marks.as_ref(),
+            ..Default::default()
+        },
+    )
 }
 
 /// A run's marks at `t`, as the SVG writer draws them.

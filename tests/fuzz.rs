@@ -16,6 +16,10 @@ use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
 use stepscope::limits::{MAX_EVENTS, MAX_EXPANDED_BYTES, MAX_STATES, MAX_TICKS};
+
+/// The repository and corpus helpers the integration tests use.
+#[path = "it/support.rs"]
+mod support;
 use stepscope::source::SourceText;
 
 /// The most live heap the whole test may hold: its seeds and a case within every budget fit in
@@ -161,20 +165,6 @@ fn mutate(rng: &mut Rng, input: &[u8], seeds: &[Vec<u8>]) -> Vec<u8> {
     out
 }
 
-fn files(dir: &Path, out: &mut Vec<PathBuf>) {
-    for e in std::fs::read_dir(dir).into_iter().flatten().flatten() {
-        let p = e.path();
-        if p.is_dir() {
-            files(&p, out);
-        } else if p
-            .extension()
-            .is_some_and(|x| matches!(x.to_str(), Some("json" | "yaml" | "yml" | "tf" | "asl")))
-        {
-            out.push(p);
-        }
-    }
-}
-
 /// The hostile cases issue 14 reproduced, small enough to mutate.
 fn hostile() -> Vec<String> {
     let mut subs = serde_json::Map::new();
@@ -279,17 +269,13 @@ fn fuzz_every_reader() {
         .ok()
         .and_then(|s| s.parse().ok())
         .unwrap_or(14);
-    let mut paths = Vec::new();
-    let corpus = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/corpus");
-    files(&corpus, &mut paths);
-    files(
-        &Path::new(env!("CARGO_MANIFEST_DIR")).join("src/demo"),
-        &mut paths,
-    );
-    files(
-        &Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures"),
-        &mut paths,
-    );
+    let exts = [".json", ".yaml", ".yml", ".tf", ".asl"];
+    let repo = support::repo();
+    let mut paths: Vec<PathBuf> = support::corpus()
+        .map(|c| support::files(&c, &exts))
+        .unwrap_or_default();
+    paths.extend(support::files(&repo.join("src/demo"), &exts));
+    paths.extend(support::files(&repo.join("tests/fixtures"), &exts));
     paths.sort();
     let mut rng = Rng(seed.wrapping_mul(0x9E37_79B9_7F4A_7C15) | 1);
     // A sample of the corpus, the same for a seed: reading all 1,000+ files costs the time box.

@@ -226,17 +226,11 @@ impl StateKind {
     }
 
     /// The ASL `Type` value, capitalised.
+    /// (The `Type` as written when it is not one ASL defines.)
     pub fn asl_type(&self) -> &str {
         match self {
-            StateKind::Task(_) => "Task",
-            StateKind::Pass => "Pass",
-            StateKind::Wait(_) => "Wait",
-            StateKind::Choice(_) => "Choice",
-            StateKind::Parallel { .. } => "Parallel",
-            StateKind::Map(_) => "Map",
-            StateKind::Succeed => "Succeed",
-            StateKind::Fail { .. } => "Fail",
             StateKind::Unknown(t) => t,
+            known => known.state_type().as_str(),
         }
     }
 }

@@ -37,16 +37,12 @@ pub fn parse(text: &str) -> Result<Node, SyntaxError> {
     };
     // libyaml-safer 0.3 panics ("unexpected end of input") when the text ends inside a block
     // scalar or an escape without a line break, where libyaml itself reads on into its padding.
-    // A line break at the end changes no value and no offset before it.
-    let padded;
-    let mut input = if text.ends_with('\n') {
-        text.as_bytes()
-    } else {
-        padded = format!("{text}\n");
-        padded.as_bytes()
-    };
+    // A line break after the end changes no value and no offset before it; it is read after the
+    // text, not copied onto it.
+    use std::io::Read;
+    let tail: &[u8] = if text.ends_with('\n') { b"" } else { b"\n" };
     let mut parser = Parser::new();
-    parser.set_input_string(&mut input);
+    parser.set_input(text.as_bytes().chain(tail));
     for ev in parser {
         match ev {
             Ok(ev) => {
