@@ -110,7 +110,7 @@ pub fn example(i: usize) -> Option<Example> {
         let mut last = String::new();
         for seed in 1..200 {
             let g = generate(&m, GenOptions { seed, ..opts });
-            let failed = g.status == "FAILED";
+            let failed = g.status == crate::replay::ExecutionStatus::Failed;
             last = g.history;
             if failed == want_failure {
                 break;

@@ -22,8 +22,8 @@ pub use crate::history::format_iso;
 pub use crate::layout::{Direction, EstimateMeasure, LayoutCache, LayoutOptions, TextMeasure};
 pub use crate::limits::{check_input, input_too_big, size as size_text, MAX_INPUT_BYTES};
 pub use crate::replay::{
-    format_duration_exact, gantt, GanttOptions, Heat, Overlay, OverlayIndex, SnapshotIndex, SortBy,
-    StateAt, Visit, VisitStatus, LABEL_W, UNTIMED,
+    format_duration_exact, gantt, ExecutionStatus, GanttOptions, Heat, Overlay, OverlayIndex,
+    SnapshotIndex, SortBy, StateAt, Visit, VisitStatus, LABEL_W, UNTIMED,
 };
 pub use crate::share::{
     decode_fragment, encode_fragment, length_advice, link as share_link, open_file, percent_decode,

@@ -317,21 +317,6 @@ fn compact_history(h: &crate::history::History, redact: Redaction) -> Option<Str
     })
 }
 
-/// The `*EventDetails` key AWS uses for an event type.
-fn details_key(kind: &str) -> String {
-    if kind.ends_with("StateEntered") {
-        return "stateEnteredEventDetails".into();
-    }
-    if kind.ends_with("StateExited") {
-        return "stateExitedEventDetails".into();
-    }
-    let mut c = kind.chars();
-    match c.next() {
-        Some(f) => format!("{}{}EventDetails", f.to_ascii_lowercase(), c.as_str()),
-        None => "eventDetails".into(),
-    }
-}
-
 /// Rebuilds CLI v2 JSON from the compact form, one event per line, within the budgets: at most
 /// `MAX_EVENTS` events and `MAX_INPUT_BYTES` of text (what the history reader then reads), checked
 /// as it is written.
@@ -375,7 +360,7 @@ fn expand_history(compact: &str) -> Result<String, String> {
             Value::from(id.saturating_sub(prev).min(id)),
         );
         if let Some(d @ Value::Object(_)) = e.get(3) {
-            ev.insert(details_key(kind), d.clone());
+            ev.insert(crate::history::details_key(kind), d.clone());
         }
         out.push_str(if k == 0 { "\n    " } else { ",\n    " });
         out.push_str(&Value::Object(ev).to_string());

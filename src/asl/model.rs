@@ -1,10 +1,14 @@
 //! The domain model of a state machine: states in one arena, addressed by `StateId`, grouped in
-//! scopes (the machine itself, each Parallel branch, each Map processor). Plain data, no serde.
+//! scopes (the machine itself, each Parallel branch, each Map processor). Plain data; only `StateId` and `StateType`, which timelines carry, are serde.
 
 use crate::source::Span;
 
-/// Index of a state in [`StateMachine::states`].
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+/// Index of a state in [`StateMachine::states`]. It crosses the worker inside a timeline's
+/// visits, as a bare number.
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize,
+)]
+#[serde(transparent)]
 pub struct StateId(pub u32);
 
 /// Index of a scope in [`StateMachine::scopes`]. Scope 0 is the machine itself.

@@ -7,6 +7,10 @@
 //! `get-log-events` wrapper); and `describe-execution` output, merged in when given. The reader never
 //! fails: what it can't use becomes a diagnostic.
 
+mod event_type;
+
+pub use event_type::{details_key, EventType, Phase, Worker};
+
 use crate::diag::Diagnostic;
 use serde_json::Value;
 
@@ -41,7 +45,10 @@ pub struct Event {
     pub previous: u64,
     /// Milliseconds since the Unix epoch, when the event had a real timestamp.
     pub at: Option<i64>,
+    /// The type as written (`TaskStateEntered`), for display.
     pub kind: String,
+    /// The type, parsed once from `kind`.
+    pub ty: EventType,
     /// The `*EventDetails` object (or CloudWatch's `details`), or Null.
     pub details: Value,
 }
@@ -360,6 +367,7 @@ fn event(
             id,
             previous,
             at,
+            ty: EventType::parse(&kind),
             kind,
             details,
         });
@@ -376,6 +384,7 @@ fn event(
         id,
         previous,
         at,
+        ty: EventType::parse(&kind),
         kind,
         details,
     })
@@ -614,6 +623,7 @@ mod fast {
                     id,
                     previous,
                     at,
+                    ty: crate::history::EventType::parse(&kind),
                     kind,
                     details,
                 }),

@@ -48,7 +48,7 @@ pub struct IntendedVisit {
 pub struct Generated {
     /// `get-execution-history` output as CLI v2 prints it.
     pub history: String,
-    pub status: &'static str,
+    pub status: super::ExecutionStatus,
     pub visits: Vec<IntendedVisit>,
     pub events: usize,
 }
@@ -105,17 +105,7 @@ impl Gen<'_> {
         if self.out.len() >= self.o.max_events.saturating_sub(64) {
             self.full = true;
         }
-        let key = if kind.ends_with("StateEntered") {
-            "stateEnteredEventDetails".to_string()
-        } else if kind.ends_with("StateExited") {
-            "stateExitedEventDetails".to_string()
-        } else {
-            let mut c = kind.chars();
-            c.next()
-                .map(|f| f.to_lowercase().collect::<String>() + c.as_str())
-                .unwrap_or_default()
-                + "EventDetails"
-        };
+        let key = crate::history::details_key(kind);
         let seq = self.out.len();
         self.out.push(Emitted {
             at,
@@ -505,9 +495,9 @@ pub fn generate(m: &StateMachine, o: GenOptions) -> Generated {
     let start = g.emit(0, None, "ExecutionStarted", Some(json!({"input": "{}", "inputDetails": {"truncated": false}, "roleArn": "arn:aws:iam::123456789012:role/r"})));
     let ran = g.scope(ScopeId(0), 0, start, None, None);
     let status = match (&ran.failure, g.full) {
-        (_, true) => "RUNNING",
-        (Some(_), false) => "FAILED",
-        (None, false) => "SUCCEEDED",
+        (_, true) => super::ExecutionStatus::Running,
+        (Some(_), false) => super::ExecutionStatus::Failed,
+        (None, false) => super::ExecutionStatus::Succeeded,
     };
     let t = ran.at + 5;
     match (&ran.failure, g.full) {

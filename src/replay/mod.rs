@@ -21,4 +21,6 @@ pub use overlay::{
     format_duration, format_duration_exact, Heat, Overlay, OverlayIndex, StateAt, Token,
 };
 pub use snapshot::{Snapshot, SnapshotIndex, VisitStatus};
-pub use timeline::{build_timeline, Attempt, Outcome, TimedEvent, Timeline, Visit};
+pub use timeline::{
+    build_timeline, Attempt, ExecutionStatus, Outcome, TimedEvent, Timeline, Visit,
+};

@@ -56,11 +56,12 @@ pub fn Header() -> impl IntoView {
         replayed.with(|r| {
             r.as_ref().map(|r| {
                 let tl = &r.timeline;
-                let icon = match tl.status.as_str() {
-                    "SUCCEEDED" => "✓",
-                    "FAILED" | "TIMED_OUT" => "✗",
-                    "ABORTED" => "■",
-                    _ => "●",
+                use crate::pipeline::ExecutionStatus as S;
+                let icon = match tl.status {
+                    S::Succeeded => "✓",
+                    S::Failed | S::TimedOut => "✗",
+                    S::Aborted => "■",
+                    S::Running | S::PendingRedrive => "●",
                 };
                 // The execution's name, when the history says it (describe-execution, logs).
                 let name = r
@@ -71,7 +72,7 @@ pub fn Header() -> impl IntoView {
                     .map(|n| format!("{n} · "))
                     .unwrap_or_default();
                 (
-                    format!("run-status {}", tl.status.to_lowercase()),
+                    format!("run-status {}", tl.status.class()),
                     if tl.timed {
                         format!(
                             "{icon} {name}{} · {:.2} s",

@@ -374,7 +374,9 @@ impl AppState {
                 .or_else(|| {
                     replayed.with(|r| {
                         r.as_ref()
-                            .filter(|r| r.timeline.status != "SUCCEEDED")
+                            .filter(|r| {
+                                r.timeline.status != crate::pipeline::ExecutionStatus::Succeeded
+                            })
                             .and_then(|r| crate::pipeline::first_failure(&r.timeline))
                             .map(|f| f.0)
                     })

@@ -24,7 +24,7 @@ fn visit<'a>(tl: &'a Timeline, state: &str) -> &'a stepscope::replay::Visit {
 #[test]
 fn the_demo_run_rebuilds() {
     let tl = timeline_of(stepscope::demo::HISTORY, Some(stepscope::demo::DEFINITION));
-    assert_eq!(tl.status, "SUCCEEDED");
+    assert_eq!(tl.status.as_str(), "SUCCEEDED");
     assert_eq!(tl.duration_ms, 18_346);
     assert!(tl.warnings.is_empty(), "{:?}", tl.warnings);
     assert_eq!(
@@ -237,7 +237,7 @@ fn history_forms_are_read() {
         let h = h.unwrap_or_else(|| panic!("{d:?}"));
         assert_eq!(h.form, HistoryForm::CloudWatchLogs);
         let tl = build_timeline(&h, None);
-        assert_eq!(tl.status, "FAILED");
+        assert_eq!(tl.status.as_str(), "FAILED");
         let t = visit(&tl, "T");
         assert_eq!(
             (t.outcome, t.error.as_deref(), t.exited_ms),
@@ -622,7 +622,8 @@ fn generated_histories_reach_the_service_limit() {
     let tl = build_timeline(&h.expect("history"), Some(&m));
     assert_eq!(tl.events.len(), g.events);
     assert_eq!(
-        tl.status, "RUNNING",
+        tl.status.as_str(),
+        "RUNNING",
         "cut off at the limit, the run is still going"
     );
 }
@@ -630,7 +631,7 @@ fn generated_histories_reach_the_service_limit() {
 #[test]
 fn a_history_alone_gives_an_inferred_graph() {
     let tl = timeline_of(stepscope::demo::HISTORY, None);
-    assert_eq!(tl.status, "SUCCEEDED");
+    assert_eq!(tl.status.as_str(), "SUCCEEDED");
     let inferred = stepscope::replay::infer_definition(&tl);
     let a = analyze(&SourceText::new("inferred", inferred.clone()));
     assert!(!a.has_errors(), "{inferred}\n{:#?}", a.diagnostics);
@@ -691,7 +692,7 @@ fn the_examples_are_valid_and_their_runs_rebuild() {
         assert!(!a.has_errors(), "{}: {:?}", ex.name, a.diagnostics);
         let tl = timeline_of(&ex.history, Some(&ex.definition));
         assert!(tl.warnings.is_empty(), "{}: {:?}", ex.name, tl.warnings);
-        statuses.push(tl.status.clone());
+        statuses.push(tl.status.as_str());
     }
     assert_eq!(
         statuses,
@@ -1017,4 +1018,111 @@ fn one_rule_matches_errors_for_the_timeline_and_the_generator() {
         "Lambda.ServiceException"
     ));
     assert!(!error_matches("States.TaskFailed", "States.Timeout"));
+}
+
+/// The 62 event types of ASL-REFERENCE §7.2, each parsed to its family and phase once; a type
+/// AWS may add later is kept as `Other`.
+#[test]
+fn every_event_type_parses_to_its_family() {
+    use stepscope::asl::StateType as S;
+    use stepscope::history::{EventType as E, Phase as P, Worker as W};
+    let mut want: Vec<(String, E)> = Vec::new();
+    for p in [
+        P::Started,
+        P::Succeeded,
+        P::Failed,
+        P::Aborted,
+        P::TimedOut,
+        P::Redriven,
+    ] {
+        want.push((format!("Execution{}", p.as_str()), E::Execution(p)));
+    }
+    for s in [
+        S::Task,
+        S::Pass,
+        S::Choice,
+        S::Wait,
+        S::Succeed,
+        S::Map,
+        S::Parallel,
+    ] {
+        want.push((format!("{}StateEntered", s.as_str()), E::Entered(s)));
+        want.push((format!("{}StateExited", s.as_str()), E::Exited(s)));
+    }
+    want.push(("FailStateEntered".into(), E::Entered(S::Fail)));
+    let work = [
+        (
+            W::Task,
+            "Task",
+            &[
+                P::Scheduled,
+                P::Started,
+                P::StartFailed,
+                P::Submitted,
+                P::SubmitFailed,
+                P::Succeeded,
+                P::Failed,
+                P::TimedOut,
+            ][..],
+        ),
+        (
+            W::LambdaFunction,
+            "LambdaFunction",
+            &[
+                P::Scheduled,
+                P::ScheduleFailed,
+                P::Started,
+                P::StartFailed,
+                P::Succeeded,
+                P::Failed,
+                P::TimedOut,
+            ][..],
+        ),
+        (
+            W::Activity,
+            "Activity",
+            &[
+                P::Scheduled,
+                P::ScheduleFailed,
+                P::Started,
+                P::Succeeded,
+                P::Failed,
+                P::TimedOut,
+            ][..],
+        ),
+    ];
+    for (w, name, phases) in work {
+        for &p in phases {
+            want.push((format!("{name}{}", p.as_str()), E::Work(w, p)));
+        }
+    }
+    want.push(("TaskStateAborted".into(), E::StateAborted(S::Task)));
+    want.push(("WaitStateAborted".into(), E::StateAborted(S::Wait)));
+    for p in [P::Started, P::Succeeded, P::Failed, P::Aborted] {
+        want.push((format!("MapState{}", p.as_str()), E::Container(S::Map, p)));
+        want.push((
+            format!("ParallelState{}", p.as_str()),
+            E::Container(S::Parallel, p),
+        ));
+        want.push((format!("MapIteration{}", p.as_str()), E::Iteration(p)));
+    }
+    for p in [P::Started, P::Succeeded, P::Failed, P::Aborted, P::Redriven] {
+        want.push((format!("MapRun{}", p.as_str()), E::MapRun(p)));
+    }
+    want.push(("EvaluationFailed".into(), E::EvaluationFailed));
+    assert_eq!(want.len(), 62, "ASL-REFERENCE §7.2 lists 62 types");
+    for (name, ty) in &want {
+        assert_eq!(E::parse(name), *ty, "{name}");
+    }
+    for other in [
+        "",
+        "Failed",
+        "TaskScheduleFailed",
+        "PassStateAborted",
+        "ActivitySubmitted",
+        "SomeFutureEvent",
+    ] {
+        assert_eq!(E::parse(other), E::Other, "{other:?}");
+    }
+    assert_eq!(E::parse("FooStateEntered"), E::Entered(S::Unknown));
 }
