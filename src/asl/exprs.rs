@@ -284,34 +284,46 @@ impl IntrinsicParser<'_> {
     }
 }
 
+/// What [`check_jsonata`] makes of a string.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Jsonata {
+    /// Not meant as an expression: no `{%` and no `%}`.
+    NotExpression,
+    Valid,
+    /// Meant as one, but wrongly wrapped or written: why.
+    Invalid(String),
+}
+
 /// If `s` is meant as a JSONata expression (`{% ... %}`), checks its wrapping and syntax.
-/// Returns `None` for strings that are not expressions at all.
-pub fn check_jsonata(s: &str) -> Option<Result<(), String>> {
+pub fn check_jsonata(s: &str) -> Jsonata {
+    let invalid = |why: &str| Jsonata::Invalid(why.to_string());
     let opens = s.starts_with("{%");
     let closes = s.ends_with("%}");
     if !opens && !closes {
-        return None;
+        return Jsonata::NotExpression;
     }
     if !opens {
-        return Some(Err("a JSONata expression must start with '{%'".into()));
+        return invalid("a JSONata expression must start with '{%'");
     }
     if !closes || s.len() < 4 {
-        return Some(Err("a JSONata expression must end with '%}'".into()));
+        return invalid("a JSONata expression must end with '%}'");
     }
     let body = s.get(2..s.len() - 2).unwrap_or("");
     // asl-validator insists on `{% x %}`; published machines that AWS accepts have a space on
     // one side only, so only a body touching both delimiters is refused.
     let spaced = |c: Option<char>| c.is_some_and(char::is_whitespace);
     if !spaced(body.chars().next()) && !spaced(body.chars().last()) {
-        return Some(Err(
-            "write a JSONata expression as '{% expression %}', with a space inside each delimiter"
-                .into(),
-        ));
+        return invalid(
+            "write a JSONata expression as '{% expression %}', with a space inside each delimiter",
+        );
     }
     if body.trim().is_empty() {
-        return Some(Err("empty JSONata expression".into()));
+        return invalid("empty JSONata expression");
     }
-    Some(jsonata_syntax(body))
+    match jsonata_syntax(body) {
+        Ok(()) => Jsonata::Valid,
+        Err(why) => Jsonata::Invalid(why),
+    }
 }
 
 /// A light syntax check of a JSONata expression: balanced brackets, closed strings, and no

@@ -11,7 +11,7 @@ mod lower;
 mod model;
 mod validate;
 
-pub use exprs::{check_intrinsic, check_jsonata, check_path, is_placeholder};
+pub use exprs::{check_intrinsic, check_jsonata, check_path, is_placeholder, Jsonata};
 pub use lower::lower;
 pub use model::*;
 pub use validate::validate;

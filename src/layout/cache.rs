@@ -2,7 +2,7 @@
 //! states' text and sizes, its edges, the keys of its nested scopes), so a redraw lays out only
 //! the scopes that changed.
 
-use super::scope::Local;
+use super::scope::ScopeLayout;
 use crate::asl::{ScopeId, StateId};
 use crate::graph::{FlowGraph, GraphNode};
 use std::collections::hash_map::DefaultHasher;
@@ -12,7 +12,7 @@ use std::hash::{Hash, Hasher};
 /// Layouts of scopes by content, so a redraw lays out only the scopes that changed.
 #[derive(Default)]
 pub struct LayoutCache {
-    pub(super) entries: HashMap<u64, Local>,
+    pub(super) entries: HashMap<u64, ScopeLayout>,
     pub hits: usize,
     pub misses: usize,
     /// When set, every flat graph handed to the engine is recorded (sizes, edges, scope depth),
@@ -45,7 +45,7 @@ impl LayoutCache {
     }
 
     /// The layout stored under `key`, counted as a hit or a miss.
-    pub(super) fn get(&mut self, key: u64) -> Option<Local> {
+    pub(super) fn get(&mut self, key: u64) -> Option<ScopeLayout> {
         let hit = self.entries.get(&key).cloned();
         if hit.is_some() {
             self.hits += 1;

@@ -52,7 +52,7 @@ pub(super) fn flat_graph(
     lr: bool,
     measure: &dyn TextMeasure,
 ) -> FlatGraph {
-    // Local indexes and adjacency, built once: everything below is linear in the scope's size.
+    // ScopeLayout indexes and adjacency, built once: everything below is linear in the scope's size.
     let index: HashMap<StateId, usize> =
         sc.states.iter().enumerate().map(|(i, &s)| (s, i)).collect();
     let index_of = |s: StateId| index.get(&s).copied();

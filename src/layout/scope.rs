@@ -19,8 +19,8 @@ use std::collections::HashSet;
 const MAX_NESTING: usize = 64;
 
 /// Which stub an edge ends at, while scopes are merged: one of its own scope's stubs, or one
-/// of the stubs nested scopes brought in (`Local::nested_stubs`). The root's are resolved to
-/// `Layout::stubs` indexes by [`Local::finish_stubs`].
+/// of the stubs nested scopes brought in (`ScopeLayout::nested_stubs`). The root's are resolved to
+/// `Layout::stubs` indexes by [`ScopeLayout::finish_stubs`].
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub(super) enum StubRef {
     Own(usize),
@@ -36,7 +36,7 @@ pub(super) struct LocalEdge {
 
 /// One scope's layout in its own coordinates.
 #[derive(Default, Clone)]
-pub(super) struct Local {
+pub(super) struct ScopeLayout {
     pub w: f64,
     pub h: f64,
     pub nodes: Vec<(StateId, Rect)>,
@@ -53,7 +53,7 @@ pub(super) struct Local {
 /// A state's box size (top-to-bottom), and the layout of the scopes drawn inside it.
 struct Sized {
     size: (f64, f64),
-    inner: Option<Local>,
+    inner: Option<ScopeLayout>,
 }
 
 /// Lays out `scope` (owned by the Parallel or Map state `owner`), nested scopes first. Returns
@@ -66,12 +66,12 @@ pub(super) fn scope_layout(
     measure: &dyn TextMeasure,
     depth: usize,
     cache: &mut LayoutCache,
-) -> (Local, u64) {
+) -> (ScopeLayout, u64) {
     let Some(sc) = g.scopes.get(scope.0 as usize) else {
-        return (Local::default(), 0);
+        return (ScopeLayout::default(), 0);
     };
     if sc.states.is_empty() || depth > MAX_NESTING {
-        return (Local::default(), 0);
+        return (ScopeLayout::default(), 0);
     }
     let ends_here = terminals(g, scope, sc);
     // 1. Sizes, laying out nested scopes first; the key follows what they hold.
@@ -96,7 +96,7 @@ pub(super) fn scope_layout(
         sizes: flat.sizes.clone(),
         edges: flat.engine_edges.clone(),
     });
-    let mut local = Local::default();
+    let mut local = ScopeLayout::default();
     let (centers, paths) = match layout_rs::run(&flat.sizes, &flat.engine_edges) {
         Some(out) => (out.centers, out.paths),
         None => {
@@ -211,8 +211,8 @@ fn nested_content(
     depth: usize,
     cache: &mut LayoutCache,
     key: &mut ScopeKey,
-) -> Local {
-    let mut content = Local::default();
+) -> ScopeLayout {
+    let mut content = ScopeLayout::default();
     let framed = children.len() > 1;
     let frame_pad = if framed { 8.0 } else { 0.0 };
     let mut cursor = 0.0;
@@ -237,7 +237,7 @@ fn nested_content(
             cursor += BRANCH_GAP;
         }
         content_h = content_h.max(sub.h + 2.0 * frame_pad);
-        content.absorb(sub, Some(s));
+        content.take_nested(sub, Some(s));
     }
     content.w = cursor;
     // Frames of branches all get the full content height.
@@ -251,7 +251,7 @@ fn nested_content(
 /// Phase 5: the states' boxes, with their end tails, and the content of containers centred in
 /// them.
 fn put_states(
-    local: &mut Local,
+    local: &mut ScopeLayout,
     sc: &GraphScope,
     items: &mut [Sized],
     ends_here: &[bool],
@@ -299,14 +299,14 @@ fn put_states(
                 (ox + extra, oy)
             };
             inner.shift(ox, oy);
-            local.absorb(inner, owner);
+            local.take_nested(inner, owner);
         }
     }
 }
 
 /// Labels wider than the boxes they stand by may reach past the scope's edges: the scope grows
 /// to hold them (the root's bounds are settled in `include_everything`).
-fn fit_labels(local: &mut Local, width: f64) {
+fn fit_labels(local: &mut ScopeLayout, width: f64) {
     let mut total_w = width;
     let (lo, hi) = local
         .edges
@@ -327,7 +327,7 @@ fn fit_labels(local: &mut Local, width: f64) {
     local.w = total_w;
 }
 
-impl Local {
+impl ScopeLayout {
     /// Moves everything by (dx, dy).
     pub fn shift(&mut self, dx: f64, dy: f64) {
         for (_, r) in self
@@ -351,7 +351,7 @@ impl Local {
 
     /// Moves a nested scope's content into this one's lists, its stubs after the nested stubs
     /// already here.
-    fn absorb(&mut self, from: Local, parent: Option<StateId>) {
+    fn take_nested(&mut self, from: ScopeLayout, parent: Option<StateId>) {
         let base = self.nested_stubs.len();
         let own = from.stubs.len();
         self.nested

@@ -6,11 +6,13 @@ use super::*;
 impl Lowerer {
     pub(super) fn check_whole(&mut self, node: &Node, path: &str, min: f64, field: &str) {
         if let Some(s) = node.as_str() {
-            if let Some(r) = check_jsonata(s) {
-                if let Err(e) = r {
+            match check_jsonata(s) {
+                Jsonata::NotExpression => {}
+                Jsonata::Valid => return,
+                Jsonata::Invalid(e) => {
                     self.error("invalid-jsonata", e, path, node.span);
+                    return;
                 }
-                return;
             }
             if is_placeholder(s) {
                 return;
@@ -187,7 +189,7 @@ impl Lowerer {
         }
         match &node.value {
             Value::String(s) => {
-                if let Some(Err(e)) = check_jsonata(s) {
+                if let Jsonata::Invalid(e) = check_jsonata(s) {
                     self.error("invalid-jsonata", e, path, node.span);
                 }
             }

@@ -24,7 +24,7 @@ mod recovery;
 mod states;
 mod task;
 
-use super::exprs::{check_jsonata, check_path, check_path_or_intrinsic, is_placeholder};
+use super::exprs::{check_jsonata, check_path, check_path_or_intrinsic, is_placeholder, Jsonata};
 use super::fields;
 use super::model::*;
 use crate::diag::{pointer, Diagnostic};
