@@ -25,89 +25,131 @@ impl Severity {
     }
 }
 
-/// Every code a diagnostic may have: the one list. A code crosses the worker as text and is
-/// matched back to its entry here (`tests/it/check.rs` checks that every code the core writes is
-/// listed).
-pub const CODES: &[&str] = &[
-    "clock-outlier",
-    "definition-in-file",
-    "distributed-only-field",
-    "duplicate-field",
-    "duplicate-state-name",
-    "duplicate-template-field",
-    "dynamic-value",
-    "empty-branches",
-    "empty-choices",
-    "empty-error-equals",
-    "empty-name",
-    "empty-states",
-    "ends-before-start",
-    "exclusive-fields",
-    "field-not-allowed",
-    "heartbeat-too-long",
-    "history",
-    "invalid-choice-rule",
-    "invalid-credentials",
-    "invalid-jsonata",
-    "invalid-label",
-    "invalid-path",
-    "invalid-resource",
-    "invalid-template-path",
-    "invalid-timestamp",
-    "invalid-type",
-    "invalid-value",
-    "jsonata-field-in-jsonpath",
-    "jsonpath-field-in-jsonata",
-    "map-processor",
-    "missing-field",
-    "missing-next-or-end",
-    "missing-start-at",
-    "missing-states",
-    "missing-type",
-    "name-too-long",
-    "nested-rule-next",
-    "next-and-end",
-    "no-definition",
-    "no-events",
-    "no-path-to-end",
-    "no-state-machine",
-    "no-terminal-state",
-    "normalised-ids",
-    "not-an-object",
-    "out-of-range",
-    "partial-history",
-    "placeholder",
-    "query-language-downgrade",
-    "resource-not-arn",
-    "states-all-not-alone",
-    "states-all-not-last",
-    "syntax",
-    "terraform-jsonencode",
-    "too-big",
-    "transition-out-of-scope",
-    "unexpected-transition",
-    "unknown-error-name",
-    "unknown-field",
-    "unknown-machine",
-    "unknown-next-target",
-    "unknown-start-at",
-    "unknown-state",
-    "unknown-type",
-    "unreachable-state",
-    "unrecognized-input",
-    "wait-duration",
-];
+/// Declares [`DiagnosticCode`]: each variant with its kebab-case text, which is what the CLI,
+/// the JSON output and the worker's messages carry.
+macro_rules! codes {
+    ($($variant:ident = $text:literal,)*) => {
+        /// Every code a diagnostic may have: the one list. It crosses the worker as its text and
+        /// comes back the same variant.
+        #[derive(
+            Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize,
+            serde::Deserialize,
+        )]
+        pub enum DiagnosticCode {
+            $(#[serde(rename = $text)] $variant,)*
+        }
 
-/// The listed code spelled `text`, if there is one.
-pub fn code_named(text: &str) -> Option<&'static str> {
-    CODES.iter().find(|c| **c == text).copied()
+        impl DiagnosticCode {
+            pub const ALL: &'static [DiagnosticCode] = &[$(DiagnosticCode::$variant,)*];
+
+            /// The kebab-case text: `unknown-next-target`.
+            pub fn as_str(self) -> &'static str {
+                match self {
+                    $(DiagnosticCode::$variant => $text,)*
+                }
+            }
+        }
+    };
+}
+
+codes! {
+    ClockOutlier = "clock-outlier",
+    DefinitionInFile = "definition-in-file",
+    DistributedOnlyField = "distributed-only-field",
+    DuplicateField = "duplicate-field",
+    DuplicateStateName = "duplicate-state-name",
+    DuplicateTemplateField = "duplicate-template-field",
+    DynamicValue = "dynamic-value",
+    EmptyBranches = "empty-branches",
+    EmptyChoices = "empty-choices",
+    EmptyErrorEquals = "empty-error-equals",
+    EmptyName = "empty-name",
+    EmptyStates = "empty-states",
+    EndsBeforeStart = "ends-before-start",
+    ExclusiveFields = "exclusive-fields",
+    FieldNotAllowed = "field-not-allowed",
+    HeartbeatTooLong = "heartbeat-too-long",
+    History = "history",
+    InvalidChoiceRule = "invalid-choice-rule",
+    InvalidCredentials = "invalid-credentials",
+    InvalidJsonata = "invalid-jsonata",
+    InvalidLabel = "invalid-label",
+    InvalidPath = "invalid-path",
+    InvalidResource = "invalid-resource",
+    InvalidTemplatePath = "invalid-template-path",
+    InvalidTimestamp = "invalid-timestamp",
+    InvalidType = "invalid-type",
+    InvalidValue = "invalid-value",
+    JsonataFieldInJsonpath = "jsonata-field-in-jsonpath",
+    JsonpathFieldInJsonata = "jsonpath-field-in-jsonata",
+    MapProcessor = "map-processor",
+    MissingField = "missing-field",
+    MissingNextOrEnd = "missing-next-or-end",
+    MissingStartAt = "missing-start-at",
+    MissingStates = "missing-states",
+    MissingType = "missing-type",
+    NameTooLong = "name-too-long",
+    NestedRuleNext = "nested-rule-next",
+    NextAndEnd = "next-and-end",
+    NoDefinition = "no-definition",
+    NoEvents = "no-events",
+    NoPathToEnd = "no-path-to-end",
+    NoStateMachine = "no-state-machine",
+    NoTerminalState = "no-terminal-state",
+    NormalisedIds = "normalised-ids",
+    NotAnObject = "not-an-object",
+    OutOfRange = "out-of-range",
+    PartialHistory = "partial-history",
+    Placeholder = "placeholder",
+    QueryLanguageDowngrade = "query-language-downgrade",
+    ResourceNotArn = "resource-not-arn",
+    StatesAllNotAlone = "states-all-not-alone",
+    StatesAllNotLast = "states-all-not-last",
+    Syntax = "syntax",
+    TerraformJsonencode = "terraform-jsonencode",
+    TooBig = "too-big",
+    TransitionOutOfScope = "transition-out-of-scope",
+    UnexpectedTransition = "unexpected-transition",
+    UnknownErrorName = "unknown-error-name",
+    UnknownField = "unknown-field",
+    UnknownMachine = "unknown-machine",
+    UnknownNextTarget = "unknown-next-target",
+    UnknownStartAt = "unknown-start-at",
+    UnknownState = "unknown-state",
+    UnknownType = "unknown-type",
+    UnreachableState = "unreachable-state",
+    UnrecognizedInput = "unrecognized-input",
+    WaitDuration = "wait-duration",
+}
+
+impl DiagnosticCode {
+    /// The code spelled `text`, if there is one.
+    pub fn parse(text: &str) -> Option<DiagnosticCode> {
+        DiagnosticCode::ALL
+            .iter()
+            .copied()
+            .find(|c| c.as_str() == text)
+    }
+}
+
+impl std::fmt::Display for DiagnosticCode {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// Codes compare with their text, so tests and tools can write `d.code == "syntax"`.
+impl PartialEq<&str> for DiagnosticCode {
+    fn eq(&self, other: &&str) -> bool {
+        self.as_str() == *other
+    }
 }
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct Diagnostic {
     pub severity: Severity,
-    /// A stable, kebab-case identifier such as `unknown-next-target`.
-    pub code: &'static str,
+    /// A stable code such as `unknown-next-target`.
+    pub code: DiagnosticCode,
     pub message: String,
     /// A JSON pointer such as `/States/Foo/Next`; empty for the whole document.
     pub path: String,
@@ -117,7 +159,7 @@ pub struct Diagnostic {
 impl Diagnostic {
     pub fn new(
         severity: Severity,
-        code: &'static str,
+        code: DiagnosticCode,
         message: impl Into<String>,
         path: impl Into<String>,
         span: Option<Span>,
@@ -132,7 +174,7 @@ impl Diagnostic {
     }
 
     pub fn error(
-        code: &'static str,
+        code: DiagnosticCode,
         message: impl Into<String>,
         path: impl Into<String>,
         span: Option<Span>,
@@ -141,7 +183,7 @@ impl Diagnostic {
     }
 
     pub fn warning(
-        code: &'static str,
+        code: DiagnosticCode,
         message: impl Into<String>,
         path: impl Into<String>,
         span: Option<Span>,
@@ -150,7 +192,7 @@ impl Diagnostic {
     }
 
     pub fn info(
-        code: &'static str,
+        code: DiagnosticCode,
         message: impl Into<String>,
         path: impl Into<String>,
         span: Option<Span>,

@@ -16,7 +16,7 @@ pub use crate::demo::{
     example, is_demo, DEFINITION as DEMO_DEFINITION, EXAMPLE_NAMES, HISTORY as DEMO_HISTORY,
     NAME as DEMO_NAME,
 };
-pub use crate::diag::Diagnostic;
+pub use crate::diag::{Diagnostic, DiagnosticCode};
 pub use crate::graph::{describe as describe_state, ellipsize};
 pub use crate::history::format_iso;
 pub use crate::layout::{Direction, EstimateMeasure, LayoutCache, LayoutOptions, TextMeasure};
@@ -71,7 +71,7 @@ pub fn analyze_machine(src: &SourceText, machine: Option<&str>) -> Analysis {
             machines: Vec::new(),
             selected: 0,
             machine: None,
-            diagnostics: vec![Diagnostic::error("too-big", message, "", None)],
+            diagnostics: vec![Diagnostic::error(DiagnosticCode::TooBig, message, "", None)],
         };
     }
     let detected = forms::detect(&src.text);
@@ -82,7 +82,7 @@ pub fn analyze_machine(src: &SourceText, machine: Option<&str>) -> Analysis {
             Some(i) => i,
             None => {
                 diagnostics.push(Diagnostic::error(
-                    "unknown-machine",
+                    DiagnosticCode::UnknownMachine,
                     format!(
                         "no state machine named '{want}' here; found: {}",
                         names.join(", ")
@@ -126,7 +126,7 @@ pub fn analyze_machine(src: &SourceText, machine: Option<&str>) -> Analysis {
                         });
                     }
                     Err(e) => inner.push(Diagnostic::error(
-                        "syntax",
+                        DiagnosticCode::Syntax,
                         format!("in the embedded definition: {}", e.message),
                         "",
                         Some(e.span),
@@ -146,7 +146,7 @@ pub fn analyze_machine(src: &SourceText, machine: Option<&str>) -> Analysis {
         .filter(|m| m.states.len() > crate::limits::MAX_STATES)
     {
         diagnostics.push(Diagnostic::error(
-            "too-big",
+            DiagnosticCode::TooBig,
             format!(
                 "this definition has {} states; Stepscope draws at most {}",
                 crate::limits::count(m.states.len()),

@@ -52,20 +52,20 @@ pub fn decode_replay(bytes: &[u8]) -> Option<Replay> {
     })
 }
 
-/// Diagnostics cross as plain fields; their codes are matched back to `diag::CODES`, unchanged.
+/// Diagnostics cross as plain fields, their codes as their text (`DiagnosticCode` is serde).
 pub(crate) mod diagnostics {
-    use crate::diag::{Diagnostic, Severity};
+    use crate::diag::{Diagnostic, DiagnosticCode, Severity};
     use crate::source::Span;
     use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
-    type Fields = (Severity, String, String, String, Option<Span>);
+    type Fields = (Severity, DiagnosticCode, String, String, Option<Span>);
 
     pub fn serialize<S: Serializer>(list: &[Diagnostic], s: S) -> Result<S::Ok, S::Error> {
         list.iter()
             .map(|d| {
                 (
                     d.severity,
-                    d.code.to_string(),
+                    d.code,
                     d.message.clone(),
                     d.path.clone(),
                     d.span,
@@ -80,8 +80,6 @@ pub(crate) mod diagnostics {
         Ok(fields
             .into_iter()
             .map(|(severity, code, message, path, span)| {
-                // Every code is listed; an unknown one (a newer worker's) reads as `history`.
-                let code = crate::diag::code_named(&code).unwrap_or("history");
                 Diagnostic::new(severity, code, message, path, span)
             })
             .collect())

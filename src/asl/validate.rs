@@ -4,6 +4,7 @@
 use super::fields::did_you_mean;
 use super::model::*;
 use crate::diag::Diagnostic;
+use crate::diag::DiagnosticCode;
 
 pub fn validate(m: &StateMachine) -> Vec<Diagnostic> {
     let mut out = Vec::new();
@@ -30,7 +31,7 @@ fn missing_target(
         .any(|s| s.name == t.name && s.scope != scope)
     {
         out.push(Diagnostic::error(
-            "transition-out-of-scope",
+            DiagnosticCode::TransitionOutOfScope,
             format!("'{}' is in another scope: a Parallel branch or Map processor can only move between its own states", t.name),
             t.path.clone(),
             Some(t.span),
@@ -46,9 +47,9 @@ fn missing_target(
         .map(|g| format!(" (did you mean '{g}'?)"))
         .unwrap_or_default();
     let code = if field == "StartAt" {
-        "unknown-start-at"
+        DiagnosticCode::UnknownStartAt
     } else {
-        "unknown-next-target"
+        DiagnosticCode::UnknownNextTarget
     };
     out.push(Diagnostic::error(
         code,
@@ -84,7 +85,7 @@ fn duplicate_names(m: &StateMachine, out: &mut Vec<Diagnostic>) {
         match seen.get(s.name.as_str()) {
             // Duplicates within one `States` object were reported as duplicate keys already.
             Some(first) if first.scope != s.scope => out.push(Diagnostic::error(
-                "duplicate-state-name",
+                DiagnosticCode::DuplicateStateName,
                 format!("state '{}' is also defined at {}; names must be unique in the whole definition", s.name, first.path),
                 s.path.clone(),
                 Some(s.name_span),
@@ -157,14 +158,14 @@ fn reachability(m: &StateMachine, scope: &Scope, out: &mut Vec<Diagnostic>) {
             let Some(s) = m.state(sid) else { continue };
             if referenced.get(li).copied().unwrap_or(false) {
                 out.push(Diagnostic::error(
-                    "unreachable-state",
+                    DiagnosticCode::UnreachableState,
                     format!("state '{}' can't be reached from StartAt: only unreachable states lead to it", s.name),
                     s.path.clone(),
                     Some(s.name_span),
                 ));
             } else {
                 out.push(Diagnostic::error(
-                    "unreachable-state",
+                    DiagnosticCode::UnreachableState,
                     format!(
                         "state '{}' is never reached: no state transitions to it",
                         s.name
@@ -198,7 +199,7 @@ fn reachability(m: &StateMachine, scope: &Scope, out: &mut Vec<Diagnostic>) {
             ),
         };
         out.push(Diagnostic::error(
-            "no-terminal-state",
+            DiagnosticCode::NoTerminalState,
             format!("{what} has no terminal state (End, Succeed or Fail)"),
             scope.path.clone(),
             Some(scope.span),
@@ -229,7 +230,7 @@ fn reachability(m: &StateMachine, scope: &Scope, out: &mut Vec<Diagnostic>) {
         if reached.get(li).copied().unwrap_or(false) && !finishes.get(li).copied().unwrap_or(true) {
             if let Some(s) = m.state(sid) {
                 out.push(Diagnostic::warning(
-                    "no-path-to-end",
+                    DiagnosticCode::NoPathToEnd,
                     format!(
                         "no terminal state can be reached from '{}': it can only loop",
                         s.name

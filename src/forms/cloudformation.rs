@@ -3,6 +3,7 @@
 //! `DefinitionSubstitutions`, expanded within the byte budget.
 
 use super::*;
+use crate::diag::DiagnosticCode;
 
 /// `DefinitionSubstitutions` (and `Fn::Sub` variables) by name.
 type Subs = std::collections::HashMap<String, String>;
@@ -240,7 +241,7 @@ fn substitute_tree(node: &mut Node, subs: &Subs, depth: usize, total: &mut usize
 /// The message for substitutions that expand past the budget.
 fn expands_too_far(field: &crate::source::Member, path: &str) -> Diagnostic {
     Diagnostic::error(
-        "too-big",
+        DiagnosticCode::TooBig,
         format!(
             "'DefinitionSubstitutions' expand this definition past {}, the limit for expanded text",
             crate::limits::size(crate::limits::MAX_EXPANDED_BYTES)
@@ -269,7 +270,7 @@ fn definition_string_body(
         }
     } else {
         Body::Message(Diagnostic::error(
-            "no-definition",
+            DiagnosticCode::NoDefinition,
             format!(
                 "'{}' uses an intrinsic function we can't expand; paste the definition itself",
                 field.key
@@ -327,7 +328,7 @@ pub(super) fn template(outer: &str, root: &Node, resources: &Node) -> Detected {
                 format!("s3://{b}/{k}")
             });
             Body::Message(Diagnostic::error(
-                "definition-in-file",
+                DiagnosticCode::DefinitionInFile,
                 format!(
                     "'{}' keeps its definition in {file}: paste that file instead",
                     r.key
@@ -339,7 +340,7 @@ pub(super) fn template(outer: &str, root: &Node, resources: &Node) -> Detected {
             let b = d.value.get("Bucket").and_then(Node::as_str).unwrap_or("?");
             let k = d.value.get("Key").and_then(Node::as_str).unwrap_or("?");
             Body::Message(Diagnostic::error(
-                "definition-in-file",
+                DiagnosticCode::DefinitionInFile,
                 format!(
                     "'{}' keeps its definition in s3://{b}/{k}: paste that file instead",
                     r.key
@@ -349,7 +350,7 @@ pub(super) fn template(outer: &str, root: &Node, resources: &Node) -> Detected {
             ))
         } else {
             Body::Message(Diagnostic::error(
-                "no-definition",
+                DiagnosticCode::NoDefinition,
                 format!("'{}' has no definition", r.key),
                 format!("/Resources/{}", r.key),
                 Some(r.key_span),
@@ -367,7 +368,7 @@ pub(super) fn template(outer: &str, root: &Node, resources: &Node) -> Detected {
     };
     let diagnostics = if machines.is_empty() {
         vec![Diagnostic::error(
-            "no-state-machine",
+            DiagnosticCode::NoStateMachine,
             "this template has no AWS::StepFunctions::StateMachine or AWS::Serverless::StateMachine resource",
             "/Resources",
             Some(Span::new(resources.span.start, resources.span.start + 1)),

@@ -18,6 +18,7 @@ mod terraform;
 
 pub use offsets::{string_with_offsets, OffsetMap};
 
+use crate::diag::DiagnosticCode;
 use crate::diag::{pointer, Diagnostic};
 use crate::source::{self, Node, Span, Syntax, Value};
 use cloudformation::template;
@@ -118,7 +119,7 @@ pub fn detect(text: &str) -> Detected {
             form: Form::Terraform,
             machines: Vec::new(),
             diagnostics: vec![Diagnostic::error(
-                "no-state-machine",
+                DiagnosticCode::NoStateMachine,
                 "this Terraform file declares no resource \"aws_sfn_state_machine\"; paste the file that does, or the definition itself",
                 "",
                 Some(Span::new(0, 1)),
@@ -139,7 +140,12 @@ pub fn detect(text: &str) -> Detected {
             return Detected {
                 form,
                 machines: Vec::new(),
-                diagnostics: vec![Diagnostic::error("syntax", e.message, "", Some(e.span))],
+                diagnostics: vec![Diagnostic::error(
+                    DiagnosticCode::Syntax,
+                    e.message,
+                    "",
+                    Some(e.span),
+                )],
             };
         }
     };
@@ -210,7 +216,7 @@ pub fn detect(text: &str) -> Detected {
                     _ => machines.push(Candidate {
                         name: m.key.clone(),
                         body: Body::Message(Diagnostic::error(
-                            "no-definition",
+                            DiagnosticCode::NoDefinition,
                             format!("state machine '{}' has no inline 'definition'", m.key),
                             format!("/stepFunctions/stateMachines/{}", m.key),
                             Some(m.key_span),
@@ -229,7 +235,7 @@ pub fn detect(text: &str) -> Detected {
         form: Form::Unknown,
         machines: Vec::new(),
         diagnostics: vec![Diagnostic::error(
-            "unrecognized-input",
+            DiagnosticCode::UnrecognizedInput,
             describe_other(&root),
             "",
             Some(Span::new(root.span.start, root.span.start + 1)),

@@ -2,6 +2,7 @@
 //! JSON file named in the block.
 
 use super::*;
+use crate::diag::DiagnosticCode;
 
 /// The file a Terraform `data "template_file" "NAME"` block renders, if it says `file("...")`.
 fn template_file_source(text: &str, name: &str) -> Option<String> {
@@ -72,7 +73,7 @@ pub(super) fn terraform(text: &str) -> Detected {
             machines.push(Candidate {
                 name: name.clone(),
                 body: Body::Message(Diagnostic::error(
-                    "no-definition",
+                    DiagnosticCode::NoDefinition,
                     format!("'{name}' has no 'definition'"),
                     "",
                     Some(Span::new(pos, pos + marker.len())),
@@ -103,7 +104,7 @@ pub(super) fn terraform(text: &str) -> Detected {
             }
         } else if value.starts_with("jsonencode(") {
             Body::Message(Diagnostic::error(
-                "terraform-jsonencode",
+                DiagnosticCode::TerraformJsonencode,
                 format!("'{name}' builds its definition with jsonencode(), which is HCL, not JSON: paste the output of `terraform show -json` or the definition file instead"),
                 "",
                 Some(span),
@@ -111,7 +112,7 @@ pub(super) fn terraform(text: &str) -> Detected {
         } else if value.starts_with("templatefile(") || value.starts_with("file(") {
             let file = value.split('"').nth(1).unwrap_or("the referenced file");
             Body::Message(Diagnostic::error(
-                "definition-in-file",
+                DiagnosticCode::DefinitionInFile,
                 format!("'{name}' reads its definition from {file}: paste that file instead"),
                 "",
                 Some(span),
@@ -123,14 +124,14 @@ pub(super) fn terraform(text: &str) -> Detected {
         {
             // `data "template_file" "X" { template = file("path") }`: name the file it renders.
             Body::Message(Diagnostic::error(
-                "definition-in-file",
+                DiagnosticCode::DefinitionInFile,
                 format!("'{name}' reads its definition from {file} (through data.template_file): paste that file instead"),
                 "",
                 Some(span),
             ))
         } else {
             Body::Message(Diagnostic::error(
-                "no-definition",
+                DiagnosticCode::NoDefinition,
                 format!("'{name}' sets its definition from an expression Stepscope can't evaluate: paste the definition itself"),
                 "",
                 Some(span),

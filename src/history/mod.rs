@@ -12,6 +12,7 @@ mod event_type;
 pub use event_type::{details_key, EventType, Phase, Worker};
 
 use crate::diag::Diagnostic;
+use crate::diag::DiagnosticCode;
 use serde_json::Value;
 
 /// The detected form of a history, for display.
@@ -88,7 +89,10 @@ pub struct History {
 /// Parses a history text. Returns `None` (with diagnostics) when no event could be read.
 pub fn parse_history(text: &str) -> (Option<History>, Vec<Diagnostic>) {
     if let Err(message) = crate::limits::check_input("this history", text.len()) {
-        return (None, vec![Diagnostic::error("too-big", message, "", None)]);
+        return (
+            None,
+            vec![Diagnostic::error(DiagnosticCode::TooBig, message, "", None)],
+        );
     }
     if let Some(fast) = fast::parse(text) {
         return finish(fast.events, None, fast.partial, fast.stamps, Vec::new());
@@ -102,7 +106,7 @@ pub fn parse_history(text: &str) -> (Option<History>, Vec<Diagnostic>) {
                 // Report the place; keep whatever was read before it.
                 let offset = line_col_to_offset(text, e.line(), e.column());
                 diags.push(Diagnostic::error(
-                    "syntax",
+                    DiagnosticCode::Syntax,
                     format!("{e}"),
                     "",
                     Some(crate::source::Span::new(offset, offset + 1)),
@@ -146,7 +150,7 @@ fn finish(
 ) -> (Option<History>, Vec<Diagnostic>) {
     if events.len() > crate::limits::MAX_EVENTS {
         diags.push(Diagnostic::error(
-            "too-big",
+            DiagnosticCode::TooBig,
             format!(
                 "this history has {} events; Stepscope reads runs of up to {}",
                 crate::limits::count(events.len()),
@@ -159,7 +163,7 @@ fn finish(
     }
     if events.is_empty() {
         if diags.is_empty() {
-            diags.push(Diagnostic::error("no-events", "no execution history events found: expected get-execution-history output, an array of events, or CloudWatch Logs records", "", None));
+            diags.push(Diagnostic::error(DiagnosticCode::NoEvents, "no execution history events found: expected get-execution-history output, an array of events, or CloudWatch Logs records", "", None));
         }
         return (None, diags);
     }
@@ -168,7 +172,7 @@ fn finish(
     if events.iter().any(|e| e.id == 0) {
         partial = true;
         diags.push(Diagnostic::warning(
-            "normalised-ids",
+            DiagnosticCode::NormalisedIds,
             "some events have no numeric id; they are placed in the order given",
             "",
             None,
@@ -202,7 +206,7 @@ fn finish(
     {
         partial = true;
         diags.push(Diagnostic::warning(
-            "partial-history",
+            DiagnosticCode::PartialHistory,
             "some events are missing (their ids skip); the timeline shows what is there",
             "",
             None,
@@ -260,7 +264,7 @@ fn clamp_outliers(events: &mut [Event], diags: &mut Vec<Diagnostic>) {
             n => format!(" (and {} more)", n - 1),
         };
         diags.push(Diagnostic::warning(
-            "clock-outlier",
+            DiagnosticCode::ClockOutlier,
             format!("event {first}{more}: its timestamp is more than a year from the rest of the run, so it is shown at the time of the event before it"),
             "",
             None,

@@ -118,7 +118,12 @@ pub fn start(app: AppState, first_history: String) {
                         app.history_problems.set(match (&run, v.as_string()) {
                             (Some(r), _) => r.diagnostics.clone(),
                             (None, Some(why)) => {
-                                vec![crate::pipeline::Diagnostic::error("history", why, "", None)]
+                                vec![crate::pipeline::Diagnostic::error(
+                                    crate::pipeline::DiagnosticCode::History,
+                                    why,
+                                    "",
+                                    None,
+                                )]
                             }
                             (None, None) => Vec::new(),
                         });

@@ -2,6 +2,7 @@
 //! paths, payload templates, JSONata strings and exclusive pairs of fields.
 
 use super::*;
+use crate::diag::DiagnosticCode;
 
 impl Lowerer {
     pub(super) fn check_whole(&mut self, node: &Node, path: &str, min: f64, field: &str) {
@@ -10,7 +11,7 @@ impl Lowerer {
                 Jsonata::NotExpression => {}
                 Jsonata::Valid => return,
                 Jsonata::Invalid(e) => {
-                    self.error("invalid-jsonata", e, path, node.span);
+                    self.error(DiagnosticCode::InvalidJsonata, e, path, node.span);
                     return;
                 }
             }
@@ -20,7 +21,7 @@ impl Lowerer {
             if s.starts_with('$') {
                 // AWS accepts a reference here and fails at run time if it isn't a number.
                 self.warning(
-                    "dynamic-value",
+                    DiagnosticCode::DynamicValue,
                     format!("'{field}' holds \"{s}\", which is only known at run time"),
                     path,
                     node.span,
@@ -31,7 +32,7 @@ impl Lowerer {
         let max = largest(field);
         match node.as_f64() {
             Some(n) if n.is_finite() && is_whole(n) && n > max => self.error(
-                "out-of-range",
+                DiagnosticCode::OutOfRange,
                 format!(
                     "'{field}' must be at most {}, the largest the service takes, not {}",
                     crate::limits::count(max as usize),
@@ -41,7 +42,7 @@ impl Lowerer {
                 node.span,
             ),
             Some(n) if n.is_finite() && !is_whole(n) && n > max => self.error(
-                "invalid-type",
+                DiagnosticCode::InvalidType,
                 format!(
                     "'{field}' must be a whole number, not {} (and at most {})",
                     render_value(node),
@@ -51,7 +52,7 @@ impl Lowerer {
                 node.span,
             ),
             Some(n) if n.is_infinite() => self.error(
-                "out-of-range",
+                DiagnosticCode::OutOfRange,
                 format!(
                     "'{field}' is {}, {} to be a number here; the service takes {min} to {}",
                     render_value(node),
@@ -67,13 +68,13 @@ impl Lowerer {
             ),
             Some(n) if is_whole(n) && n >= min => {}
             Some(n) if is_whole(n) => self.error(
-                "out-of-range",
+                DiagnosticCode::OutOfRange,
                 format!("'{field}' must be at least {min}, not {n}"),
                 path,
                 node.span,
             ),
             _ => self.error(
-                "invalid-type",
+                DiagnosticCode::InvalidType,
                 format!(
                     "'{field}' must be a whole number, not {}",
                     render_value(node)
@@ -108,7 +109,7 @@ impl Lowerer {
                 };
                 if let Err(e) = result {
                     self.error(
-                        "invalid-path",
+                        DiagnosticCode::InvalidPath,
                         format!("'{field}' is not a valid path: {e}"),
                         path,
                         node.span,
@@ -116,11 +117,11 @@ impl Lowerer {
                 } else if field == "ResultPath"
                     && !(s == "$" || s.starts_with("$.") || s.starts_with("$["))
                 {
-                    self.error("invalid-path", "'ResultPath' must point into the state's input ('$' or '$.x'); it can't name a variable or the context object", path, node.span);
+                    self.error(DiagnosticCode::InvalidPath, "'ResultPath' must point into the state's input ('$' or '$.x'); it can't name a variable or the context object", path, node.span);
                 }
             }
             _ => self.error(
-                "invalid-type",
+                DiagnosticCode::InvalidType,
                 format!(
                     "'{field}' must be a path string{}, not {}",
                     if nullable { " or null" } else { "" },
@@ -148,7 +149,7 @@ impl Lowerer {
                     if let Some(base) = m.key.strip_suffix(".$") {
                         if keys.contains(base) {
                             self.error(
-                                "duplicate-template-field",
+                                DiagnosticCode::DuplicateTemplateField,
                                 format!("'{base}' and '{}' in one template", m.key),
                                 &p,
                                 m.key_span,
@@ -158,11 +159,11 @@ impl Lowerer {
                             Some(s) if is_placeholder(s) => {}
                             Some(s) => {
                                 if let Err(e) = check_path_or_intrinsic(s) {
-                                    self.error("invalid-template-path", format!("'{}': {e}", m.key), &p, m.value.span);
+                                    self.error(DiagnosticCode::InvalidTemplatePath, format!("'{}': {e}", m.key), &p, m.value.span);
                                 }
                             }
                             None => self.error(
-                                "invalid-template-path",
+                                DiagnosticCode::InvalidTemplatePath,
                                 format!("'{}' must hold a path or intrinsic function (a string), not {}", m.key, article(m.value.type_name())),
                                 &p,
                                 m.value.span,
@@ -190,7 +191,7 @@ impl Lowerer {
         match &node.value {
             Value::String(s) => {
                 if let Jsonata::Invalid(e) = check_jsonata(s) {
-                    self.error("invalid-jsonata", e, path, node.span);
+                    self.error(DiagnosticCode::InvalidJsonata, e, path, node.span);
                 }
             }
             Value::Object(members) => {
@@ -210,7 +211,7 @@ impl Lowerer {
     pub(super) fn exclusive(&mut self, node: &Node, path: &str, a: &str, b: &str) {
         if let (Some(_), Some(mb)) = (node.member(a), node.member(b)) {
             self.error(
-                "exclusive-fields",
+                DiagnosticCode::ExclusiveFields,
                 format!("use only one of '{a}' and '{b}'"),
                 &pointer(path, b),
                 mb.key_span,

@@ -1,6 +1,7 @@
 //! Choice states: rules, their comparisons and their Next, and the Default.
 
 use super::*;
+use crate::diag::DiagnosticCode;
 
 const COMPARISONS: &[&str] = &[
     "StringEquals",
@@ -41,14 +42,14 @@ impl Lowerer {
         let cp = pointer(path, "Choices");
         match node.member("Choices") {
             None => self.error(
-                "missing-field",
+                DiagnosticCode::MissingField,
                 format!("Choice state '{}' has no 'Choices'", state.name),
                 path,
                 state.name_span,
             ),
             Some(m) => match &m.value.value {
                 Value::Array(items) if items.is_empty() => self.error(
-                    "empty-choices",
+                    DiagnosticCode::EmptyChoices,
                     "'Choices' must have at least one rule",
                     &cp,
                     m.value.span,
@@ -60,7 +61,7 @@ impl Lowerer {
                         let next = self.transition(item.get("Next"), &pointer(&rp, "Next"), "Next");
                         if item.is_object() && item.get("Next").is_none() {
                             self.error(
-                                "missing-field",
+                                DiagnosticCode::MissingField,
                                 "a Choice rule needs 'Next'",
                                 &rp,
                                 item.span,
@@ -75,7 +76,7 @@ impl Lowerer {
                     }
                 }
                 _ => self.error(
-                    "invalid-type",
+                    DiagnosticCode::InvalidType,
                     "'Choices' must be an array of rules",
                     &cp,
                     m.value.span,
@@ -97,7 +98,7 @@ impl Lowerer {
     ) -> Condition {
         if depth > 32 {
             self.error(
-                "invalid-choice-rule",
+                DiagnosticCode::InvalidChoiceRule,
                 "Choice rules nested too deeply",
                 path,
                 node.span,
@@ -106,7 +107,7 @@ impl Lowerer {
         }
         if !node.is_object() {
             self.error(
-                "invalid-choice-rule",
+                DiagnosticCode::InvalidChoiceRule,
                 format!(
                     "a Choice rule must be an object, not {}",
                     article(node.type_name())
@@ -120,7 +121,7 @@ impl Lowerer {
         if !top {
             if let Some(n) = node.member("Next") {
                 self.error(
-                    "nested-rule-next",
+                    DiagnosticCode::NestedRuleNext,
                     "a rule inside 'And', 'Or' or 'Not' must not have 'Next'",
                     &pointer(path, "Next"),
                     n.key_span,
@@ -138,9 +139,9 @@ impl Lowerer {
                         || is_comparison(&m.key)
                         || matches!(m.key.as_str(), "And" | "Or" | "Not")
                     {
-                        "jsonpath-field-in-jsonata"
+                        DiagnosticCode::JsonpathFieldInJsonata
                     } else {
-                        "unknown-field"
+                        DiagnosticCode::UnknownField
                     };
                     self.error(
                         code,
@@ -160,7 +161,7 @@ impl Lowerer {
                         Some(b) => Condition::Jsonata(b.to_string()),
                         None => {
                             self.error(
-                                "invalid-type",
+                                DiagnosticCode::InvalidType,
                                 "'Condition' must be a JSONata expression string",
                                 &pointer(path, "Condition"),
                                 c.span,
@@ -171,7 +172,7 @@ impl Lowerer {
                 },
                 None => {
                     self.error(
-                        "missing-field",
+                        DiagnosticCode::MissingField,
                         "a JSONata Choice rule needs 'Condition'",
                         path,
                         node.span,
@@ -191,14 +192,14 @@ impl Lowerer {
                 "Variable" | "Next" | "Comment" => {}
                 "Assign" if top => {}
                 "Condition" | "Output" => self.error(
-                    "jsonata-field-in-jsonpath",
+                    DiagnosticCode::JsonataFieldInJsonpath,
                     format!("'{key}' needs \"QueryLanguage\": \"JSONata\""),
                     &p,
                     m.key_span,
                 ),
                 k if is_comparison(k) => ops.push(m),
                 k if is_placeholder(k) => self.warning(
-                    "placeholder",
+                    DiagnosticCode::Placeholder,
                     format!("'{k}' is a placeholder"),
                     &p,
                     m.key_span,
@@ -211,13 +212,13 @@ impl Lowerer {
                         .collect();
                     match fields::did_you_mean(key, candidates.iter().copied()) {
                         Some(g) => self.error(
-                            "invalid-choice-rule",
+                            DiagnosticCode::InvalidChoiceRule,
                             format!("unknown field '{key}' in a Choice rule (did you mean '{g}'?)"),
                             &p,
                             m.key_span,
                         ),
                         None => self.error(
-                            "invalid-choice-rule",
+                            DiagnosticCode::InvalidChoiceRule,
                             format!("unknown field '{key}' in a Choice rule"),
                             &p,
                             m.key_span,
@@ -229,7 +230,7 @@ impl Lowerer {
         if let Some(c) = combinators.first() {
             if combinators.len() > 1 || !ops.is_empty() || node.get("Variable").is_some() {
                 self.error(
-                    "invalid-choice-rule",
+                    DiagnosticCode::InvalidChoiceRule,
                     "a Choice rule with 'And', 'Or' or 'Not' can't also compare a 'Variable'",
                     path,
                     node.span,
@@ -256,7 +257,7 @@ impl Lowerer {
                 }
                 ("Not", _) => {
                     self.error(
-                        "invalid-choice-rule",
+                        DiagnosticCode::InvalidChoiceRule,
                         "'Not' must hold one rule object",
                         &cp,
                         c.value.span,
@@ -265,7 +266,7 @@ impl Lowerer {
                 }
                 _ => {
                     self.error(
-                        "invalid-choice-rule",
+                        DiagnosticCode::InvalidChoiceRule,
                         format!("'{}' must hold a non-empty array of rules", c.key),
                         &cp,
                         c.value.span,
@@ -277,7 +278,7 @@ impl Lowerer {
         let variable = match node.member("Variable") {
             None => {
                 self.error(
-                    "invalid-choice-rule",
+                    DiagnosticCode::InvalidChoiceRule,
                     "a Choice rule needs 'Variable' and a comparison, or 'And', 'Or' or 'Not'",
                     path,
                     node.span,
@@ -289,7 +290,7 @@ impl Lowerer {
                     if !is_placeholder(s) {
                         if let Err(e) = check_path(s) {
                             self.error(
-                                "invalid-path",
+                                DiagnosticCode::InvalidPath,
                                 format!("'Variable' is not a valid path: {e}"),
                                 &pointer(path, "Variable"),
                                 v.value.span,
@@ -300,7 +301,7 @@ impl Lowerer {
                 }
                 None => {
                     self.error(
-                        "invalid-type",
+                        DiagnosticCode::InvalidType,
                         "'Variable' must be a path string",
                         &pointer(path, "Variable"),
                         v.value.span,
@@ -314,7 +315,7 @@ impl Lowerer {
                 return Condition::Invalid;
             }
             self.error(
-                "invalid-choice-rule",
+                DiagnosticCode::InvalidChoiceRule,
                 "a Choice rule needs one comparison operator, such as 'StringEquals'",
                 path,
                 node.span,
@@ -323,7 +324,7 @@ impl Lowerer {
         };
         if ops.len() > 1 {
             self.error(
-                "invalid-choice-rule",
+                DiagnosticCode::InvalidChoiceRule,
                 "each Choice rule can only have one comparison operator",
                 &pointer(path, &ops[1].key),
                 ops[1].key_span,
@@ -337,7 +338,7 @@ impl Lowerer {
                 Some(s) => {
                     if let Err(e) = check_path(s) {
                         self.error(
-                            "invalid-path",
+                            DiagnosticCode::InvalidPath,
                             format!("'{key}' is not a valid path: {e}"),
                             &p,
                             v.span,
@@ -356,7 +357,7 @@ impl Lowerer {
                 Some(s) => {
                     if !looks_like_timestamp(s) && !is_placeholder(s) {
                         self.error(
-                            "invalid-timestamp",
+                            DiagnosticCode::InvalidTimestamp,
                             format!("'{key}' needs an RFC 3339 timestamp, not \"{s}\""),
                             &p,
                             v.span,
@@ -380,7 +381,7 @@ impl Lowerer {
                 "true or false"
             };
             self.error(
-                "invalid-type",
+                DiagnosticCode::InvalidType,
                 format!("'{key}' must be {want}, not {}", render_value(v)),
                 &p,
                 v.span,

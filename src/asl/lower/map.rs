@@ -2,6 +2,7 @@
 //! and the ResultWriter.
 
 use super::*;
+use crate::diag::DiagnosticCode;
 
 impl Lowerer {
     pub(super) fn map_fields(&mut self, node: &Node, path: &str, ql: QueryLanguage) -> Map {
@@ -30,7 +31,7 @@ impl Lowerer {
                     .and_then(|c| c.get("Mode"))
                     .map_or(node.span, |n| n.span);
                 self.error(
-                    "invalid-value",
+                    DiagnosticCode::InvalidValue,
                     format!("'Mode' must be \"INLINE\" or \"DISTRIBUTED\", not \"{other}\""),
                     &pointer(path, "ItemProcessor/ProcessorConfig/Mode"),
                     span,
@@ -45,7 +46,7 @@ impl Lowerer {
         if let Some(et) = config.and_then(|c| c.get("ExecutionType")) {
             if !matches!(et.as_str(), Some("STANDARD" | "EXPRESS")) {
                 self.error(
-                    "invalid-value",
+                    DiagnosticCode::InvalidValue,
                     "'ExecutionType' must be \"STANDARD\" or \"EXPRESS\"",
                     &pointer(path, "ItemProcessor/ProcessorConfig/ExecutionType"),
                     et.span,
@@ -67,14 +68,14 @@ impl Lowerer {
             match t.as_f64() {
                 Some(n) if (0.0..=100.0).contains(&n) => {}
                 Some(n) => self.error(
-                    "out-of-range",
+                    DiagnosticCode::OutOfRange,
                     format!("'ToleratedFailurePercentage' must be between 0 and 100, not {n}"),
                     &pointer(path, "ToleratedFailurePercentage"),
                     t.span,
                 ),
                 None if t.as_str().is_some_and(|s| s.starts_with("{%")) => {}
                 None => self.error(
-                    "invalid-type",
+                    DiagnosticCode::InvalidType,
                     "'ToleratedFailurePercentage' must be a number",
                     &pointer(path, "ToleratedFailurePercentage"),
                     t.span,
@@ -148,7 +149,7 @@ impl Lowerer {
         if let Some(items) = node.member("ItemsPath") {
             if items.value.is_null() {
                 self.error(
-                    "invalid-type",
+                    DiagnosticCode::InvalidType,
                     "'ItemsPath' must be a path, not null",
                     &pointer(path, "ItemsPath"),
                     items.value.span,
@@ -159,9 +160,14 @@ impl Lowerer {
         if let Some(l) = node.get("Label") {
             let lp = pointer(path, "Label");
             match l.as_str() {
-                Some("") => self.error("invalid-label", "'Label' cannot be empty", &lp, l.span),
+                Some("") => self.error(
+                    DiagnosticCode::InvalidLabel,
+                    "'Label' cannot be empty",
+                    &lp,
+                    l.span,
+                ),
                 Some(s) if s.chars().count() > 40 => self.error(
-                    "invalid-label",
+                    DiagnosticCode::InvalidLabel,
                     "'Label' cannot exceed 40 characters",
                     &lp,
                     l.span,
@@ -172,14 +178,19 @@ impl Lowerer {
                     }) =>
                 {
                     self.error(
-                        "invalid-label",
+                        DiagnosticCode::InvalidLabel,
                         "'Label' contains an invalid character",
                         &lp,
                         l.span,
                     )
                 }
                 Some(_) => {}
-                None => self.error("invalid-type", "'Label' must be a string", &lp, l.span),
+                None => self.error(
+                    DiagnosticCode::InvalidType,
+                    "'Label' must be a string",
+                    &lp,
+                    l.span,
+                ),
             }
         }
         if mode == MapMode::Inline {
@@ -193,7 +204,7 @@ impl Lowerer {
             ] {
                 if let Some(m) = node.member(f) {
                     self.warning(
-                        "distributed-only-field",
+                        DiagnosticCode::DistributedOnlyField,
                         format!("'{f}' only applies to a DISTRIBUTED Map"),
                         &pointer(path, f),
                         m.key_span,

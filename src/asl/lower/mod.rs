@@ -27,6 +27,7 @@ mod task;
 use super::exprs::{check_jsonata, check_path, check_path_or_intrinsic, is_placeholder, Jsonata};
 use super::fields;
 use super::model::*;
+use crate::diag::DiagnosticCode;
 use crate::diag::{pointer, Diagnostic};
 use crate::source::{Node, Span, Value};
 
@@ -35,7 +36,7 @@ pub fn lower(root: &Node) -> (Option<StateMachine>, Vec<Diagnostic>) {
     let mut l = Lowerer::default();
     if !root.is_object() {
         l.error(
-            "not-an-object",
+            DiagnosticCode::NotAnObject,
             format!(
                 "a state machine definition is an object, not {}",
                 article(root.type_name())
@@ -121,12 +122,12 @@ fn looks_like_timestamp(s: &str) -> bool {
 }
 
 impl Lowerer {
-    fn error(&mut self, code: &'static str, msg: impl Into<String>, path: &str, span: Span) {
+    fn error(&mut self, code: DiagnosticCode, msg: impl Into<String>, path: &str, span: Span) {
         self.diags
             .push(Diagnostic::error(code, msg, path, Some(span)));
     }
 
-    fn warning(&mut self, code: &'static str, msg: impl Into<String>, path: &str, span: Span) {
+    fn warning(&mut self, code: DiagnosticCode, msg: impl Into<String>, path: &str, span: Span) {
         self.diags
             .push(Diagnostic::warning(code, msg, path, Some(span)));
     }
@@ -139,9 +140,9 @@ impl Lowerer {
         for m in members {
             if !seen.insert(m.key.as_str()) {
                 let code = if what == "state" {
-                    "duplicate-state-name"
+                    DiagnosticCode::DuplicateStateName
                 } else {
-                    "duplicate-field"
+                    DiagnosticCode::DuplicateField
                 };
                 let msg = if what == "state" {
                     format!("state '{}' is defined twice", m.key)
@@ -163,13 +164,13 @@ impl Lowerer {
     ) {
         match fields::did_you_mean(key, candidates.iter().copied()) {
             Some(guess) => self.error(
-                "unknown-field",
+                DiagnosticCode::UnknownField,
                 format!("unknown field '{key}' in {context} (did you mean '{guess}'?)"),
                 path,
                 span,
             ),
             None => self.warning(
-                "unknown-field",
+                DiagnosticCode::UnknownField,
                 format!("unknown field '{key}' in {context}"),
                 path,
                 span,
@@ -188,7 +189,7 @@ impl Lowerer {
             }),
             None => {
                 self.error(
-                    "invalid-type",
+                    DiagnosticCode::InvalidType,
                     format!(
                         "'{field}' must be a state name (a string), not {}",
                         article(node.type_name())

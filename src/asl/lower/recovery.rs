@@ -1,6 +1,7 @@
 //! Retry and Catch: retriers, catchers and the errors they match.
 
 use super::*;
+use crate::diag::DiagnosticCode;
 
 const RETRIER_FIELDS: &[&str] = &[
     "ErrorEquals",
@@ -44,7 +45,7 @@ impl Lowerer {
         match node.get("ErrorEquals") {
             None => {
                 self.error(
-                    "missing-field",
+                    DiagnosticCode::MissingField,
                     "'ErrorEquals' is required",
                     path,
                     node.span,
@@ -54,7 +55,7 @@ impl Lowerer {
             Some(e) => match &e.value {
                 Value::Array(items) if items.is_empty() => {
                     self.error(
-                        "empty-error-equals",
+                        DiagnosticCode::EmptyErrorEquals,
                         "'ErrorEquals' must be a non-empty array",
                         &p,
                         e.span,
@@ -68,7 +69,7 @@ impl Lowerer {
                             Some(s) => {
                                 if s.starts_with("States.") && !KNOWN_ERRORS.contains(&s) {
                                     self.warning(
-                                        "unknown-error-name",
+                                        DiagnosticCode::UnknownErrorName,
                                         format!("'{s}' is not an error name the service defines"),
                                         &pointer(&p, &i.to_string()),
                                         item.span,
@@ -77,7 +78,7 @@ impl Lowerer {
                                 out.push(s.to_string());
                             }
                             None => self.error(
-                                "invalid-type",
+                                DiagnosticCode::InvalidType,
                                 "error names must be strings",
                                 &pointer(&p, &i.to_string()),
                                 item.span,
@@ -86,7 +87,7 @@ impl Lowerer {
                     }
                     if out.iter().any(|s| s == "States.ALL") && out.len() > 1 {
                         self.error(
-                            "states-all-not-alone",
+                            DiagnosticCode::StatesAllNotAlone,
                             "'States.ALL' must appear alone in 'ErrorEquals'",
                             &p,
                             e.span,
@@ -96,7 +97,7 @@ impl Lowerer {
                 }
                 _ => {
                     self.error(
-                        "invalid-type",
+                        DiagnosticCode::InvalidType,
                         "'ErrorEquals' must be an array of error names",
                         &p,
                         e.span,
@@ -114,7 +115,7 @@ impl Lowerer {
         let rp = pointer(path, "Retry");
         let Value::Array(items) = &r.value else {
             self.error(
-                "invalid-type",
+                DiagnosticCode::InvalidType,
                 "'Retry' must be an array of retriers",
                 &rp,
                 r.span,
@@ -125,7 +126,12 @@ impl Lowerer {
         for (i, item) in items.iter().enumerate() {
             let p = pointer(&rp, &i.to_string());
             if !item.is_object() {
-                self.error("invalid-type", "a retrier must be an object", &p, item.span);
+                self.error(
+                    DiagnosticCode::InvalidType,
+                    "a retrier must be an object",
+                    &p,
+                    item.span,
+                );
                 continue;
             }
             self.check_duplicate_keys(item, &p, "field");
@@ -143,7 +149,7 @@ impl Lowerer {
             let error_equals = self.error_equals(item, &p);
             if error_equals.iter().any(|e| e == "States.ALL") && i + 1 != items.len() {
                 self.error(
-                    "states-all-not-last",
+                    DiagnosticCode::StatesAllNotLast,
                     "a retrier with 'States.ALL' must be the last one",
                     &pointer(&p, "ErrorEquals"),
                     item.span,
@@ -163,14 +169,14 @@ impl Lowerer {
                 match v.as_f64() {
                     None if v.as_str().is_some_and(|s| s.starts_with('$')) => {
                         self.warning(
-                            "dynamic-value",
+                            DiagnosticCode::DynamicValue,
                             "'BackoffRate' holds a reference, which is only known at run time",
                             &pointer(&p, "BackoffRate"),
                             v.span,
                         );
                     }
                     Some(b) if b.is_infinite() => self.error(
-                        "out-of-range",
+                        DiagnosticCode::OutOfRange,
                         format!(
                             "'BackoffRate' is {}, {} to be a number here",
                             render_value(v),
@@ -185,7 +191,7 @@ impl Lowerer {
                     ),
                     Some(b) if b >= 1.0 => {}
                     Some(b) => self.error(
-                        "out-of-range",
+                        DiagnosticCode::OutOfRange,
                         format!(
                             "'BackoffRate' must be at least 1 (the allowed minimum is 1), not {b}"
                         ),
@@ -193,7 +199,7 @@ impl Lowerer {
                         v.span,
                     ),
                     None => self.error(
-                        "invalid-type",
+                        DiagnosticCode::InvalidType,
                         "'BackoffRate' must be a number",
                         &pointer(&p, "BackoffRate"),
                         v.span,
@@ -202,7 +208,7 @@ impl Lowerer {
             }
             if let Some(v) = item.get("JitterStrategy") {
                 if !matches!(v.as_str(), Some("FULL" | "NONE")) {
-                    self.error("invalid-value", format!("'JitterStrategy' {} is not one of the allowed values [\"FULL\", \"NONE\"]", render_value(v)), &pointer(&p, "JitterStrategy"), v.span);
+                    self.error(DiagnosticCode::InvalidValue, format!("'JitterStrategy' {} is not one of the allowed values [\"FULL\", \"NONE\"]", render_value(v)), &pointer(&p, "JitterStrategy"), v.span);
                 }
             }
             out.push(Retrier {
@@ -228,7 +234,7 @@ impl Lowerer {
         let cp = pointer(path, "Catch");
         let Value::Array(items) = &c.value else {
             self.error(
-                "invalid-type",
+                DiagnosticCode::InvalidType,
                 "'Catch' must be an array of catchers",
                 &cp,
                 c.span,
@@ -239,7 +245,12 @@ impl Lowerer {
         for (i, item) in items.iter().enumerate() {
             let p = pointer(&cp, &i.to_string());
             if !item.is_object() {
-                self.error("invalid-type", "a catcher must be an object", &p, item.span);
+                self.error(
+                    DiagnosticCode::InvalidType,
+                    "a catcher must be an object",
+                    &p,
+                    item.span,
+                );
                 continue;
             }
             self.check_duplicate_keys(item, &p, "field");
@@ -250,14 +261,14 @@ impl Lowerer {
                     self.unknown_field(key, &mp, m.key_span, CATCHER_FIELDS, "a catcher");
                 } else if ql == QueryLanguage::Jsonata && key == "ResultPath" {
                     self.error(
-                        "jsonpath-field-in-jsonata",
+                        DiagnosticCode::JsonpathFieldInJsonata,
                         "'ResultPath' is a JSONPath field; a JSONata catcher uses 'Output'",
                         &mp,
                         m.key_span,
                     );
                 } else if ql == QueryLanguage::JsonPath && key == "Output" {
                     self.error(
-                        "jsonata-field-in-jsonpath",
+                        DiagnosticCode::JsonataFieldInJsonpath,
                         "'Output' needs \"QueryLanguage\": \"JSONata\"",
                         &mp,
                         m.key_span,
@@ -267,7 +278,7 @@ impl Lowerer {
             let error_equals = self.error_equals(item, &p);
             if error_equals.iter().any(|e| e == "States.ALL") && i + 1 != items.len() {
                 self.error(
-                    "states-all-not-last",
+                    DiagnosticCode::StatesAllNotLast,
                     "a catcher with 'States.ALL' must be the last one",
                     &pointer(&p, "ErrorEquals"),
                     item.span,
@@ -280,7 +291,12 @@ impl Lowerer {
             }
             let next = self.transition(item.get("Next"), &pointer(&p, "Next"), "Next");
             if item.get("Next").is_none() {
-                self.error("missing-field", "a catcher needs 'Next'", &p, item.span);
+                self.error(
+                    DiagnosticCode::MissingField,
+                    "a catcher needs 'Next'",
+                    &p,
+                    item.span,
+                );
             }
             out.push(Catcher {
                 error_equals,

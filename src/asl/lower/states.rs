@@ -2,6 +2,7 @@
 //! Fail), and the scopes nested in Parallel and Map states.
 
 use super::*;
+use crate::diag::DiagnosticCode;
 
 impl Lowerer {
     pub(super) fn scope(
@@ -26,7 +27,7 @@ impl Lowerer {
         };
         if !node.is_object() {
             self.error(
-                "invalid-type",
+                DiagnosticCode::InvalidType,
                 format!(
                     "{what} must be an object, not {}",
                     article(node.type_name())
@@ -58,7 +59,7 @@ impl Lowerer {
             if let Some(v) = node.member("Version") {
                 if v.value.as_str().is_none() {
                     self.error(
-                        "invalid-type",
+                        DiagnosticCode::InvalidType,
                         "'Version' must be a string",
                         &pointer(path, "Version"),
                         v.value.span,
@@ -77,7 +78,7 @@ impl Lowerer {
                 match q.value.as_str() {
                     Some("JSONPath" | "JSONata") => {}
                     _ => self.error(
-                        "invalid-value",
+                        DiagnosticCode::InvalidValue,
                         "'QueryLanguage' must be \"JSONPath\" or \"JSONata\"",
                         &pointer(path, "QueryLanguage"),
                         q.value.span,
@@ -88,7 +89,7 @@ impl Lowerer {
         if let Some(c) = node.member("Comment") {
             if c.value.as_str().is_none() {
                 self.error(
-                    "invalid-type",
+                    DiagnosticCode::InvalidType,
                     "'Comment' must be a string",
                     &pointer(path, "Comment"),
                     c.value.span,
@@ -97,7 +98,7 @@ impl Lowerer {
         }
         match node.member("StartAt") {
             None => self.error(
-                "missing-start-at",
+                DiagnosticCode::MissingStartAt,
                 format!("{what} has no 'StartAt'"),
                 path,
                 Span::new(node.span.start, node.span.start + 1),
@@ -114,7 +115,7 @@ impl Lowerer {
                     }
                 }
                 None => self.error(
-                    "invalid-type",
+                    DiagnosticCode::InvalidType,
                     "'StartAt' must be a state name (a string)",
                     &pointer(path, "StartAt"),
                     m.value.span,
@@ -124,13 +125,13 @@ impl Lowerer {
         let states_path = pointer(path, "States");
         match node.member("States") {
             None => self.error(
-                "missing-states",
+                DiagnosticCode::MissingStates,
                 format!("{what} has no 'States'"),
                 path,
                 Span::new(node.span.start, node.span.start + 1),
             ),
             Some(m) if !m.value.is_object() => self.error(
-                "invalid-type",
+                DiagnosticCode::InvalidType,
                 format!(
                     "'States' must be an object of named states, not {}",
                     article(m.value.type_name())
@@ -141,7 +142,7 @@ impl Lowerer {
             Some(m) => {
                 if m.value.members().is_empty() {
                     self.error(
-                        "empty-states",
+                        DiagnosticCode::EmptyStates,
                         "'States' has no states",
                         &states_path,
                         m.value.span,
@@ -199,7 +200,7 @@ impl Lowerer {
         self.check_name(name, name_span, path);
         if !node.is_object() {
             self.error(
-                "invalid-type",
+                DiagnosticCode::InvalidType,
                 format!(
                     "state '{name}' must be an object, not {}",
                     article(node.type_name())
@@ -259,7 +260,7 @@ impl Lowerer {
     fn check_name(&mut self, name: &str, name_span: Span, path: &str) {
         if name.chars().count() > 80 {
             self.error(
-                "name-too-long",
+                DiagnosticCode::NameTooLong,
                 format!(
                     "state name is {} characters long; the limit is 80",
                     name.chars().count()
@@ -270,7 +271,7 @@ impl Lowerer {
         }
         if name.is_empty() {
             self.error(
-                "empty-name",
+                DiagnosticCode::EmptyName,
                 "a state name must not be empty",
                 path,
                 name_span,
@@ -289,7 +290,7 @@ impl Lowerer {
                     // states inside a Map that upgraded itself to JSONata.
                     if self.machine_ql == QueryLanguage::Jsonata && self.in_distributed == 0 {
                         self.error(
-                            "query-language-downgrade",
+                            DiagnosticCode::QueryLanguageDowngrade,
                             "'QueryLanguage' can not be 'JSONPath' when the state machine uses JSONata",
                             &pointer(path, "QueryLanguage"),
                             q.value.span,
@@ -298,7 +299,7 @@ impl Lowerer {
                     state.query_language = QueryLanguage::JsonPath;
                 }
                 _ => self.error(
-                    "invalid-value",
+                    DiagnosticCode::InvalidValue,
                     "'QueryLanguage' must be \"JSONPath\" or \"JSONata\"",
                     &pointer(path, "QueryLanguage"),
                     q.value.span,
@@ -319,7 +320,7 @@ impl Lowerer {
         match node.member("Type") {
             None => {
                 self.error(
-                    "missing-type",
+                    DiagnosticCode::MissingType,
                     format!("state '{name}' has no 'Type'"),
                     path,
                     name_span,
@@ -330,7 +331,7 @@ impl Lowerer {
                 Some(text) if StateType::parse(text).is_some() => StateType::parse(text),
                 Some(other) => {
                     self.error(
-                        "unknown-type",
+                        DiagnosticCode::UnknownType,
                         format!("'Type' should be one of Task, Wait, Pass, Succeed, Fail, Choice, Parallel, Map, not \"{other}\""),
                         &pointer(path, "Type"),
                         t.value.span,
@@ -340,7 +341,7 @@ impl Lowerer {
                 }
                 None => {
                     self.error(
-                        "invalid-type",
+                        DiagnosticCode::InvalidType,
                         "'Type' must be a string",
                         &pointer(path, "Type"),
                         t.value.span,
@@ -367,10 +368,10 @@ impl Lowerer {
             let p = pointer(path, key);
             if fields::is_common(key) || allowed.contains(&key) {
                 if ql == QueryLanguage::Jsonata && fields::jsonpath_only(key) {
-                    self.error("jsonpath-field-in-jsonata", format!("'{key}' is a JSONPath field; JSONata states use 'Arguments', 'Output' and 'Items'"), &p, m.key_span);
+                    self.error(DiagnosticCode::JsonpathFieldInJsonata, format!("'{key}' is a JSONPath field; JSONata states use 'Arguments', 'Output' and 'Items'"), &p, m.key_span);
                 } else if ql == QueryLanguage::JsonPath && fields::jsonata_only(key) {
                     self.error(
-                        "jsonata-field-in-jsonpath",
+                        DiagnosticCode::JsonataFieldInJsonpath,
                         format!("'{key}' needs \"QueryLanguage\": \"JSONata\""),
                         &p,
                         m.key_span,
@@ -378,7 +379,7 @@ impl Lowerer {
                 }
             } else if fields::is_known_state_field(key) {
                 self.error(
-                    "field-not-allowed",
+                    DiagnosticCode::FieldNotAllowed,
                     format!("a {tn} state can't have '{key}'"),
                     &p,
                     m.key_span,
@@ -420,7 +421,7 @@ impl Lowerer {
         if let Some(a) = node.member("Assign") {
             if !a.value.is_object() {
                 self.error(
-                    "invalid-type",
+                    DiagnosticCode::InvalidType,
                     "'Assign' must be an object",
                     &pointer(path, "Assign"),
                     a.value.span,
@@ -446,7 +447,7 @@ impl Lowerer {
             match e.value.as_bool() {
                 Some(b) => state.end = b,
                 None => self.error(
-                    "invalid-type",
+                    DiagnosticCode::InvalidType,
                     "'End' must be true or false",
                     &pointer(path, "End"),
                     e.value.span,
@@ -457,14 +458,14 @@ impl Lowerer {
             if state.next.is_some() && node.get("End").is_some() {
                 let span = node.member("End").map_or(name_span, |m| m.key_span);
                 self.error(
-                    "next-and-end",
+                    DiagnosticCode::NextAndEnd,
                     format!("state '{name}' has both 'Next' and 'End'; use exactly one"),
                     &pointer(path, "End"),
                     span,
                 );
             } else if state.next.is_none() && !state.end && node.get("Next").is_none() {
                 self.error(
-                    "missing-next-or-end",
+                    DiagnosticCode::MissingNextOrEnd,
                     format!("state '{name}' needs 'Next' or \"End\": true"),
                     path,
                     name_span,
@@ -485,7 +486,7 @@ impl Lowerer {
         let mut scopes = Vec::new();
         match node.member("Branches") {
             None => self.error(
-                "missing-field",
+                DiagnosticCode::MissingField,
                 format!("Parallel state '{name}' has no 'Branches'"),
                 path,
                 name_span,
@@ -506,13 +507,13 @@ impl Lowerer {
                     }
                 }
                 Value::Array(_) => self.error(
-                    "empty-branches",
+                    DiagnosticCode::EmptyBranches,
                     "'Branches' must have at least one branch",
                     &pointer(path, "Branches"),
                     b.value.span,
                 ),
                 _ => self.error(
-                    "invalid-type",
+                    DiagnosticCode::InvalidType,
                     "'Branches' must be an array of branches",
                     &pointer(path, "Branches"),
                     b.value.span,
@@ -539,7 +540,7 @@ impl Lowerer {
             )),
             (Some(p), Some(it)) => {
                 self.error(
-                    "map-processor",
+                    DiagnosticCode::MapProcessor,
                     "use only one of 'ItemProcessor' and 'Iterator'",
                     &pointer(path, "Iterator"),
                     it.key_span,
@@ -553,7 +554,7 @@ impl Lowerer {
             }
             (None, None) => {
                 self.error(
-                    "map-processor",
+                    DiagnosticCode::MapProcessor,
                     format!("Map state '{name}' needs an 'ItemProcessor'"),
                     path,
                     name_span,
@@ -574,7 +575,7 @@ impl Lowerer {
             .collect();
         if present.len() != 1 {
             self.error(
-                "wait-duration",
+                DiagnosticCode::WaitDuration,
                 format!(
                     "a Wait state needs exactly one of 'Seconds', 'Timestamp', 'SecondsPath' or 'TimestampPath'{}",
                     if present.is_empty() { String::new() } else { format!(" (found {})", present.join(", ")) }
@@ -602,7 +603,7 @@ impl Lowerer {
                 if let Some(t) = node.get("Timestamp") {
                     match t.as_str() {
                         Some(s) if s.starts_with("{%") || is_placeholder(s) || looks_like_timestamp(s) => {}
-                        _ => self.error("invalid-timestamp", "'Timestamp' must be an RFC 3339 timestamp such as \"2026-03-14T01:59:00Z\"", &pointer(path, "Timestamp"), t.span),
+                        _ => self.error(DiagnosticCode::InvalidTimestamp, "'Timestamp' must be an RFC 3339 timestamp such as \"2026-03-14T01:59:00Z\"", &pointer(path, "Timestamp"), t.span),
                     }
                 }
                 WaitFor::Timestamp(text("Timestamp"))
@@ -631,7 +632,7 @@ impl Lowerer {
             if let Some(v) = node.get(f) {
                 if v.as_str().is_none() {
                     self.error(
-                        "invalid-type",
+                        DiagnosticCode::InvalidType,
                         format!("'{f}' must be a string"),
                         &pointer(path, f),
                         v.span,

@@ -1,13 +1,14 @@
 //! Task states: the resource, its integration pattern, timeouts and heartbeats.
 
 use super::*;
+use crate::diag::DiagnosticCode;
 
 impl Lowerer {
     pub(super) fn task(&mut self, node: &Node, path: &str, ql: QueryLanguage, state: &mut State) {
         let resource = match node.member("Resource") {
             None => {
                 self.error(
-                    "missing-field",
+                    DiagnosticCode::MissingField,
                     format!("Task state '{}' has no 'Resource'", state.name),
                     path,
                     state.name_span,
@@ -24,17 +25,17 @@ impl Lowerer {
                     let r = parse_resource(arn);
                     let p = pointer(path, "Resource");
                     if let Some(problem) = resource_problem(&r) {
-                        self.error("invalid-resource", problem, &p, m.value.span);
+                        self.error(DiagnosticCode::InvalidResource, problem, &p, m.value.span);
                     }
                     match r.pattern {
                         Integration::Placeholder if !arn.starts_with("{%") => self.warning(
-                            "placeholder",
+                            DiagnosticCode::Placeholder,
                             format!("'{arn}' is a placeholder; the graph shows it as written"),
                             &p,
                             m.value.span,
                         ),
                         Integration::Unknown if !arn.starts_with("arn:") => self.warning(
-                            "resource-not-arn",
+                            DiagnosticCode::ResourceNotArn,
                             format!("resource '{arn}' is not an ARN yet"),
                             &p,
                             m.value.span,
@@ -49,7 +50,7 @@ impl Lowerer {
                         .iter()
                         .all(|f| f.key == "Ref" || f.key.starts_with("Fn::")) =>
                 {
-                    self.warning("placeholder", "'Resource' is a CloudFormation intrinsic function; the graph shows it as a placeholder", &pointer(path, "Resource"), m.value.span);
+                    self.warning(DiagnosticCode::Placeholder, "'Resource' is a CloudFormation intrinsic function; the graph shows it as a placeholder", &pointer(path, "Resource"), m.value.span);
                     let text = m.value.to_json().to_string();
                     Resource {
                         arn: text.clone(),
@@ -60,7 +61,7 @@ impl Lowerer {
                 }
                 None => {
                     self.error(
-                        "invalid-type",
+                        DiagnosticCode::InvalidType,
                         "'Resource' must be a string (an ARN)",
                         &pointer(path, "Resource"),
                         m.value.span,
@@ -95,7 +96,7 @@ impl Lowerer {
                     .get("HeartbeatSeconds")
                     .map_or(state.name_span, |n| n.span);
                 self.error(
-                    "heartbeat-too-long",
+                    DiagnosticCode::HeartbeatTooLong,
                     format!("'HeartbeatSeconds' ({h}) must be smaller than 'TimeoutSeconds' ({t})"),
                     &pointer(path, "HeartbeatSeconds"),
                     span,
@@ -118,13 +119,13 @@ impl Lowerer {
                     } else {
                         // Recorded AWS behaviour: a JSONata state's Credentials take 'RoleArn' only.
                         for m in members.iter().filter(|m| m.key != "RoleArn") {
-                            self.error("invalid-credentials", format!("'Credentials' can't have '{}'; the field 'RoleArn' is required", m.key), &pointer(&p, &m.key), m.key_span);
+                            self.error(DiagnosticCode::InvalidCredentials, format!("'Credentials' can't have '{}'; the field 'RoleArn' is required", m.key), &pointer(&p, &m.key), m.key_span);
                         }
                     }
                 }
                 Value::String(s) if s.starts_with("{%") => {}
                 _ => self.error(
-                    "invalid-credentials",
+                    DiagnosticCode::InvalidCredentials,
                     "'Credentials' must be an object with 'RoleArn'",
                     &p,
                     c.span,

@@ -5,6 +5,7 @@
 use super::{Attempt, ExecutionStatus, Outcome, TimedEvent, Visit};
 use crate::asl::{StateKind, StateMachine, StateType};
 use crate::diag::Diagnostic;
+use crate::diag::DiagnosticCode;
 use crate::history::{Event, EventType, Phase};
 use serde_json::Value;
 use std::collections::HashMap;
@@ -317,7 +318,7 @@ impl<'a> Builder<'a> {
         let state = self.machine.and_then(|m| m.find(&name));
         if self.machine.is_some() && state.is_none() {
             self.warnings.push(Diagnostic::warning(
-                "unknown-state",
+                DiagnosticCode::UnknownState,
                 format!("event {}: state '{name}' is not in the definition", e.id),
                 "",
                 None,

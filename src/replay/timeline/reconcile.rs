@@ -3,6 +3,7 @@
 use super::{Outcome, Timeline};
 use crate::asl::{StateKind, StateMachine};
 use crate::diag::Diagnostic;
+use crate::diag::DiagnosticCode;
 
 /// Nested visits left open by a failure inside a branch or iteration: children of a container
 /// that has exited failed with it (when their last attempt failed) or were aborted.
@@ -45,7 +46,7 @@ pub(super) fn decisions(tl: &mut Timeline, m: &StateMachine) {
         let next_state = next.state.as_str();
         if !m.transitions(st).iter().any(|(_, t)| t.name == next_state) {
             tl.warnings.push(Diagnostic::warning(
-                "unexpected-transition",
+                DiagnosticCode::UnexpectedTransition,
                 format!(
                     "event {}: '{}' went to '{next_state}', which the definition does not allow",
                     v.entered_event, v.state
@@ -92,7 +93,7 @@ pub(super) fn clock_warnings(tl: &mut Timeline) {
     for v in &tl.visits {
         if let Some(out) = v.exited_ms.filter(|&out| out < v.entered_ms) {
             tl.warnings.push(Diagnostic::warning(
-                "ends-before-start",
+                DiagnosticCode::EndsBeforeStart,
                 format!(
                     "event {}: '{}' exits {} before it was entered; its timestamps are out of order",
                     v.entered_event,
