@@ -64,6 +64,94 @@ fn err_fixtures_report_the_code_in_their_name() {
     }
 }
 
+/// Every diagnostic of every definition fixture, pinned: line, column, severity and code, so an
+/// extra or a moved one fails too. `STEPSCOPE_BLESS=1 cargo test --test it fixture_diagnostics`
+/// rewrites the file; read its diff before committing it.
+#[test]
+fn fixture_diagnostics_are_pinned() {
+    let mut got = String::new();
+    for kind in ["err", "ok"] {
+        for path in fixtures(kind) {
+            let text =
+                String::from_utf8_lossy(&std::fs::read(&path).unwrap_or_default()).into_owned();
+            let a = check_file(&path);
+            let index = LineIndex::new(&text);
+            got.push_str(&format!(
+                "== {kind}/{}\n",
+                path.file_name().and_then(|n| n.to_str()).unwrap_or("")
+            ));
+            for d in &a.diagnostics {
+                let (line, col) = d.line_col(&text, &index);
+                got.push_str(&format!(
+                    "{line}:{col} {} {}\n",
+                    d.severity.as_str(),
+                    d.code
+                ));
+            }
+        }
+    }
+    let file = repo().join("tests/fixtures/definitions/diagnostics.txt");
+    if std::env::var_os("STEPSCOPE_BLESS").is_some() {
+        std::fs::write(&file, &got).unwrap();
+    }
+    let want = std::fs::read_to_string(&file).unwrap_or_default();
+    if got != want {
+        let diff: Vec<String> = diff_lines(&want, &got);
+        panic!(
+            "fixture diagnostics differ from {} (- pinned, + now):\n{}",
+            file.display(),
+            diff.join("\n")
+        );
+    }
+}
+
+/// The lines only one of two texts has, marked `-` (only in `a`) or `+` (only in `b`), under
+/// the `==` header of their section.
+fn diff_lines(a: &str, b: &str) -> Vec<String> {
+    let sections = |t: &str| -> Vec<(String, Vec<String>)> {
+        let mut out: Vec<(String, Vec<String>)> = Vec::new();
+        for line in t.lines() {
+            if line.starts_with("== ") {
+                out.push((line.to_string(), Vec::new()));
+            } else if let Some(last) = out.last_mut() {
+                last.1.push(line.to_string());
+            }
+        }
+        out
+    };
+    let (sa, sb) = (sections(a), sections(b));
+    let mut out = Vec::new();
+    let heads: std::collections::BTreeSet<&String> =
+        sa.iter().chain(sb.iter()).map(|(h, _)| h).collect();
+    for h in heads {
+        let la = sa
+            .iter()
+            .find(|(x, _)| x == h)
+            .map(|(_, l)| l.clone())
+            .unwrap_or_default();
+        let lb = sb
+            .iter()
+            .find(|(x, _)| x == h)
+            .map(|(_, l)| l.clone())
+            .unwrap_or_default();
+        if la == lb {
+            continue;
+        }
+        out.push(h.clone());
+        out.extend(
+            la.iter()
+                .filter(|l| !lb.contains(l))
+                .map(|l| format!("- {l}")),
+        );
+        out.extend(
+            lb.iter()
+                .filter(|l| !la.contains(l))
+                .map(|l| format!("+ {l}")),
+        );
+    }
+    out
+}
+
 #[test]
 fn forms_are_detected() {
     let dir = repo().join("tests/fixtures/definitions/ok");

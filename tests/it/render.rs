@@ -312,7 +312,8 @@ fn demo_geometry_json_follows_the_contract() {
 
 #[test]
 fn goldens() {
-    // Geometry and SVG of small fixtures; review changes with `cargo insta review`.
+    // Geometry and SVG of small fixtures; review changes with `cargo insta review` (or rerun
+    // with INSTA_UPDATE=always and read the diff).
     let dir = repo().join("tests/fixtures/definitions/ok");
     for path in files(&dir, &[".json", ".yaml", ".yml", ".tf"]) {
         let text = std::fs::read_to_string(&path).unwrap_or_default();
@@ -337,7 +338,8 @@ fn goldens() {
                 ..Default::default()
             },
         );
-        insta::assert_snapshot!(format!("{name}_svg"), svg);
+        // One element per line, so a change shows as the elements it touches.
+        insta::assert_snapshot!(format!("{name}_svg"), svg.replace("><", ">\n<"));
     }
 }
 
