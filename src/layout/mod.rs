@@ -152,6 +152,9 @@ const BRANCH_GAP: f64 = 16.0;
 const STUB_H: f64 = 24.0;
 const MARKER: f64 = 14.0;
 const END_TAIL: f64 = 18.0;
+/// How far a self-loop's arc reaches right of its box, and where its label starts.
+const SELF_LOOP_W: f64 = 16.0;
+const SELF_LOOP_LABEL_GAP: f64 = 20.0;
 
 impl EdgePath {
     /// Moves the edge's points and label by (dx, dy).

@@ -4,7 +4,8 @@
 
 use super::flat::FlatGraph;
 use super::{
-    text_box, Rect, TextMeasure, COL_GAP, LABEL_CLEAR, LABEL_GAP, MARGIN, RANK_GAP, SMALL_FONT,
+    text_box, Rect, TextMeasure, COL_GAP, LABEL_CLEAR, LABEL_GAP, MARGIN, RANK_GAP,
+    SELF_LOOP_LABEL_GAP, SELF_LOOP_W, SMALL_FONT,
 };
 use crate::graph::{ellipsize, EdgeKind, FlowGraph, MAX_LABEL};
 use std::collections::HashMap;
@@ -22,6 +23,8 @@ pub(super) struct Placement {
     gaps: Vec<f64>,
     /// Each engine node's box.
     pub rects: Vec<Rect>,
+    /// Each rank's boxes as x spans, left to right.
+    rows: Vec<Vec<(f64, f64)>>,
     /// How far the engine's x moved to start at the margin (waypoints move with it).
     pub dx: f64,
     pub width: f64,
@@ -56,6 +59,30 @@ impl Placement {
     pub fn rank(&self, node: usize) -> usize {
         self.node_rank.get(node).copied().unwrap_or(0)
     }
+
+    /// A waypoint's x in rank `r`, moved out of any box of that rank into the nearer gap beside
+    /// it: the engine placed waypoints before rows were compacted, so one may sit on a box that
+    /// moved (a vertical run through it would cross the box).
+    pub fn clear_x(&self, r: usize, x: f64) -> f64 {
+        let Some(row) = self.rows.get(r) else {
+            return x;
+        };
+        let i = row.partition_point(|&(x0, _)| x0 <= x);
+        let Some(&(x0, x1)) = i.checked_sub(1).and_then(|k| row.get(k)) else {
+            return x;
+        };
+        if x >= x1 {
+            return x;
+        }
+        let left = x0 - COL_GAP / 2.0;
+        let right = x1 + COL_GAP / 2.0;
+        let free = |c: f64| !row.iter().any(|&(a, b)| c > a && c < b);
+        match (x - x0 <= x1 - x, free(left), free(right)) {
+            (true, true, _) | (false, true, false) => left,
+            (_, _, true) => right,
+            _ => x,
+        }
+    }
 }
 
 /// Places the engine nodes of `flat`, given the engine's centres and waypoints.
@@ -78,6 +105,7 @@ pub(super) fn place(
         band_h: Vec::new(),
         gaps: Vec::new(),
         rects: Vec::new(),
+        rows: Vec::new(),
         dx: 0.0,
         width: 0.0,
         height: 0.0,
@@ -97,7 +125,8 @@ pub(super) fn place(
     }
     p.height = y - p.gap_after(band_h.len().saturating_sub(1)) + MARGIN;
     p.band_h = band_h;
-    let xs = compact_rows(centers, sizes, &p.node_rank, p.band_h.len());
+    let room = self_loop_room(g, flat, lr, measure);
+    let xs = compact_rows(centers, sizes, &room, &p.node_rank, p.band_h.len());
     // Waypoints of long edges must not land on boxes either: they're part of the rows above.
     let min_left = xs
         .iter()
@@ -128,6 +157,16 @@ pub(super) fn place(
             }
         })
         .collect();
+    let mut rows = vec![Vec::new(); p.band_h.len()];
+    for (i, r) in p.rects.iter().enumerate() {
+        if let Some(row) = rows.get_mut(p.rank(i)) {
+            row.push((r.x, r.x + r.w));
+        }
+    }
+    for row in &mut rows {
+        row.sort_by(|a: &(f64, f64), b| a.0.total_cmp(&b.0));
+    }
+    p.rows = rows;
     p.width = p
         .rects
         .iter()
@@ -194,10 +233,37 @@ fn label_gaps(
         .collect()
 }
 
-/// Centre xs: rows keep the engine's order, and overlapping neighbours are pushed apart.
+/// The room each engine node needs right of its box for its self-loop's arc and label (the
+/// router draws them there), so its right-hand neighbour keeps clear of them.
+fn self_loop_room(
+    g: &FlowGraph,
+    flat: &FlatGraph,
+    lr: bool,
+    measure: &dyn TextMeasure,
+) -> Vec<f64> {
+    let mut room = vec![0.0f64; flat.sizes.len()];
+    for end in flat.ends.iter().filter(|e| e.from == e.to) {
+        let label = g
+            .edges
+            .get(end.edge)
+            .filter(|e| !e.label.is_empty() && e.kind != EdgeKind::Next)
+            .map_or(0.0, |e| {
+                let (w, h) = text_box(measure, &ellipsize(&e.label, MAX_LABEL), SMALL_FONT);
+                SELF_LOOP_LABEL_GAP + if lr { h } else { w }
+            });
+        if let Some(r) = room.get_mut(end.from) {
+            *r = r.max(SELF_LOOP_W.max(label));
+        }
+    }
+    room
+}
+
+/// Centre xs: rows keep the engine's order, and overlapping neighbours are pushed apart (`room`
+/// is what each node needs right of its box besides the column gap).
 fn compact_rows(
     centers: &[(f64, f64)],
     sizes: &[(f64, f64)],
+    room: &[f64],
     node_rank: &[usize],
     ranks: usize,
 ) -> Vec<f64> {
@@ -222,6 +288,7 @@ fn compact_rows(
             };
             let min = xs.get(p).copied().unwrap_or(0.0)
                 + sizes.get(p).map_or(0.0, |s| s.0) / 2.0
+                + room.get(p).copied().unwrap_or(0.0)
                 + COL_GAP
                 + sizes.get(c).map_or(0.0, |s| s.0) / 2.0;
             if let Some(x) = xs.get_mut(c) {

@@ -8,7 +8,7 @@ use super::place::Placement;
 use super::scope::{LocalEdge, StubRef};
 use super::{
     text_box, EdgePath, MarkerBox, Rect, TextMeasure, END_TAIL, LABEL_CLEAR, LABEL_GAP, MARKER,
-    SMALL_FONT,
+    SELF_LOOP_LABEL_GAP, SELF_LOOP_W, SMALL_FONT,
 };
 use crate::graph::{ellipsize, EdgeKind, FlowGraph, MAX_LABEL};
 use std::collections::HashMap;
@@ -50,7 +50,12 @@ pub(super) fn route(
             let x = ra.x + ra.w;
             let y1 = ra.y + ra.h * 0.3;
             let y2 = ra.y + ra.h * 0.7;
-            vec![(x, y1), (x + 16.0, y1), (x + 16.0, y2), (x, y2)]
+            vec![
+                (x, y1),
+                (x + SELF_LOOP_W, y1),
+                (x + SELF_LOOP_W, y2),
+                (x, y2),
+            ]
         } else {
             let path = paths
                 .get(engine_index + usize::from(flat.marker.is_some()))
@@ -180,20 +185,30 @@ fn orthogonal(
     } else {
         (tx, rb.y + rb.h)
     };
-    // Waypoints strictly between the two ranks, ordered along the way.
-    let mut mids: Vec<(f64, usize)> = path
-        .iter()
-        .map(|p| (p.0 + place.dx, place.rank_of_y(p.1)))
-        .filter(|(_, r)| {
-            if forward {
-                *r > rank_a && *r < rank_b
-            } else {
-                *r < rank_a && *r > rank_b
-            }
-        })
-        .collect();
-    mids.sort_by_key(|m| if forward { m.1 } else { usize::MAX - m.1 });
-    mids.dedup_by_key(|m| m.1);
+    // One waypoint in each rank strictly between the two, in order along the way: the engine's
+    // where it gave one, else straight on from the last, moved clear of that rank's boxes.
+    let mut engine: std::collections::HashMap<usize, f64> = std::collections::HashMap::new();
+    for p in path {
+        let r = place.rank_of_y(p.1);
+        engine
+            .entry(r)
+            .or_insert_with(|| place.clear_x(r, p.0 + place.dx));
+    }
+    let between: Vec<usize> = if forward {
+        (rank_a + 1..rank_b).collect()
+    } else {
+        (rank_b + 1..rank_a).rev().collect()
+    };
+    let mut mids = Vec::with_capacity(between.len());
+    let mut last_x = start.0;
+    for r in between {
+        let x = engine
+            .get(&r)
+            .copied()
+            .unwrap_or_else(|| place.clear_x(r, last_x));
+        mids.push((x, r));
+        last_x = x;
+    }
     let mut points = vec![start];
     let mut cur_rank = rank_a;
     let mut cur_x = start.0;
@@ -257,7 +272,7 @@ impl Labels {
         let (w, h) = text_box(measure, &text, SMALL_FONT);
         let (w, h) = if lr { (h, w) } else { (w, h) };
         let (x, y) = if a == b {
-            (ra.x + ra.w + 20.0, ra.y + (ra.h - h) / 2.0)
+            (ra.x + ra.w + SELF_LOOP_LABEL_GAP, ra.y + (ra.h - h) / 2.0)
         } else {
             let taken = self.taken.entry(b).or_insert((0.0, 0.0));
             if down {

@@ -166,3 +166,102 @@ proptest! {
         }
     }
 }
+
+/// A random but valid-looking state machine from `seed`: `n` states of every type, Next and
+/// Choice targets anywhere in their scope (loops included), Catches into shared targets, and
+/// Parallel branches and Map processors that are machines of their own, to depth 2.
+fn random_machine(seed: u64, n: usize, depth: usize, names: &mut usize) -> serde_json::Value {
+    use serde_json::{json, Map, Value};
+    let mut x = seed | 1;
+    let mut next = move |m: usize| -> usize {
+        x ^= x << 13;
+        x ^= x >> 7;
+        x ^= x << 17;
+        (x % m.max(1) as u64) as usize
+    };
+    // Names are unique in the whole machine, as ASL requires.
+    let first = *names;
+    *names += n;
+    let name = move |i: usize| {
+        format!(
+            "S{} {}",
+            first + i,
+            ["Load", "Check", "Retry the payment", "Go"][i % 4]
+        )
+    };
+    let mut states = Map::new();
+    for i in 0..n {
+        let target = |k: usize| Value::String(name(k));
+        let kinds = if depth < 2 { 8 } else { 6 };
+        let mut s = match next(kinds) {
+            0 | 1 => json!({"Type": "Task", "Resource": "arn:aws:states:::lambda:invoke"}),
+            2 => json!({"Type": "Pass"}),
+            3 => json!({"Type": "Wait", "Seconds": 1 + next(30)}),
+            4 => {
+                let rules: Vec<Value> = (0..1 + next(4))
+                    .map(
+                        |r| json!({"Variable": "$.x", "NumericEquals": r, "Next": target(next(n))}),
+                    )
+                    .collect();
+                json!({"Type": "Choice", "Choices": rules, "Default": target(next(n))})
+            }
+            5 => {
+                let end = ["Succeed", "Fail"][next(2)];
+                json!({ "Type": end })
+            }
+            6 => {
+                let branches: Vec<Value> = (0..1 + next(3))
+                    .map(|b| {
+                        random_machine(
+                            seed.wrapping_add(b as u64 * 7919),
+                            1 + next(4),
+                            depth + 1,
+                            names,
+                        )
+                    })
+                    .collect();
+                json!({"Type": "Parallel", "Branches": branches})
+            }
+            _ => {
+                json!({"Type": "Map", "ItemProcessor": random_machine(seed.wrapping_mul(31), 1 + next(4), depth + 1, names)})
+            }
+        };
+        let ty = s["Type"].as_str().unwrap_or("").to_string();
+        if matches!(ty.as_str(), "Task" | "Pass" | "Wait" | "Parallel" | "Map") {
+            if i + 1 < n && next(5) > 0 {
+                s["Next"] = target(if next(4) == 0 { next(n) } else { i + 1 });
+            } else {
+                s["End"] = json!(true);
+            }
+        }
+        if matches!(ty.as_str(), "Task" | "Parallel" | "Map") && next(3) == 0 {
+            s["Catch"] = json!([{"ErrorEquals": ["States.ALL"], "Next": target(next(n))}]);
+        }
+        if ty == "Task" && next(3) == 0 {
+            s["Retry"] = json!([{"ErrorEquals": ["States.Timeout"], "MaxAttempts": 1 + next(5)}]);
+        }
+        states.insert(name(i), s);
+    }
+    json!({"StartAt": name(0), "States": states})
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 256, ..ProptestConfig::default() })]
+
+    /// The layout's invariants (render.rs's `check_drawing`: the SVG parses, ids are unique,
+    /// text and labels inside the drawing, no label on a box, no boxes overlapping, edges end
+    /// at their boxes) hold on random graphs, both directions.
+    #[test]
+    fn random_graphs_keep_the_layout_invariants(seed in any::<u64>(), n in 1usize..16) {
+        use stepscope::pipeline::Direction;
+        let text = serde_json::to_string_pretty(&random_machine(seed, n, 0, &mut 0)).unwrap_or_default();
+        for direction in [Direction::TopToBottom, Direction::LeftToRight] {
+            let r = crate::render::draw(&text, direction);
+            prop_assert!(r.is_some(), "not drawn:\n{text}");
+            if let Some(r) = r {
+                let checked = crate::render::check_drawing(&r);
+                prop_assert!(checked.is_ok(), "{direction:?}: {}\n{text}", checked.err().unwrap_or_default());
+            }
+        }
+    }
+}

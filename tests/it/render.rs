@@ -7,13 +7,13 @@ use stepscope::layout::{
 use stepscope::pipeline::{analyze, render, Rendered};
 use stepscope::source::SourceText;
 
-fn draw(text: &str, direction: Direction) -> Option<Rendered> {
+pub(crate) fn draw(text: &str, direction: Direction) -> Option<Rendered> {
     let a = analyze(&SourceText::new("t", text));
     render(&a, &LayoutOptions { direction }, &EstimateMeasure)
 }
 
 /// Checks every drawing property; returns a description of the first failure.
-fn check_drawing(r: &Rendered) -> Result<(), String> {
+pub(crate) fn check_drawing(r: &Rendered) -> Result<(), String> {
     let l: &Layout = &r.layout;
     let svg = r.svg("t");
     // The SVG parses as XML, ids are unique, one node per state.
