@@ -193,3 +193,19 @@ fn columns_on_a_long_line_are_counted_in_characters() {
         assert_eq!(index.line_col(&text, offset), naive, "at {offset}");
     }
 }
+
+/// A tag that ends at a ',' in a flow collection, as libyaml allows: libyaml-safer 0.3.0
+/// panicked on it (vendor/libyaml-safer/PATCHES.md); now it reads, or gives a syntax error.
+#[test]
+fn a_tag_before_a_comma_in_flow_is_read_not_a_panic() {
+    for text in [
+        "StartAt: A\nStates:\n  A\n{!,",
+        "{a: !x, b: 1}",
+        "[!, 1]",
+    ] {
+        let result = std::panic::catch_unwind(|| parse_yaml(text));
+        assert!(result.is_ok(), "{text:?} panicked");
+    }
+    let tree = parse_yaml("{a: !x , b: 1}").expect("reads");
+    assert!(tree.get("b").is_some());
+}
