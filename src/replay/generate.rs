@@ -87,6 +87,9 @@ struct Gen<'a> {
 }
 
 /// The result of running a scope: when it ended, the last event of its thread, and a failure.
+/// Where a state's run has got to: the time, the last event emitted, and the failure, if any.
+type Step = (i64, usize, Option<(String, String)>);
+
 struct Ran {
     at: i64,
     last: usize,
@@ -158,7 +161,6 @@ impl Gen<'_> {
         }
     }
 
-    #[allow(clippy::too_many_lines)]
     fn state(
         &mut self,
         st: &State,
@@ -202,78 +204,7 @@ impl Gen<'_> {
                 );
             }
             StateKind::Task(task) => {
-                let res = (task.resource.service.clone(), task.resource.action.clone());
-                let mut counts = vec![0usize; st.retriers.len()];
-                let mut attempts = 0;
-                loop {
-                    attempts += 1;
-                    t += self.rng.range(5, 20);
-                    let details = json!({"resourceType": res.0, "resource": res.1, "region": "us-east-1", "parameters": "{}"});
-                    last = self.emit(t, Some(last), "TaskScheduled", Some(details));
-                    t += self.rng.range(8, 40);
-                    last = self.emit(
-                        t,
-                        Some(last),
-                        "TaskStarted",
-                        Some(json!({"resourceType": res.0, "resource": res.1})),
-                    );
-                    t += self.rng.range(40, 1500);
-                    let handled = !st.retriers.is_empty() || !st.catchers.is_empty();
-                    let fails = handled
-                        && self.rng.chance(self.o.failure_rate)
-                        && attempts < 6
-                        && !self.full;
-                    if !fails {
-                        last = self.emit(
-                            t,
-                            Some(last),
-                            "TaskSucceeded",
-                            Some(json!({"resourceType": res.0, "resource": res.1, "output": "{}"})),
-                        );
-                        failure = None;
-                        break;
-                    }
-                    let error = st
-                        .retriers
-                        .first()
-                        .and_then(|r| r.error_equals.first())
-                        .or_else(|| st.catchers.first().and_then(|c| c.error_equals.first()))
-                        .cloned()
-                        .unwrap_or_else(|| "States.TaskFailed".into());
-                    let error = if error == "States.ALL" {
-                        "States.TaskFailed".to_string()
-                    } else {
-                        error
-                    };
-                    last = self.emit(t, Some(last), "TaskFailed", Some(json!({"resourceType": res.0, "resource": res.1, "error": error, "cause": "synthetic failure"})));
-                    failure = Some((error.clone(), "synthetic failure".into()));
-                    // The first retrier that matches decides.
-                    let matching = st
-                        .retriers
-                        .iter()
-                        .position(|r| crate::asl::any_matches(&r.error_equals, &error));
-                    match matching {
-                        Some(i)
-                            if counts.get(i).copied().unwrap_or(0)
-                                < st.retriers.get(i).map_or(0, |r| r.max_attempts as usize) =>
-                        {
-                            let r = &st.retriers[i];
-                            let n = counts[i];
-                            counts[i] += 1;
-                            let mut delay = r.interval_seconds * r.backoff_rate.powi(n as i32);
-                            if let Some(max) = r.max_delay_seconds {
-                                delay = delay.min(max);
-                            }
-                            // No wait outlasts the longest run (a year), whatever the backoff.
-                            delay = delay.clamp(0.0, RUN_SECONDS);
-                            t = t.saturating_add((delay * 1000.0).round() as i64);
-                        }
-                        _ => break,
-                    }
-                }
-                if let Some(v) = self.visits.get_mut(vi) {
-                    v.attempts = attempts;
-                }
+                (t, last, failure) = self.task(st, task, vi, (t, last, failure));
             }
             StateKind::Wait(w) => {
                 let secs = match &w.duration {
@@ -283,122 +214,10 @@ impl Gen<'_> {
                 t += secs * 1000;
             }
             StateKind::Parallel { branches } => {
-                t += 2;
-                let started = self.emit(t, Some(last), "ParallelStateStarted", None);
-                let mut end = t;
-                let mut tail = started;
-                for (i, b) in branches.iter().enumerate() {
-                    let ran = self.scope(*b, t + 1 + i as i64, started, Some(i), None);
-                    if ran.at >= end {
-                        end = ran.at;
-                        tail = ran.last;
-                    }
-                    if ran.failure.is_some() && failure.is_none() {
-                        failure = ran.failure;
-                    }
-                }
-                t = end + self.rng.range(2, 10);
-                if let Some(v) = self.visits.get_mut(vi) {
-                    v.attempts = 1;
-                }
-                last = self.emit(
-                    t,
-                    Some(tail),
-                    if failure.is_some() {
-                        "ParallelStateFailed"
-                    } else {
-                        "ParallelStateSucceeded"
-                    },
-                    None,
-                );
+                (t, last, failure) = self.parallel(branches, vi, (t, last, failure));
             }
             StateKind::Map(map) => {
-                t += 2;
-                let items = self.o.map_items;
-                let started = self.emit(
-                    t,
-                    Some(last),
-                    "MapStateStarted",
-                    Some(json!({"length": items})),
-                );
-                if let Some(v) = self.visits.get_mut(vi) {
-                    v.attempts = 1;
-                }
-                if map.mode == MapMode::Distributed {
-                    let run = self.emit(t + 5, Some(started), "MapRunStarted", Some(json!({"mapRunArn": format!("arn:aws:states:us-east-1:123456789012:mapRun:m/{}:1", st.name)})));
-                    t += self.rng.range(1000, 5000);
-                    last = self.emit(t, Some(run), "MapRunSucceeded", None);
-                    t += 2;
-                    last = self.emit(t, Some(last), "MapStateSucceeded", None);
-                } else {
-                    let conc = map
-                        .max_concurrency
-                        .as_deref()
-                        .and_then(|c| c.parse::<usize>().ok())
-                        .filter(|&c| c > 0)
-                        .unwrap_or(40)
-                        .min(40);
-                    let mut slots = vec![t + 2; conc.max(1)];
-                    let mut end = t;
-                    let mut tail = started;
-                    for i in 0..items {
-                        if self.full {
-                            break;
-                        }
-                        let (slot, &free) = slots
-                            .iter()
-                            .enumerate()
-                            .min_by_key(|(_, &f)| f)
-                            .unwrap_or((0, &t));
-                        let it = self.emit(
-                            free,
-                            Some(started),
-                            "MapIterationStarted",
-                            Some(json!({"name": st.name, "index": i})),
-                        );
-                        let ran = match map.processor {
-                            Some(p) => self.scope(p, free + 1, it, None, Some(i as u64)),
-                            None => Ran {
-                                at: free,
-                                last: it,
-                                failure: None,
-                            },
-                        };
-                        let done = ran.at + 1;
-                        let kind = if ran.failure.is_some() {
-                            "MapIterationFailed"
-                        } else {
-                            "MapIterationSucceeded"
-                        };
-                        let l = self.emit(
-                            done,
-                            Some(ran.last),
-                            kind,
-                            Some(json!({"name": st.name, "index": i})),
-                        );
-                        if ran.failure.is_some() && failure.is_none() {
-                            failure = ran.failure;
-                        }
-                        if let Some(s) = slots.get_mut(slot) {
-                            *s = done + 1;
-                        }
-                        if done >= end {
-                            end = done;
-                            tail = l;
-                        }
-                    }
-                    t = end + 2;
-                    last = self.emit(
-                        t,
-                        Some(tail),
-                        if failure.is_some() {
-                            "MapStateFailed"
-                        } else {
-                            "MapStateSucceeded"
-                        },
-                        None,
-                    );
-                }
+                (t, last, failure) = self.map(st, map, vi, (t, last, failure));
             }
             StateKind::Choice(_) | StateKind::Pass | StateKind::Succeed | StateKind::Unknown(_) => {
             }
@@ -447,8 +266,229 @@ impl Gen<'_> {
             &format!("{kind}StateExited"),
             Some(json!({"name": st.name, "output": "{}", "outputDetails": {"truncated": false}})),
         );
-        // Where to go next; loops are cut after a few rounds.
-        let next = match &st.kind {
+        let next = self.choose_next(st, seen);
+        (
+            Ran {
+                at: t,
+                last,
+                failure: None,
+            },
+            next,
+        )
+    }
+
+    /// A Task's attempts, retried as its retriers say, until one succeeds or none may retry.
+    fn task(&mut self, st: &State, task: &crate::asl::Task, vi: usize, step: Step) -> Step {
+        let (mut t, mut last, _) = step;
+        // Each attempt decides it: the loop ends only after one has.
+        let mut failure;
+        let res = (task.resource.service.clone(), task.resource.action.clone());
+        let mut counts = vec![0usize; st.retriers.len()];
+        let mut attempts = 0;
+        loop {
+            attempts += 1;
+            t += self.rng.range(5, 20);
+            let details = json!({"resourceType": res.0, "resource": res.1, "region": "us-east-1", "parameters": "{}"});
+            last = self.emit(t, Some(last), "TaskScheduled", Some(details));
+            t += self.rng.range(8, 40);
+            last = self.emit(
+                t,
+                Some(last),
+                "TaskStarted",
+                Some(json!({"resourceType": res.0, "resource": res.1})),
+            );
+            t += self.rng.range(40, 1500);
+            let handled = !st.retriers.is_empty() || !st.catchers.is_empty();
+            let fails =
+                handled && self.rng.chance(self.o.failure_rate) && attempts < 6 && !self.full;
+            if !fails {
+                last = self.emit(
+                    t,
+                    Some(last),
+                    "TaskSucceeded",
+                    Some(json!({"resourceType": res.0, "resource": res.1, "output": "{}"})),
+                );
+                failure = None;
+                break;
+            }
+            let error = st
+                .retriers
+                .first()
+                .and_then(|r| r.error_equals.first())
+                .or_else(|| st.catchers.first().and_then(|c| c.error_equals.first()))
+                .cloned()
+                .unwrap_or_else(|| "States.TaskFailed".into());
+            let error = if error == "States.ALL" {
+                "States.TaskFailed".to_string()
+            } else {
+                error
+            };
+            last = self.emit(t, Some(last), "TaskFailed", Some(json!({"resourceType": res.0, "resource": res.1, "error": error, "cause": "synthetic failure"})));
+            failure = Some((error.clone(), "synthetic failure".into()));
+            // The first retrier that matches decides.
+            let matching = st
+                .retriers
+                .iter()
+                .position(|r| crate::asl::any_matches(&r.error_equals, &error));
+            match matching {
+                Some(i)
+                    if counts.get(i).copied().unwrap_or(0)
+                        < st.retriers.get(i).map_or(0, |r| r.max_attempts as usize) =>
+                {
+                    let r = &st.retriers[i];
+                    let n = counts[i];
+                    counts[i] += 1;
+                    let mut delay = r.interval_seconds * r.backoff_rate.powi(n as i32);
+                    if let Some(max) = r.max_delay_seconds {
+                        delay = delay.min(max);
+                    }
+                    // No wait outlasts the longest run (a year), whatever the backoff.
+                    delay = delay.clamp(0.0, RUN_SECONDS);
+                    t = t.saturating_add((delay * 1000.0).round() as i64);
+                }
+                _ => break,
+            }
+        }
+        if let Some(v) = self.visits.get_mut(vi) {
+            v.attempts = attempts;
+        }
+        (t, last, failure)
+    }
+
+    /// A Parallel state's branches, all from one start; the first failure is the state's.
+    fn parallel(&mut self, branches: &[ScopeId], vi: usize, step: Step) -> Step {
+        let (mut t, mut last, mut failure) = step;
+        t += 2;
+        let started = self.emit(t, Some(last), "ParallelStateStarted", None);
+        let mut end = t;
+        let mut tail = started;
+        for (i, b) in branches.iter().enumerate() {
+            let ran = self.scope(*b, t + 1 + i as i64, started, Some(i), None);
+            if ran.at >= end {
+                end = ran.at;
+                tail = ran.last;
+            }
+            if ran.failure.is_some() && failure.is_none() {
+                failure = ran.failure;
+            }
+        }
+        t = end + self.rng.range(2, 10);
+        if let Some(v) = self.visits.get_mut(vi) {
+            v.attempts = 1;
+        }
+        last = self.emit(
+            t,
+            Some(tail),
+            if failure.is_some() {
+                "ParallelStateFailed"
+            } else {
+                "ParallelStateSucceeded"
+            },
+            None,
+        );
+        (t, last, failure)
+    }
+
+    /// A Map state's iterations, `MaxConcurrency` at a time (a Distributed Map as one child run).
+    fn map(&mut self, st: &State, map: &crate::asl::Map, vi: usize, step: Step) -> Step {
+        let (mut t, mut last, mut failure) = step;
+        t += 2;
+        let items = self.o.map_items;
+        let started = self.emit(
+            t,
+            Some(last),
+            "MapStateStarted",
+            Some(json!({"length": items})),
+        );
+        if let Some(v) = self.visits.get_mut(vi) {
+            v.attempts = 1;
+        }
+        if map.mode == MapMode::Distributed {
+            let run = self.emit(t + 5, Some(started), "MapRunStarted", Some(json!({"mapRunArn": format!("arn:aws:states:us-east-1:123456789012:mapRun:m/{}:1", st.name)})));
+            t += self.rng.range(1000, 5000);
+            last = self.emit(t, Some(run), "MapRunSucceeded", None);
+            t += 2;
+            last = self.emit(t, Some(last), "MapStateSucceeded", None);
+        } else {
+            let conc = map
+                .max_concurrency
+                .as_deref()
+                .and_then(|c| c.parse::<usize>().ok())
+                .filter(|&c| c > 0)
+                .unwrap_or(40)
+                .min(40);
+            let mut slots = vec![t + 2; conc.max(1)];
+            let mut end = t;
+            let mut tail = started;
+            for i in 0..items {
+                if self.full {
+                    break;
+                }
+                let (slot, &free) = slots
+                    .iter()
+                    .enumerate()
+                    .min_by_key(|(_, &f)| f)
+                    .unwrap_or((0, &t));
+                let it = self.emit(
+                    free,
+                    Some(started),
+                    "MapIterationStarted",
+                    Some(json!({"name": st.name, "index": i})),
+                );
+                let ran = match map.processor {
+                    Some(p) => self.scope(p, free + 1, it, None, Some(i as u64)),
+                    None => Ran {
+                        at: free,
+                        last: it,
+                        failure: None,
+                    },
+                };
+                let done = ran.at + 1;
+                let kind = if ran.failure.is_some() {
+                    "MapIterationFailed"
+                } else {
+                    "MapIterationSucceeded"
+                };
+                let l = self.emit(
+                    done,
+                    Some(ran.last),
+                    kind,
+                    Some(json!({"name": st.name, "index": i})),
+                );
+                if ran.failure.is_some() && failure.is_none() {
+                    failure = ran.failure;
+                }
+                if let Some(s) = slots.get_mut(slot) {
+                    *s = done + 1;
+                }
+                if done >= end {
+                    end = done;
+                    tail = l;
+                }
+            }
+            t = end + 2;
+            last = self.emit(
+                t,
+                Some(tail),
+                if failure.is_some() {
+                    "MapStateFailed"
+                } else {
+                    "MapStateSucceeded"
+                },
+                None,
+            );
+        }
+        (t, last, failure)
+    }
+
+    /// Where to go after `st`: a Choice picks among its targets, preferring ones not yet seen
+    /// twice; other states take `Next`. Loops are cut after a few rounds.
+    fn choose_next(
+        &mut self,
+        st: &State,
+        seen: &std::collections::HashMap<u32, usize>,
+    ) -> Option<crate::asl::StateId> {
+        match &st.kind {
             StateKind::Choice(c) => {
                 let mut options: Vec<crate::asl::StateId> = c
                     .rules
@@ -470,15 +510,7 @@ impl Gen<'_> {
                 .as_ref()
                 .and_then(|n| n.target)
                 .filter(|n| seen.get(&n.0).copied().unwrap_or(0) < 3),
-        };
-        (
-            Ran {
-                at: t,
-                last,
-                failure: None,
-            },
-            next,
-        )
+        }
     }
 }
 

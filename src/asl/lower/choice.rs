@@ -129,57 +129,7 @@ impl Lowerer {
             }
         }
         if ql == QueryLanguage::Jsonata {
-            for m in node.members() {
-                let ok = matches!(
-                    m.key.as_str(),
-                    "Condition" | "Next" | "Comment" | "Assign" | "Output"
-                );
-                if !ok {
-                    let code = if m.key == "Variable"
-                        || is_comparison(&m.key)
-                        || matches!(m.key.as_str(), "And" | "Or" | "Not")
-                    {
-                        DiagnosticCode::JsonpathFieldInJsonata
-                    } else {
-                        DiagnosticCode::UnknownField
-                    };
-                    self.error(
-                        code,
-                        format!(
-                            "a JSONata Choice rule can't have '{}'; use 'Condition'",
-                            m.key
-                        ),
-                        &pointer(path, &m.key),
-                        m.key_span,
-                    );
-                }
-            }
-            return match node.get("Condition") {
-                Some(c) => match c.as_str() {
-                    Some(s) => Condition::Jsonata(s.to_string()),
-                    None => match c.as_bool() {
-                        Some(b) => Condition::Jsonata(b.to_string()),
-                        None => {
-                            self.error(
-                                DiagnosticCode::InvalidType,
-                                "'Condition' must be a JSONata expression string",
-                                &pointer(path, "Condition"),
-                                c.span,
-                            );
-                            Condition::Invalid
-                        }
-                    },
-                },
-                None => {
-                    self.error(
-                        DiagnosticCode::MissingField,
-                        "a JSONata Choice rule needs 'Condition'",
-                        path,
-                        node.span,
-                    );
-                    Condition::Invalid
-                }
-            };
+            return self.jsonata_rule(node, path);
         }
         // JSONPath rules.
         let mut combinators = Vec::new();
@@ -228,52 +178,8 @@ impl Lowerer {
             }
         }
         if let Some(c) = combinators.first() {
-            if combinators.len() > 1 || !ops.is_empty() || node.get("Variable").is_some() {
-                self.error(
-                    DiagnosticCode::InvalidChoiceRule,
-                    "a Choice rule with 'And', 'Or' or 'Not' can't also compare a 'Variable'",
-                    path,
-                    node.span,
-                );
-            }
-            let cp = pointer(path, &c.key);
-            return match (c.key.as_str(), &c.value.value) {
-                ("Not", Value::Object(_)) => {
-                    Condition::Not(Box::new(self.rule(&c.value, &cp, ql, false, depth + 1)))
-                }
-                ("And" | "Or", Value::Array(items)) if !items.is_empty() => {
-                    let inner: Vec<Condition> = items
-                        .iter()
-                        .enumerate()
-                        .map(|(i, item)| {
-                            self.rule(item, &pointer(&cp, &i.to_string()), ql, false, depth + 1)
-                        })
-                        .collect();
-                    if c.key == "And" {
-                        Condition::And(inner)
-                    } else {
-                        Condition::Or(inner)
-                    }
-                }
-                ("Not", _) => {
-                    self.error(
-                        DiagnosticCode::InvalidChoiceRule,
-                        "'Not' must hold one rule object",
-                        &cp,
-                        c.value.span,
-                    );
-                    Condition::Invalid
-                }
-                _ => {
-                    self.error(
-                        DiagnosticCode::InvalidChoiceRule,
-                        format!("'{}' must hold a non-empty array of rules", c.key),
-                        &cp,
-                        c.value.span,
-                    );
-                    Condition::Invalid
-                }
-            };
+            let more = combinators.len() > 1 || !ops.is_empty() || node.get("Variable").is_some();
+            return self.combinator_rule(node, path, c, more, ql, depth);
         }
         let variable = match node.member("Variable") {
             None => {
@@ -330,6 +236,131 @@ impl Lowerer {
                 ops[1].key_span,
             );
         }
+        let (op, value) = self.comparison(op, path);
+        Condition::Compare {
+            variable,
+            op,
+            value,
+        }
+    }
+
+    /// A JSONata rule: only `Condition` (and `Next`, `Assign`, `Output`, `Comment`).
+    fn jsonata_rule(&mut self, node: &Node, path: &str) -> Condition {
+        for m in node.members() {
+            let ok = matches!(
+                m.key.as_str(),
+                "Condition" | "Next" | "Comment" | "Assign" | "Output"
+            );
+            if !ok {
+                let code = if m.key == "Variable"
+                    || is_comparison(&m.key)
+                    || matches!(m.key.as_str(), "And" | "Or" | "Not")
+                {
+                    DiagnosticCode::JsonpathFieldInJsonata
+                } else {
+                    DiagnosticCode::UnknownField
+                };
+                self.error(
+                    code,
+                    format!(
+                        "a JSONata Choice rule can't have '{}'; use 'Condition'",
+                        m.key
+                    ),
+                    &pointer(path, &m.key),
+                    m.key_span,
+                );
+            }
+        }
+        match node.get("Condition") {
+            Some(c) => match c.as_str() {
+                Some(s) => Condition::Jsonata(s.to_string()),
+                None => match c.as_bool() {
+                    Some(b) => Condition::Jsonata(b.to_string()),
+                    None => {
+                        self.error(
+                            DiagnosticCode::InvalidType,
+                            "'Condition' must be a JSONata expression string",
+                            &pointer(path, "Condition"),
+                            c.span,
+                        );
+                        Condition::Invalid
+                    }
+                },
+            },
+            None => {
+                self.error(
+                    DiagnosticCode::MissingField,
+                    "a JSONata Choice rule needs 'Condition'",
+                    path,
+                    node.span,
+                );
+                Condition::Invalid
+            }
+        }
+    }
+
+    /// `And`, `Or` or `Not` (`c`), each holding rules; `more` says the rule also has another
+    /// combinator, a comparison or a `Variable`, which it can't.
+    fn combinator_rule(
+        &mut self,
+        node: &Node,
+        path: &str,
+        c: &crate::source::Member,
+        more: bool,
+        ql: QueryLanguage,
+        depth: usize,
+    ) -> Condition {
+        if more {
+            self.error(
+                DiagnosticCode::InvalidChoiceRule,
+                "a Choice rule with 'And', 'Or' or 'Not' can't also compare a 'Variable'",
+                path,
+                node.span,
+            );
+        }
+        let cp = pointer(path, &c.key);
+        match (c.key.as_str(), &c.value.value) {
+            ("Not", Value::Object(_)) => {
+                Condition::Not(Box::new(self.rule(&c.value, &cp, ql, false, depth + 1)))
+            }
+            ("And" | "Or", Value::Array(items)) if !items.is_empty() => {
+                let inner: Vec<Condition> = items
+                    .iter()
+                    .enumerate()
+                    .map(|(i, item)| {
+                        self.rule(item, &pointer(&cp, &i.to_string()), ql, false, depth + 1)
+                    })
+                    .collect();
+                if c.key == "And" {
+                    Condition::And(inner)
+                } else {
+                    Condition::Or(inner)
+                }
+            }
+            ("Not", _) => {
+                self.error(
+                    DiagnosticCode::InvalidChoiceRule,
+                    "'Not' must hold one rule object",
+                    &cp,
+                    c.value.span,
+                );
+                Condition::Invalid
+            }
+            _ => {
+                self.error(
+                    DiagnosticCode::InvalidChoiceRule,
+                    format!("'{}' must hold a non-empty array of rules", c.key),
+                    &cp,
+                    c.value.span,
+                );
+                Condition::Invalid
+            }
+        }
+    }
+
+    /// A comparison operator and its value: the value's type checked against the operator's,
+    /// paths and timestamps checked. Returns the operator and the value as shown.
+    fn comparison(&mut self, op: &crate::source::Member, path: &str) -> (String, String) {
         let key = op.key.as_str();
         let p = pointer(path, key);
         let v = &op.value;
@@ -392,10 +423,6 @@ impl Lowerer {
         } else {
             render_value(v)
         };
-        Condition::Compare {
-            variable,
-            op: key.to_string(),
-            value,
-        }
+        (key.to_string(), value)
     }
 }
