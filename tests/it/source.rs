@@ -198,11 +198,7 @@ fn columns_on_a_long_line_are_counted_in_characters() {
 /// panicked on it (vendor/libyaml-safer/PATCHES.md); now it reads, or gives a syntax error.
 #[test]
 fn a_tag_before_a_comma_in_flow_is_read_not_a_panic() {
-    for text in [
-        "StartAt: A\nStates:\n  A\n{!,",
-        "{a: !x, b: 1}",
-        "[!, 1]",
-    ] {
+    for text in ["StartAt: A\nStates:\n  A\n{!,", "{a: !x, b: 1}", "[!, 1]"] {
         let result = std::panic::catch_unwind(|| parse_yaml(text));
         assert!(result.is_ok(), "{text:?} panicked");
     }
