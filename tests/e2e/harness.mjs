@@ -2,7 +2,9 @@
 // Chromium through playwright-core, record every request that leaves 127.0.0.1, save screenshots.
 import { chromium } from 'playwright-core';
 import { afterEach } from 'node:test';
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { startServer } from './serve.mjs';
@@ -20,7 +22,8 @@ const ARGS = [
 ];
 
 export async function setup() {
-  const server = await startServer(join(repo, 'dist'), 0);
+  // STEPSCOPE_DIST serves another copy of the bundle (a snapshot, while dist/ is being rebuilt).
+  const server = await startServer(process.env.STEPSCOPE_DIST ?? join(repo, 'dist'), 0);
   const base = `http://127.0.0.1:${server.address().port}/`;
   const browser = await chromium.launch({ executablePath: CHROMIUM, args: ARGS, headless: true });
   return { server, base, browser };
@@ -29,6 +32,28 @@ export async function setup() {
 export async function teardown({ server, browser }) {
   await browser?.close();
   await new Promise((ok) => server?.close(ok));
+}
+
+/** A second origin (another port on 127.0.0.1) serving a fresh temporary folder: for host pages
+ * that frame or embed the app. `write` puts a file there and gives its address. */
+export async function startHost(prefix = 'stepscope-host-') {
+  const dir = mkdtempSync(join(tmpdir(), prefix));
+  const server = await startServer(dir, 0);
+  const base = `http://127.0.0.1:${server.address().port}/`;
+  return {
+    dir,
+    base,
+    write(name, text) {
+      writeFileSync(join(dir, name), text);
+      return base + name;
+    },
+    close: () => new Promise((ok) => server.close(ok)),
+  };
+}
+
+/** Runs the native CLI (`stepscope ARGS…`) and gives its standard output. */
+export function cli(args) {
+  return execFileSync('cargo', ['run', '--quiet', '--bin', 'stepscope', '--', ...args], { cwd: repo, maxBuffer: 64 << 20 }).toString();
 }
 
 // Every page a test opens, in every test file: the hook below fails the test on any page error
@@ -68,18 +93,7 @@ export async function newPage(ctx, options = {}) {
   return page;
 }
 
-
-/** The event list unfolded (it starts folded on screens under 1,600 px wide). */
-export async function openEvents(page) {
-  const toggle = page.locator('[data-testid=events-toggle]');
-  if ((await toggle.getAttribute('aria-expanded')) === 'false') await toggle.click();
-}
-
-/** The whole graph in its pane (the Fit button): every state can then be clicked. */
-export async function fitGraph(page) {
-  await page.locator('.zoom-controls button', { hasText: 'Fit' }).click();
-}
-
+/** A screenshot in target/e2e/NAME.png. */
 export async function shot(page, name) {
   const path = join(shotDir, `${name}.png`);
   await page.screenshot({ path });

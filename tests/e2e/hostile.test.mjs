@@ -8,31 +8,23 @@ import { mkdtempSync, writeFileSync, readFileSync } from 'node:fs';
 import { execFileSync } from 'node:child_process';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { setup, teardown, newPage, watch, shot, repo } from './harness.mjs';
-import { startServer } from './serve.mjs';
+import { setup, teardown, watch, repo, startHost, cli, shot } from './harness.mjs';
+import { App, settle } from './app.mjs';
 
 let ctx;
 let host; // another origin on the same site, as the issue's attacker had
-let hostBase;
-let hostDir;
 let dir;
 before(async () => {
   ctx = await setup();
-  hostDir = mkdtempSync(join(tmpdir(), 'stepscope-hostile-'));
-  host = await startServer(hostDir, 0);
-  hostBase = `http://127.0.0.1:${host.address().port}/`;
+  host = await startHost('stepscope-hostile-');
   dir = mkdtempSync(join(tmpdir(), 'stepscope-hostile-files-'));
 });
 after(async () => {
-  await new Promise((ok) => host.close(ok));
+  await host.close();
   await teardown(ctx);
 });
 
-const KEY = 'stepscope.work.v2';
-const graph = (page, name) => page.locator(`[data-testid=graph] svg [data-state="${name}"]`);
-const saved = (page) => page.evaluate((k) => JSON.parse(localStorage.getItem(k) ?? 'null'), KEY);
 const machine = (name) => `{"StartAt": "${name}", "States": {"${name}": {"Type": "Succeed"}}}`;
-const cli = (args) => execFileSync('cargo', ['run', '--quiet', '--bin', 'stepscope', '--', ...args], { cwd: repo, maxBuffer: 64 << 20 }).toString().trim();
 /** A share link to `definition` (and `history`), on this test's server. */
 function link(definition, history) {
   const def = join(dir, `d${Math.random().toString(36).slice(2)}.asl.json`);
@@ -43,98 +35,87 @@ function link(definition, history) {
     writeFileSync(h, history);
     args.push('--history', h, '--no-redact');
   }
-  return cli(args);
-}
-/** A full load of `url` (a new fragment alone would be a same-document navigation). */
-async function open(page, url) {
-  await page.goto('about:blank');
-  await page.goto(url);
-}
-async function edit(page, text) {
-  await page.locator('[data-testid=definition-input]').fill(text);
-}
-async function savedHas(page, name) {
-  await page.waitForFunction(([k, n]) => (localStorage.getItem(k) ?? '').includes(n), [KEY, name]);
+  return cli(args).trim();
 }
 
 test('a link opens as a view of its own: saved work is untouched and one click away', async () => {
-  const page = await newPage(ctx);
-  await page.goto(ctx.base);
-  await edit(page, machine('Mine'));
-  await graph(page, 'Mine').waitFor();
-  await savedHas(page, 'Mine');
-  const before = await saved(page);
+  const app = await App.open(ctx);
+  const { page } = app;
+  await app.setDefinition(machine('Mine'), 'Mine');
+  await app.savedHas('Mine');
+  const before = await app.saved();
   assert.equal(before.v, 2);
   assert.ok(before.history.length > 1000, 'the run is saved with its definition');
   // A link with only d=: it shows, and the saved definition and run stay as they were.
-  await open(page, link(machine('Theirs')));
-  await graph(page, 'Theirs').waitFor();
+  await app.open(link(machine('Theirs')));
+  await app.state('Theirs').waitFor();
   await page.locator('[data-testid=link-view]').waitFor();
-  await shot(page, 'hostile-link-view');
-  await page.waitForTimeout(300);
-  assert.deepEqual(await saved(page), before);
+  await app.shot('hostile-link-view');
+  // The page has settled (open waits for that): a save would have been written by now.
+  assert.deepEqual(await app.saved(), before);
   // Back to my work: the saved view returns, and the address no longer holds the link.
   await page.locator('[data-testid=restore-work]').click();
-  await graph(page, 'Mine').waitFor();
+  await app.state('Mine').waitFor();
   assert.equal(await page.evaluate(() => location.hash), '');
   assert.equal(await page.locator('[data-testid=link-view]').count(), 0);
   // A link with only h=: the saved definition stays.
   const full = link(readFileSync(join(repo, 'src/demo/order-processing.asl.json'), 'utf8'), readFileSync(join(repo, 'src/demo/order-processing.history.json'), 'utf8'));
   const onlyRun = full.replace(/#d=[^&]*&/, '#');
   assert.match(onlyRun, /#h=/);
-  await open(page, onlyRun);
+  await app.open(onlyRun);
   await page.locator('[data-testid=link-view]').waitFor();
   await page.waitForFunction(() => /SUCCEEDED/.test(document.querySelector('[data-testid=run-status]')?.textContent ?? ''));
-  await page.waitForTimeout(300);
-  assert.deepEqual(await saved(page), before);
+  await app.settle();
+  assert.deepEqual(await app.saved(), before);
   // Editing a link's view makes it the work; so does "Keep this".
-  await open(page, link(machine('Edited')));
-  await graph(page, 'Edited').waitFor();
-  await edit(page, machine('EditedMore'));
-  await savedHas(page, 'EditedMore');
+  await app.open(link(machine('Edited')));
+  await app.state('Edited').waitFor();
+  await app.setDefinition(machine('EditedMore'));
+  await app.savedHas('EditedMore');
   assert.equal(await page.locator('[data-testid=link-view]').count(), 0);
-  await open(page, link(machine('Kept')));
-  await graph(page, 'Kept').waitFor();
+  await app.open(link(machine('Kept')));
+  await app.state('Kept').waitFor();
   await page.locator('[data-testid=keep-link]').click();
-  await savedHas(page, 'Kept');
-  await page.reload();
-  await graph(page, 'Kept').waitFor();
-  await page.context().close();
+  await app.savedHas('Kept');
+  await app.reload();
+  await app.state('Kept').waitFor();
+  await app.close();
 });
 
 test('another tab\'s save is announced, never mixed in', async () => {
   const context = await ctx.browser.newContext({ viewport: { width: 1280, height: 800 } });
-  const a = watch(await context.newPage(), 'tab A');
-  const b = watch(await context.newPage(), 'tab B');
-  await a.goto(ctx.base);
-  await b.goto(ctx.base);
-  await graph(a, 'ChargeCard').waitFor();
-  await graph(b, 'ChargeCard').waitFor();
-  await edit(a, machine('FromA'));
-  await savedHas(a, 'FromA');
+  const a = new App(watch(await context.newPage(), 'tab A'), ctx.base);
+  const b = new App(watch(await context.newPage(), 'tab B'), ctx.base);
+  await a.goto();
+  await b.goto();
+  await a.state('ChargeCard').waitFor();
+  await b.state('ChargeCard').waitFor();
+  await a.setDefinition(machine('FromA'));
+  await a.savedHas('FromA');
   // B hears of it, and holds its own until told.
-  await b.locator('[data-testid=other-tab]').waitFor();
-  await shot(b, 'hostile-other-tab');
-  await b.locator('[data-testid=other-tab-reload]').click();
-  await graph(b, 'FromA').waitFor();
-  assert.equal(await b.locator('[data-testid=other-tab]').count(), 0);
+  await b.page.locator('[data-testid=other-tab]').waitFor();
+  await b.shot('hostile-other-tab');
+  await b.page.locator('[data-testid=other-tab-reload]').click();
+  await b.state('FromA').waitFor();
+  assert.equal(await b.page.locator('[data-testid=other-tab]').count(), 0);
   // B edits; A is told; A keeps its own, and storage holds A's text, whole.
-  await edit(b, machine('FromB'));
-  await savedHas(b, 'FromB');
-  await a.locator('[data-testid=other-tab]').waitFor();
-  await edit(a, machine('FromA2'));
-  await a.waitForTimeout(400);
-  assert.match((await saved(a)).definition, /FromB/, 'a tab that was told saves nothing until the user picks');
-  await a.locator('[data-testid=other-tab-keep]').click();
-  await savedHas(a, 'FromA2');
-  const rec = await saved(a);
+  await b.setDefinition(machine('FromB'));
+  await b.savedHas('FromB');
+  await a.page.locator('[data-testid=other-tab]').waitFor();
+  // A draws its edit (the editor's pause is over) and settles: a save would be written by now.
+  await a.setDefinition(machine('FromA2'), 'FromA2');
+  assert.match((await a.saved()).definition, /FromB/, 'a tab that was told saves nothing until the user picks');
+  await a.page.locator('[data-testid=other-tab-keep]').click();
+  await a.savedHas('FromA2');
+  const rec = await a.saved();
   assert.match(rec.definition, /FromA2/);
-  assert.equal(await a.evaluate(() => localStorage.getItem('stepscope.definition')), null, 'no separate keys to mix');
+  assert.equal(await a.page.evaluate(() => localStorage.getItem('stepscope.definition')), null, 'no separate keys to mix');
   await context.close();
 });
 
 test('a run too big for storage, and a full storage, are said, and what was saved is kept', async () => {
-  const page = await newPage(ctx);
+  const app = await App.create(ctx);
+  const { page } = app;
   // A small quota: records over 150 KB don't fit.
   await page.addInitScript(() => {
     const set = Storage.prototype.setItem;
@@ -143,48 +124,49 @@ test('a run too big for storage, and a full storage, are said, and what was save
       return set.call(this, k, v);
     };
   });
-  await page.goto(ctx.base);
-  await graph(page, 'ChargeCard').waitFor();
+  await app.goto();
+  await app.state('ChargeCard').waitFor();
   const demo = readFileSync(join(repo, 'src/demo/order-processing.history.json'), 'utf8');
   const big = demo.replace(/\n/g, `\n${' '.repeat(4000)}`);
   assert.ok(big.length > 200_000);
-  await page.locator('input[type=file]').setInputFiles([{ name: 'big.history.json', mimeType: 'application/json', buffer: Buffer.from(big) }]);
+  await app.openFiles([{ name: 'big.history.json', mimeType: 'application/json', buffer: Buffer.from(big) }]);
   const note = page.locator('[data-testid=save-note]');
   await note.waitFor();
   assert.match(await note.innerText(), /too big for this browser's storage: the definition is saved alone/);
-  await shot(page, 'hostile-save-note');
-  const rec = await saved(page);
+  await app.shot('hostile-save-note');
+  const rec = await app.saved();
   assert.equal(rec.runDropped, true);
   assert.match(rec.definition, /ChargeCard/);
   // After a reload: the definition, no stale run, and a note that says why.
-  await page.reload();
-  await graph(page, 'ChargeCard').waitFor();
+  await app.reload();
+  await app.state('ChargeCard').waitFor();
   assert.match(await page.locator('[data-testid=save-note]').innerText(), /last run was too big to keep/);
   assert.match(await page.locator('[data-testid=history-form]').innerText(), /empty/);
   // Storage full: the edit is not saved, the note says so, the saved record is kept.
-  await edit(page, machine('Saved'));
-  await savedHas(page, 'Saved');
+  await app.setDefinition(machine('Saved'));
+  await app.savedHas('Saved');
   await page.evaluate(() => { window.__storageFull = true; });
-  await edit(page, machine('NotSaved'));
+  await app.setDefinition(machine('NotSaved'));
   await page.locator('[data-testid=save-note]', { hasText: 'storage is full' }).waitFor();
-  assert.match((await saved(page)).definition, /"Saved"/);
-  await page.context().close();
+  assert.match((await app.saved()).definition, /"Saved"/);
+  await app.close();
 });
 
 test('framed without embed=1, the page hears nothing, tells nothing and keeps off saved work', async () => {
-  const page = await newPage(ctx);
-  await page.goto(ctx.base);
-  await edit(page, machine('Secret'));
-  await savedHas(page, 'Secret');
-  const before = await saved(page);
-  writeFileSync(join(hostDir, 'frame.html'), `<!doctype html><meta charset="utf-8"><title>framer</title><link rel="icon" href="data:,">
+  const app = await App.open(ctx);
+  const { page } = app;
+  await app.setDefinition(machine('Secret'));
+  await app.savedHas('Secret');
+  const before = await app.saved();
+  // `probe` messages are the test's own, to know when the frame has had (and answered) the rest.
+  const framer = host.write('frame.html', `<!doctype html><meta charset="utf-8"><title>framer</title><link rel="icon" href="data:,">
 <iframe id="f" src="${ctx.base}" style="width:1200px;height:700px"></iframe>
 <script>
   window.__events = [];
-  window.addEventListener('message', (ev) => window.__events.push(ev.data));
+  window.addEventListener('message', (ev) => { if (ev.data?.probe) { window.__probe = ev.data.probe; return; } window.__events.push(ev.data); });
   window.send = (msg) => document.getElementById('f').contentWindow.postMessage(msg, '*');
 </script>`);
-  await page.goto(hostBase + 'frame.html');
+  await page.goto(framer);
   const frame = page.frameLocator('#f');
   await frame.locator('[data-testid=framed-note]').waitFor();
   await frame.locator('[data-testid=graph] [data-state="ChargeCard"]').waitFor();
@@ -192,22 +174,30 @@ test('framed without embed=1, the page hears nothing, tells nothing and keeps of
   const open = frame.locator('[data-testid=open-in-stepscope]');
   assert.equal(await open.getAttribute('target'), '_blank');
   assert.ok((await open.getAttribute('href')).startsWith(ctx.base));
+  const inner = page.frames().find((f) => f.url().startsWith(ctx.base));
+  await inner.evaluate(() => { window.__heard = 0; window.addEventListener('message', () => { window.__heard += 1; }); });
   await page.evaluate(() => window.send({ action: 'load', definition: '{"StartAt":"Pwned","States":{"Pwned":{"Type":"Succeed"}}}' }));
   await page.evaluate(() => window.send({ action: 'seek', t: 1000 }));
-  await page.waitForTimeout(800);
+  // Messages arrive in order: once the frame has had both, it settles, and then anything it
+  // posted back before a last probe has reached the framer.
+  await inner.waitForFunction(() => window.__heard === 2);
+  await settle(inner);
+  await inner.evaluate(() => parent.postMessage({ probe: 'done' }, '*'));
+  await page.waitForFunction(() => window.__probe === 'done');
   assert.equal(await frame.locator('[data-testid=graph] [data-state="Pwned"]').count(), 0);
+  assert.doesNotMatch(await frame.locator('[data-testid=definition-input]').inputValue(), /Pwned/);
   assert.deepEqual(await page.evaluate(() => window.__events), [], 'no ready, no timeChanged: nothing is told');
   await shot(page, 'hostile-framed');
   // Back at the app itself (same browser, same storage): the saved work is as it was.
-  await page.goto(ctx.base);
-  await graph(page, 'Secret').waitFor();
-  assert.deepEqual(await saved(page), before);
-  await page.context().close();
+  await app.goto();
+  await app.state('Secret').waitFor();
+  assert.deepEqual(await app.saved(), before);
+  await app.close();
 });
 
 test('an embed answers select of an unknown state with an error, and warns of other windows', async () => {
   const definition = readFileSync(join(repo, 'src/demo/order-processing.asl.json'), 'utf8');
-  writeFileSync(join(hostDir, 'embed.html'), `<!doctype html><meta charset="utf-8"><title>host</title><link rel="icon" href="data:,">
+  const embed = host.write('embed.html', `<!doctype html><meta charset="utf-8"><title>host</title><link rel="icon" href="data:,">
 <iframe id="f" src="${ctx.base}#embed=1" style="width:1000px;height:600px"></iframe>
 <iframe id="sibling" srcdoc="<script>window.poke = () => parent.document.getElementById('f').contentWindow.postMessage({action:'seek',t:1}, '*');</script>"></iframe>
 <script>
@@ -215,10 +205,11 @@ test('an embed answers select of an unknown state with an error, and warns of ot
   window.addEventListener('message', (ev) => { if (ev.origin === ${JSON.stringify(ctx.base.slice(0, -1))}) window.__events.push(ev.data); });
   window.send = (msg) => document.getElementById('f').contentWindow.postMessage(msg, '*');
 </script>`);
-  const page = await newPage(ctx, { viewport: { width: 1100, height: 700 } });
+  const app = await App.create(ctx, { viewport: { width: 1100, height: 700 } });
+  const { page } = app;
   const warnings = [];
   page.on('console', (m) => { if (m.type() === 'warning') warnings.push(m.text()); });
-  await page.goto(hostBase + 'embed.html');
+  await page.goto(embed);
   await page.waitForFunction(() => window.__events.some((e) => e.event === 'ready'));
   assert.equal((await page.evaluate(() => window.__events))[0].event, 'ready', 'ready comes first');
   await page.evaluate((d) => window.send({ action: 'load', definition: d }), definition);
@@ -231,50 +222,50 @@ test('an embed answers select of an unknown state with an error, and warns of ot
   assert.ok(!events.some((e) => e.event === 'selectionChanged' && e.state === 'NoSuchState'), 'unknown names are not echoed');
   assert.ok(!JSON.stringify(events).includes('NoSuchState'));
   // A message from a window that is not the parent: ignored, with a warning.
+  const warned = page.waitForEvent('console', { predicate: (m) => m.type() === 'warning' && /did not come from the page that embeds this one/.test(m.text()), timeout: 10_000 });
   const sibling = page.frames().find((f) => f.url() === 'about:srcdoc');
   await sibling.evaluate(() => window.poke());
-  await page.waitForTimeout(300);
+  await warned.catch(() => {}); // the assertion below says what was heard instead
   assert.ok(warnings.some((w) => /did not come from the page that embeds this one/.test(w)), warnings.join('\n'));
-  await page.context().close();
+  await app.close();
 });
 
 test('a far-future timestamp is clamped with a warning, and the axis stays bounded', async () => {
-  const page = await newPage(ctx);
-  await page.goto(ctx.base);
-  await graph(page, 'ChargeCard').waitFor();
+  const app = await App.open(ctx);
+  const { page } = app;
+  await app.state('ChargeCard').waitFor();
   const demo = JSON.parse(readFileSync(join(repo, 'src/demo/order-processing.history.json'), 'utf8'));
   demo.events[5].timestamp = '9999-12-31T23:59:59.000000+00:00';
   const started = Date.now();
-  await page.locator('input[type=file]').setInputFiles([{ name: 'future.history.json', mimeType: 'application/json', buffer: Buffer.from(JSON.stringify(demo, null, 1)) }]);
+  await app.openFiles([{ name: 'future.history.json', mimeType: 'application/json', buffer: Buffer.from(JSON.stringify(demo, null, 1)) }]);
   const problems = page.locator('[data-testid=history-diagnostics]');
   await problems.waitFor();
   assert.match(await problems.innerText(), /clock-outlier.*more than a year from the rest of the run/);
   await page.waitForFunction(() => /SUCCEEDED · 18\.35 s/.test(document.querySelector('[data-testid=run-status]')?.textContent ?? ''));
   assert.ok(Date.now() - started < 15_000);
-  const ticks = await page.locator('[data-testid=timeline] .tick').count();
+  const ticks = await app.timeline.locator('.tick').count();
   assert.ok(ticks > 0 && ticks <= 20, `${ticks} ticks`);
-  await shot(page, 'hostile-far-future');
-  await page.context().close();
+  await app.shot('hostile-far-future');
+  await app.close();
 });
 
 test('deep block YAML and an exploding link get messages, and the app keeps drawing', async () => {
-  const page = await newPage(ctx);
-  await page.goto(ctx.base);
-  await graph(page, 'ChargeCard').waitFor();
-  await edit(page, `${'- '.repeat(5000)}x\n`);
+  const app = await App.open(ctx);
+  const { page } = app;
+  await app.state('ChargeCard').waitFor();
+  await app.setDefinition(`${'- '.repeat(5000)}x\n`);
   await page.locator('[data-testid=diagnostics]', { hasText: 'nesting deeper than 256 levels' }).waitFor();
-  await edit(page, machine('StillDrawing'));
-  await graph(page, 'StillDrawing').waitFor();
-  await savedHas(page, 'StillDrawing');
+  await app.setDefinition(machine('StillDrawing'), 'StillDrawing');
+  await app.savedHas('StillDrawing');
   // A link whose run expands to 310,000 events: a message naming the limit; saved work stays.
   const events = Array.from({ length: 310_000 }, () => '[1,"PassStateEntered",1,{"name":"A"}]');
   const compact = join(dir, 'compact.json');
   writeFileSync(compact, `{"s":0,"e":[${events.join(',')}]}`);
   const h = execFileSync('cargo', ['run', '--quiet', '--example', 'payload', '--', compact], { cwd: repo, maxBuffer: 64 << 20 }).toString().trim();
-  await open(page, `${ctx.base}#h=${h}`);
-  await page.locator('.notice', { hasText: 'could not be opened' }).waitFor();
-  assert.match(await page.locator('.notice', { hasText: 'could not be opened' }).innerText(), /310,000 events; Stepscope reads runs of up to 250,000/);
-  await graph(page, 'StillDrawing').waitFor();
-  assert.match((await saved(page)).definition, /StillDrawing/);
-  await page.context().close();
+  await app.open(`${ctx.base}#h=${h}`);
+  await app.notice('could not be opened').waitFor();
+  assert.match(await app.notice('could not be opened').innerText(), /310,000 events; Stepscope reads runs of up to 250,000/);
+  await app.state('StillDrawing').waitFor();
+  assert.match((await app.saved()).definition, /StillDrawing/);
+  await app.close();
 });

@@ -8,7 +8,8 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { setup, teardown, newPage, shot, repo } from './harness.mjs';
+import { setup, teardown, repo } from './harness.mjs';
+import { App } from './app.mjs';
 
 let ctx;
 before(async () => { ctx = await setup(); });
@@ -68,38 +69,28 @@ async function labelsContained(page) {
   });
 }
 
-async function openEditors(page) {
-  if (!(await page.locator('[data-testid=definition-input]').isVisible())) {
-    await page.locator('[data-testid=editors-toggle]').click();
-  }
-}
-
-async function waitForDrawing(page, state) {
-  await page.locator(`[data-testid=graph] svg[data-complete] [data-state="${state}"]`).first().waitFor();
-  // The default view is set a frame after the drawing lands.
-  await page.evaluate(() => new Promise((ok) => requestAnimationFrame(() => requestAnimationFrame(ok))));
-}
-
 const report = [];
 after(() => { for (const line of report) console.log(line); });
 
 for (const [w, h] of VIEWPORTS) {
   test(`look at ${w}×${h}: the demo and every example are legible, labels in place`, async () => {
-    const page = await newPage(ctx, { viewport: { width: w, height: h } });
-    await page.goto(ctx.base);
-    await waitForDrawing(page, 'ValidateOrder');
+    const app = await App.open(ctx, ctx.base, { viewport: { width: w, height: h } });
+    const { page } = app;
+    // The default view is set a frame after the drawing lands, and again once the run's panels
+    // have made the pane smaller: drawn() waits for the page to settle after both.
+    await app.drawn('ValidateOrder');
     await page.locator('[data-testid=replay-bar]').waitFor();
-    await page.evaluate(() => new Promise((ok) => setTimeout(ok, 100)));
     const demo = await nameSizes(page);
     report.push(`look ${w}×${h}: demo names ${demo.min.toFixed(1)} px (median ${demo.median.toFixed(1)}, ${demo.seen} in view)`);
     assert.ok(demo.seen > 0 && demo.min >= 11, `demo names ${demo.min.toFixed(1)} px at ${w}×${h}`);
     assert.deepEqual(await labelsContained(page), []);
-    await shot(page, `look-demo-${w}x${h}`);
+    await app.shot(`look-demo-${w}x${h}`);
     // The Gantt with the inspector open: at least 400 px of bars; Fit shows the whole run.
     await page.locator('[data-testid=graph] [data-state="ValidateOrder"]').first().click();
-    await page.locator('[data-testid=inspector]').waitFor();
+    await app.inspector.waitFor();
     await page.locator('[data-testid=gantt-fit]').click();
-    await page.evaluate(() => new Promise((ok) => setTimeout(ok, 150)));
+    // The chart is drawn again for its narrower pane once the pane's new width is observed.
+    await app.settle();
     const bars = await page.evaluate(() => {
       const el = document.querySelector('[data-testid=gantt-bars]');
       const clip = el.querySelector('#gantt-clip rect');
@@ -108,106 +99,103 @@ for (const [w, h] of VIEWPORTS) {
     report.push(`look ${w}×${h}: Gantt bars with the inspector open ${bars.bars.toFixed(0)} px, sideways scroll after Fit ${bars.scroll} px`);
     assert.ok(bars.bars >= 400, `Gantt bars ${bars.bars} px at ${w}×${h}`);
     assert.ok(bars.scroll <= 1, `Fit leaves ${bars.scroll} px to scroll sideways`);
-    await shot(page, `look-demo-inspector-${w}x${h}`);
+    await app.shot(`look-demo-inspector-${w}x${h}`);
     await page.keyboard.press('Escape');
-    // Every example.
+    // Every example: drawn, its run read (a big one in the worker) and the view set.
     for (let i = 0; i < EXAMPLES; i++) {
-      await page.locator('select.examples').selectOption(String(i));
-      await page.evaluate(() => new Promise((ok) => setTimeout(ok, 400)));
-      await page.locator('[data-testid=graph] svg[data-complete]').waitFor();
-      await page.evaluate(() => new Promise((ok) => requestAnimationFrame(() => requestAnimationFrame(ok))));
+      await app.selectExample(i);
       const s = await nameSizes(page);
       report.push(`look ${w}×${h}: example ${i} names ${s.min.toFixed(1)} px (${s.seen} in view)`);
       assert.ok(s.seen > 0 && s.min >= 11, `example ${i}: names ${s.min.toFixed(1)} px`);
       assert.deepEqual(await labelsContained(page), [], `example ${i}`);
-      await shot(page, `look-example-${i}-${w}x${h}`);
+      await app.shot(`look-example-${i}-${w}x${h}`);
     }
-    await page.context().close();
+    await app.close();
   });
 
   test(`look at ${w}×${h}: six corpus definitions pasted over the demo run`, async () => {
-    const page = await newPage(ctx, { viewport: { width: w, height: h } });
-    await page.goto(ctx.base);
-    await waitForDrawing(page, 'ValidateOrder');
+    const app = await App.open(ctx, ctx.base, { viewport: { width: w, height: h } });
+    const { page } = app;
+    await app.drawn('ValidateOrder');
     await page.locator('[data-testid=replay-bar]').waitFor();
-    await openEditors(page);
+    await app.openEditors();
     for (const file of CORPUS) {
       const text = readFileSync(join(corpusDir, file), 'utf8');
       const start = JSON.parse(text).StartAt;
-      await page.locator('[data-testid=definition-input]').fill(text);
-      await waitForDrawing(page, start);
+      await app.setDefinition(text, start);
       // The demo's run does not belong to this definition: the page says so.
       await page.locator('[data-testid=run-mismatch]').waitFor();
       const s = await nameSizes(page);
       report.push(`look ${w}×${h}: ${file.split('__')[0]} names ${s.min.toFixed(1)} px (median ${s.median.toFixed(1)}, ${s.seen} in view)`);
       assert.ok(s.seen > 0 && s.min >= 11, `${file}: names ${s.min.toFixed(1)} px`);
       assert.deepEqual(await labelsContained(page), [], file);
-      await shot(page, `look-${file.split('__')[0]}-${w}x${h}`);
+      await app.shot(`look-${file.split('__')[0]}-${w}x${h}`);
     }
-    await page.context().close();
+    await app.close();
   });
 }
 
 test('switching examples and files while playing raises no page error', async () => {
-  const page = await newPage(ctx);
-  await page.goto(ctx.base);
-  await waitForDrawing(page, 'ValidateOrder');
-  await page.locator('[data-testid=play]').waitFor();
+  const app = await App.open(ctx);
+  const { page } = app;
+  await app.drawn('ValidateOrder');
+  await app.playButton.waitFor();
   for (let round = 0; round < 2; round++) {
     for (let i = 0; i < EXAMPLES; i++) {
+      // Picked while the one before plays; each plays until its cursor has moved on.
       await page.locator('select.examples').selectOption(String(i));
-      await page.locator('[data-testid=play]').waitFor();
-      await page.locator('[data-testid=play]').click();
-      await page.evaluate(() => new Promise((ok) => setTimeout(ok, 250)));
+      await app.playButton.waitFor();
+      await app.play();
     }
   }
   // A definition and its history opened together, while the last example plays.
   const dir = join(repo, '..', 'shared', 'corpus', 'histories', 'localstack');
   const stem = 'test_activities__test_activity_task_failure';
-  await page.locator('input[type=file]').setInputFiles([join(dir, `${stem}.asl.json`), join(dir, `${stem}.history.json`)]);
+  const start = JSON.parse(readFileSync(join(dir, `${stem}.asl.json`), 'utf8')).StartAt;
+  await app.openFiles([join(dir, `${stem}.asl.json`), join(dir, `${stem}.history.json`)]);
   await page.locator('[data-testid=history-form]', { hasText: 'without timestamps' }).waitFor({ state: 'attached' });
-  await page.locator('[data-testid=play]').click();
-  await page.evaluate(() => new Promise((ok) => setTimeout(ok, 400)));
+  await app.state(start).waitFor();
+  // Its six events play in a tick; then the page has settled with the pair's run shown.
+  await app.play();
+  await app.stopped();
+  await app.settle();
   assert.equal(await page.locator('[data-testid=run-mismatch]').count(), 0, 'a matching pair is not a mismatch');
-  await page.context().close();
+  await app.close();
 });
 
 test('a pasted definition is never shown with another machine\'s run as one', async () => {
-  const page = await newPage(ctx);
-  await page.goto(ctx.base);
-  await waitForDrawing(page, 'ValidateOrder');
+  const app = await App.open(ctx);
+  const { page } = app;
+  await app.drawn('ValidateOrder');
   await page.locator('[data-testid=graph] [data-state="ValidateOrder"]').first().click();
-  await page.locator('[data-testid=inspector]').waitFor();
-  await openEditors(page);
+  await app.inspector.waitFor();
+  await app.openEditors();
   const text = readFileSync(join(corpusDir, CORPUS[2]), 'utf8');
-  await page.locator('[data-testid=definition-input]').fill(text);
+  await app.setDefinition(text);
   const note = page.locator('[data-testid=run-mismatch]');
   await note.waitFor();
   assert.match(await note.innerText(), /ValidateOrder/);
   // The selection went with its state: no inspector shows a demo state.
-  assert.equal(await page.locator('[data-testid=inspector]').count(), 0);
+  assert.equal(await app.inspector.count(), 0);
   await page.locator('[data-testid=run-mismatch-clear]').click();
-  await page.locator('[data-testid=run-status]').waitFor({ state: 'detached' });
+  await app.runStatus.waitFor({ state: 'detached' });
   assert.equal(await note.count(), 0);
-  await page.context().close();
+  await app.close();
 });
 
 test('an embed\'s default frame (520 px high) shows legible names', async () => {
-  const page = await newPage(ctx, { viewport: { width: 1280, height: 800 } });
-  await page.goto(ctx.base);
-  await waitForDrawing(page, 'ValidateOrder');
-  await page.locator('[data-testid=embed]').click();
-  const snippet = await page.locator('[data-testid=embed-snippet]').inputValue();
+  const app = await App.open(ctx, ctx.base, { viewport: { width: 1280, height: 800 } });
+  await app.drawn('ValidateOrder');
+  const snippet = await app.embedSnippet();
   const src = snippet.match(/src="([^"]+)"/)[1].replace(/&amp;/g, '&');
   const height = Number(snippet.match(/height="(\d+)"/)[1]);
-  await page.context().close();
+  await app.close();
   // The frame as a docs page shows it: its default height, a typical docs column wide.
-  const frame = await newPage(ctx, { viewport: { width: 760, height } });
-  await frame.goto(src);
-  await waitForDrawing(frame, 'ValidateOrder');
-  const s = await nameSizes(frame);
+  const frame = await App.open(ctx, src, { viewport: { width: 760, height } });
+  await frame.drawn('ValidateOrder');
+  const s = await nameSizes(frame.page);
   report.push(`look embed 760×${height}: names ${s.min.toFixed(1)} px (${s.seen} in view)`);
   assert.ok(s.seen > 0 && s.min >= 11, `embed names ${s.min.toFixed(1)} px`);
-  await shot(frame, `look-embed-760x${height}`);
-  await frame.context().close();
+  await frame.shot(`look-embed-760x${height}`);
+  await frame.close();
 });

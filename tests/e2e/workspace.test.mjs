@@ -3,26 +3,24 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { setup, teardown, newPage, shot, repo, fitGraph } from './harness.mjs';
+import { setup, teardown, repo, cli } from './harness.mjs';
+import { App } from './app.mjs';
 
 let ctx;
 before(async () => { ctx = await setup(); });
 after(async () => { await teardown(ctx); });
 
-const graph = (page, name) => page.locator(`[data-testid=graph] svg [data-state="${name}"]`);
-
 test('the demo run shows its status, final state classes and an inspector', async () => {
-  const page = await newPage(ctx);
-  await page.goto(ctx.base);
-  await graph(page, 'ChargeCard').waitFor();
+  const app = await App.open(ctx);
+  const { page, inspector } = app;
+  await app.state('ChargeCard').waitFor();
   assert.match(await page.locator('[data-testid=history-form]').innerText(), /CLI v2 history · 91 events/);
-  assert.match(await page.locator('[data-testid=run-status]').innerText(), /SUCCEEDED · 18\.35 s/);
-  await page.waitForFunction(() => document.querySelector('[data-testid=graph] [data-state="OrderFailed"]')?.classList.contains('status-notrun'));
-  assert.match(await graph(page, 'SendConfirmation').getAttribute('class'), /status-caught/);
-  assert.match(await graph(page, 'ChargeCard').getAttribute('class'), /status-succeeded/);
-  await fitGraph(page);
-  await graph(page, 'ChargeCard').click();
-  const inspector = page.locator('[data-testid=inspector]');
+  assert.match(await app.runStatus.innerText(), /SUCCEEDED · 18\.35 s/);
+  await app.hasClass('OrderFailed', 'status-notrun');
+  assert.match(await app.classOf('SendConfirmation'), /status-caught/);
+  assert.match(await app.classOf('ChargeCard'), /status-succeeded/);
+  await app.fitGraph();
+  await app.state('ChargeCard').click();
   await inspector.waitFor();
   const text = await inspector.innerText();
   assert.match(text, /In this run: 1 visit/i);
@@ -30,82 +28,76 @@ test('the demo run shows its status, final state classes and an inspector', asyn
   assert.match(text, /waited 2\.00 s before retrying/);
   assert.match(text, /Payments\.GatewayTimeout: up to 4 retries/);
   assert.match(text, /"chargeId": "ch_3Q1x9"/);
-  await shot(page, 'workspace-inspector');
+  await app.shot('workspace-inspector');
   await page.keyboard.press('Escape');
   await inspector.waitFor({ state: 'detached' });
   assert.deepEqual(page.errors, []);
-  await page.context().close();
+  await app.close();
 });
 
 test('two files opened at once are sorted by content; a template gives a picker', async () => {
-  const page = await newPage(ctx);
-  await page.goto(ctx.base);
-  await graph(page, 'ChargeCard').waitFor();
+  const app = await App.open(ctx);
+  const { page } = app;
+  await app.state('ChargeCard').waitFor();
   const fx = join(repo, 'tests/fixtures');
   // The history is named like a definition and the definition like a history: content decides.
-  await page.locator('input[type=file]').setInputFiles([
+  await app.openFiles([
     { name: 'definition.json', mimeType: 'application/json', buffer: readFileSync(join(fx, 'histories/redrive.history.json')) },
     { name: 'history.json', mimeType: 'application/json', buffer: readFileSync(join(fx, 'histories/redrive.asl.json')) },
   ]);
-  await graph(page, 'T').waitFor();
+  await app.state('T').waitFor();
   await page.waitForFunction(() => /SUCCEEDED/.test(document.querySelector('[data-testid=run-status]')?.textContent ?? ''));
   assert.match(await page.locator('[data-testid=history-form]').innerText(), /13 events/);
   // Drop a SAM template with two machines: a picker appears, and picking one draws it.
   const sam = readFileSync(join(fx, 'definitions/ok/sam-sub.template.yaml'), 'utf8');
-  await page.evaluate((text) => {
-    const dt = new DataTransfer();
-    dt.items.add(new File([text], 'template.yaml', { type: 'text/yaml' }));
-    document.querySelector('.app').dispatchEvent(new DragEvent('drop', { dataTransfer: dt, bubbles: true, cancelable: true }));
-  }, sam);
+  await app.drop('template.yaml', sam, 'text/yaml');
   const picker = page.locator('[data-testid=machine-picker]');
   await picker.waitFor();
   assert.match(await page.locator('[data-testid=definition-form]').innerText(), /SAM template · 2 state machines/);
-  await graph(page, 'Call').waitFor();
+  await app.state('Call').waitFor();
   await picker.selectOption('Second');
-  await graph(page, 'Go').waitFor();
-  await shot(page, 'workspace-template');
-  await page.context().close();
+  await app.state('Go').waitFor();
+  await app.shot('workspace-template');
+  await app.close();
 });
 
 test('what was pasted survives a reload; start over brings the demo back', async () => {
-  const page = await newPage(ctx);
-  await page.goto(ctx.base);
-  const editor = page.locator('[data-testid=definition-input]');
+  const app = await App.open(ctx);
+  const { page, editor } = app;
   await editor.waitFor();
   const mine = '{"StartAt": "Mine", "States": {"Mine": {"Type": "Succeed"}}}';
-  await editor.fill(mine);
-  await graph(page, 'Mine').waitFor();
-  await page.reload();
-  await graph(page, 'Mine').waitFor();
+  await app.setDefinition(mine, 'Mine');
+  await app.reload();
+  await app.state('Mine').waitFor();
   assert.equal(await editor.inputValue(), mine);
   await page.getByRole('button', { name: 'Start over' }).click();
-  await graph(page, 'ValidateOrder').waitFor();
-  await page.context().close();
+  await app.state('ValidateOrder').waitFor();
+  await app.close();
 });
 
 test('the theme toggle switches to dark and back; examples load', async () => {
-  const page = await newPage(ctx);
-  await page.goto(ctx.base);
-  await graph(page, 'ValidateOrder').waitFor();
+  const app = await App.open(ctx);
+  const { page } = app;
+  await app.state('ValidateOrder').waitFor();
   await page.locator('[data-testid=theme-toggle]').click();
   assert.equal(await page.evaluate(() => document.documentElement.className), 'theme-dark');
   await page.locator('select.examples').selectOption('1');
   await page.waitForFunction(() => /FAILED/.test(document.querySelector('[data-testid=run-status]')?.textContent ?? ''));
   await page.waitForFunction(() => document.querySelector('[data-testid=graph] .status-failed'));
-  await shot(page, 'workspace-dark-failed-run');
+  await app.shot('workspace-dark-failed-run');
   await page.locator('[data-testid=theme-toggle]').click();
   assert.equal(await page.evaluate(() => document.documentElement.className), 'theme-light');
   await page.locator('select.examples').selectOption('3');
-  await graph(page, 'Route').waitFor();
+  await app.state('Route').waitFor();
   assert.deepEqual(page.errors, []);
   assert.deepEqual(page.offLoopback, []);
-  await page.context().close();
+  await app.close();
 });
 
 test('keyboard only: tab to the graph, arrows along transitions, enter, help', async () => {
-  const page = await newPage(ctx, { viewport: { width: 1024, height: 700 } });
-  await page.goto(ctx.base);
-  await graph(page, 'ValidateOrder').waitFor();
+  const app = await App.open(ctx, ctx.base, { viewport: { width: 1024, height: 700 } });
+  const { page } = app;
+  await app.state('ValidateOrder').waitFor();
   // Tab reaches the controls and then the graph.
   let reached = false;
   for (let i = 0; i < 30 && !reached; i++) {
@@ -132,28 +124,13 @@ test('keyboard only: tab to the graph, arrows along transitions, enter, help', a
   await page.locator('.graph-host').focus();
   await page.keyboard.press('?');
   await page.locator('[data-testid=shortcuts]').waitFor();
-  await shot(page, 'keyboard-1024x700');
+  await app.shot('keyboard-1024x700');
   // The text alternative names every state with its type and where it leads.
   const alt = await page.locator('[data-testid=graph-text]').innerText();
   assert.match(alt, /Choice IsInStock: 2 rules → ProcessPayment, NotifyFailure, default → WaitForRestock/);
-  assert.equal(await graph(page, 'IsInStock').getAttribute('aria-label'), 'Choice IsInStock: 2 rules → ProcessPayment, NotifyFailure, default → WaitForRestock');
-  await page.context().close();
+  assert.equal(await app.state('IsInStock').getAttribute('aria-label'), 'Choice IsInStock: 2 rules → ProcessPayment, NotifyFailure, default → WaitForRestock');
+  await app.close();
 });
-
-/** Puts text on the page's clipboard stand-in. Sending megabytes through the DevTools protocol
- * is itself a long task, so tests do it before they start measuring. */
-async function toClipboard(page, text) {
-  await page.evaluate((t) => { window.__clipboard = t; }, text);
-}
-
-/** What a user's Ctrl+V does: a paste event carrying the clipboard's text. */
-async function paste(page, selector) {
-  await page.locator(selector).evaluate((el) => {
-    const data = new DataTransfer();
-    data.setData('text/plain', window.__clipboard);
-    el.dispatchEvent(new ClipboardEvent('paste', { clipboardData: data, bubbles: true, cancelable: true }));
-  });
-}
 
 /** Starts recording the page's long tasks (PerformanceObserver) and its longest frame gap. */
 async function watchMainThread(page) {
@@ -169,7 +146,6 @@ async function watchMainThread(page) {
 
 test('a 25,000-event history loads in the worker while the page keeps answering; the longest task is printed', async () => {
   // A generated run at the service's limit, written by the native CLI.
-  const { execFileSync } = await import('node:child_process');
   const def = JSON.stringify({ StartAt: 'Ship', States: { Ship: { Type: 'Map', MaxConcurrency: 10, End: true, ItemProcessor: { StartAt: 'Pack', States: {
     Pack: { Type: 'Task', Resource: 'arn:aws:states:::lambda:invoke', Retry: [{ ErrorEquals: ['Lambda.ServiceException'], MaxAttempts: 2 }], Next: 'Label' },
     Label: { Type: 'Pass', End: true } } } } } });
@@ -177,26 +153,25 @@ test('a 25,000-event history loads in the worker while the page keeps answering;
   const { tmpdir } = await import('node:os');
   const dir = mkdtempSync(join(tmpdir(), 'stepscope-'));
   writeFileSync(join(dir, 'big.asl.json'), def);
-  const history = execFileSync('cargo', ['run', '--quiet', '--bin', 'stepscope', '--', 'generate', join(dir, 'big.asl.json'), '--items', '6000', '--max-events', '25000'], { cwd: repo, maxBuffer: 64 << 20 }).toString();
+  const history = cli(['generate', join(dir, 'big.asl.json'), '--items', '6000', '--max-events', '25000']);
   const events = JSON.parse(history).events.length;
   assert.ok(events > 24000 && events <= 25000, `${events} events`);
-  const page = await newPage(ctx);
-  await page.goto(ctx.base);
-  await graph(page, 'ValidateOrder').waitFor();
-  await page.locator('[data-testid=definition-input]').fill(def);
-  await graph(page, 'Pack').waitFor();
-  await toClipboard(page, history);
+  const app = await App.open(ctx);
+  const { page } = app;
+  await app.state('ValidateOrder').waitFor();
+  await app.setDefinition(def, 'Pack');
+  await app.toClipboard(history);
   await watchMainThread(page);
   const t0 = Date.now();
-  await paste(page, '[data-testid=history-input]');
+  await app.paste('history');
   // The work happens in the worker, with a progress indicator; the page answers meanwhile.
   await page.locator('[data-testid=progress]').waitFor();
-  await shot(page, 'big-history-progress');
+  await app.shot('big-history-progress');
   const answered = await page.evaluate(() => new Promise((ok) => { const s = performance.now(); setTimeout(() => ok(performance.now() - s), 0); }));
   await page.waitForFunction((n) => (document.querySelector('[data-testid=history-form]')?.textContent ?? '').includes(`${n} events`), events, { timeout: 60000 });
   const loaded = Date.now() - t0;
-  await page.locator('[data-testid=progress]').waitFor({ state: 'detached' });
-  await page.waitForTimeout(300);
+  // Once the page has settled, every long task and frame gap of the work has been recorded.
+  await app.settle();
   const { longest, gap } = await page.evaluate(() => ({ longest: window.__longest, gap: window.__gap }));
   console.log(`e2e: 25,000-event history (${events} events, ${(history.length / 1e6).toFixed(1)} MB) pasted: shown after ${loaded} ms; a timer queued during the work ran after ${answered.toFixed(0)} ms; longest main-thread task ${longest.toFixed(0)} ms; longest frame gap ${gap.toFixed(0)} ms`);
   // The editor holds a read-only preview, not megabytes.
@@ -204,9 +179,9 @@ test('a 25,000-event history loads in the worker while the page keeps answering;
   assert.ok((await page.locator('[data-testid=history-input]').inputValue()).length < 100000);
   // The run is there: the Map's progress counts 6,000 items... once its iterations have run.
   assert.match(await page.locator('[data-testid=timeline]').innerText(), /iterations: \d+ ✓/);
-  await shot(page, 'big-history');
+  await app.shot('big-history');
   assert.deepEqual(page.errors, []);
-  await page.context().close();
+  await app.close();
 });
 
 test('a 1 MB definition is laid out in the worker; the longest task is printed', async () => {
@@ -221,22 +196,23 @@ test('a 1 MB definition is laid out in the worker; the longest task is printed',
   states.Failed = { Type: 'Fail', Error: 'Broken' };
   const def = JSON.stringify({ StartAt: 'Step0', States: states }, null, 1);
   assert.ok(def.length > 1e6, `${def.length} bytes`);
-  const page = await newPage(ctx);
-  await page.goto(ctx.base);
-  await graph(page, 'ValidateOrder').waitFor();
-  await page.locator('[data-testid=history-input]').fill('');
-  await toClipboard(page, def);
+  const app = await App.open(ctx);
+  const { page } = app;
+  await app.state('ValidateOrder').waitFor();
+  await app.setHistory('');
+  await app.toClipboard(def);
   await watchMainThread(page);
   const t0 = Date.now();
-  await paste(page, '[data-testid=definition-input]');
+  await app.paste('definition');
   await page.locator('[data-testid=progress]').waitFor();
-  await graph(page, 'Step1199').waitFor({ timeout: 60000 });
+  await app.state('Step1199').waitFor({ timeout: 60000 });
   const drawn = Date.now() - t0;
-  await page.waitForTimeout(300);
+  // Once the page has settled, every long task and frame gap of the work has been recorded.
+  await app.settle();
   const { longest, gap } = await page.evaluate(() => ({ longest: window.__longest, gap: window.__gap }));
   console.log(`e2e: 1 MB definition (${n + 1} states, ${(def.length / 1e6).toFixed(2)} MB) pasted: drawn after ${drawn} ms; longest main-thread task ${longest.toFixed(0)} ms; longest frame gap ${gap.toFixed(0)} ms`);
   assert.equal(await page.locator('[data-testid=graph] [data-state]').count() >= n + 1, true);
-  await shot(page, 'big-definition');
+  await app.shot('big-definition');
   assert.deepEqual(page.errors, []);
-  await page.context().close();
+  await app.close();
 });
