@@ -19,6 +19,7 @@ pub mod limits;
 pub mod pipeline;
 pub mod replay;
 pub mod share;
+pub mod sim;
 pub mod source;
 pub mod svg;
 pub mod view;

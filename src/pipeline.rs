@@ -58,6 +58,28 @@ impl Analysis {
     }
 }
 
+/// The selected machine's definition as plain JSON (what the simulator reads), with its
+/// analysis; None when the text holds no definition, or one with errors.
+pub fn definition_value(
+    src: &SourceText,
+    machine: Option<&str>,
+) -> (Analysis, Option<serde_json::Value>) {
+    let analysis = analyze_machine(src, machine);
+    if analysis.machine.is_none() || analysis.has_errors() {
+        return (analysis, None);
+    }
+    let detected = forms::detect(&src.text);
+    let value = detected
+        .machines
+        .get(analysis.selected)
+        .and_then(|c| match &c.body {
+            Body::Tree(node) => Some(node.to_json()),
+            Body::Text { text, .. } => source::parse_tree(text).1.ok().map(|n| n.to_json()),
+            Body::Message(_) => None,
+        });
+    (analysis, value)
+}
+
 /// Analyses a definition text, picking the first state machine it holds.
 pub fn analyze(src: &SourceText) -> Analysis {
     analyze_machine(src, None)

@@ -70,6 +70,19 @@ Usage:
       the URL's fragment, which browsers never send to a server. With a history, inputs
       and outputs are dropped and account ids masked unless --no-redact is given. The
       default base is http://127.0.0.1:8080/ (what `make serve` serves).
+  stepscope simulate DEFINITION [--machine NAME] [--input JSON|@FILE] [--case CASE]
+                   [--mock-config FILE --test-case NAME [--state-machine NAME]] [--seed N] [-o OUT]
+      Run a definition without AWS, on a virtual clock, and print the run's history
+      (get-execution-history JSON). Tasks answer from the mocks (an AWS MockConfigFile, or a
+      case file from `stepscope record`); a task no mock answers returns a default result, and
+      the run says which. Exit status: 0 whatever the run's status, 1 when there is no usable
+      definition, 2 when a file can't be read.
+  stepscope record HISTORY [--definition FILE] [-o CASE]
+      Write a case file from a real run: its input, its context, and a MockConfigFile with
+      every task's results in order, so `simulate --case` replays it.
+  stepscope test DEFINITION --mock-config FILE [--expect FILE]
+      Run every test case of a MockConfigFile and check the expectations (status, output,
+      states visited). One line per case; exit status 1 on any failure.
   stepscope --help       print this help
   stepscope --version    print the version
 ";
@@ -547,6 +560,304 @@ Usage:
         0
     }
 
+    /// A file's text, or the message and exit status 2.
+    fn read_text(file: &str) -> Result<String, i32> {
+        std::fs::read(file)
+            .map(|b| String::from_utf8_lossy(&b).into_owned())
+            .map_err(|e| {
+                eprintln!("{file}: cannot read: {e}");
+                2
+            })
+    }
+
+    fn read_json(file: &str) -> Result<serde_json::Value, i32> {
+        let text = read_text(file)?;
+        serde_json::from_str(&text).map_err(|e| {
+            eprintln!("{file}: not JSON: {e}");
+            2
+        })
+    }
+
+    /// The definition to simulate, or the exit status: 2 unreadable, 1 unusable.
+    fn definition(file: &str, machine: Option<&str>) -> Result<serde_json::Value, i32> {
+        let text = read_text(file)?;
+        let src = SourceText::new(file.to_string(), text);
+        let (analysis, value) = stepscope::pipeline::definition_value(&src, machine);
+        match value {
+            Some(v) => Ok(v),
+            None => {
+                let index = LineIndex::new(&src.text);
+                for d in analysis.diagnostics.iter().filter(|d| d.is_error()) {
+                    eprintln!("{}", diag_line(file, d, &src.text, &index));
+                }
+                eprintln!("{file}: no usable state machine definition to simulate");
+                Err(1)
+            }
+        }
+    }
+
+    fn simulate(args: &[String]) -> i32 {
+        use stepscope::sim::{self, Case, SimOptions};
+        let mut opts = SimOptions::default();
+        let (
+            mut file,
+            mut machine,
+            mut input,
+            mut case_file,
+            mut mock_file,
+            mut test_case,
+            mut sm,
+            mut out,
+        ) = (None, None, None, None, None, None, None, None);
+        let mut it = args.iter();
+        while let Some(a) = it.next() {
+            let mut val = |name: &str| it.next().cloned().ok_or(format!("{name} needs a value"));
+            let r: Result<(), String> = match a.as_str() {
+                "--machine" => val("--machine").map(|v| machine = Some(v)),
+                "--input" => val("--input").map(|v| input = Some(v)),
+                "--case" => val("--case").map(|v| case_file = Some(v)),
+                "--mock-config" => val("--mock-config").map(|v| mock_file = Some(v)),
+                "--test-case" => val("--test-case").map(|v| test_case = Some(v)),
+                "--state-machine" => val("--state-machine").map(|v| sm = Some(v)),
+                "-o" | "--output" => val("-o").map(|v| out = Some(v)),
+                "--seed" => val("--seed").and_then(|v| {
+                    v.parse()
+                        .map(|s| opts.seed = s)
+                        .map_err(|_| format!("--seed must be a number, not '{v}'"))
+                }),
+                s if s.starts_with("--") => Err(format!("unknown option '{s}'")),
+                _ => {
+                    file = Some(a.clone());
+                    Ok(())
+                }
+            };
+            if let Err(e) = r {
+                eprintln!("stepscope simulate: {e}");
+                return 2;
+            }
+        }
+        let Some(file) = file else {
+            eprintln!("stepscope simulate: give one DEFINITION\n\n{USAGE}");
+            return 2;
+        };
+        let def = match definition(&file, machine.as_deref()) {
+            Ok(d) => d,
+            Err(code) => return code,
+        };
+        let mut case = match &case_file {
+            Some(f) => match read_json(f).map(|v| sim::case_from_json(&v)) {
+                Ok(Ok(c)) => c,
+                Ok(Err(e)) => {
+                    eprintln!("{f}: {e}");
+                    return 2;
+                }
+                Err(code) => return code,
+            },
+            None => Case::default(),
+        };
+        if let Some(m) = &mock_file {
+            match read_json(m).map(|v| sim::MockConfig::parse(&v)) {
+                Ok(Ok(c)) => case.mocks = Some(c),
+                Ok(Err(e)) => {
+                    eprintln!("{m}: {e}");
+                    return 2;
+                }
+                Err(code) => return code,
+            }
+            if test_case.is_none() {
+                eprintln!("stepscope simulate: --mock-config needs --test-case NAME");
+                return 2;
+            }
+        }
+        if test_case.is_some() {
+            case.test_case = test_case;
+        }
+        if sm.is_some() {
+            case.state_machine = sm;
+        }
+        if let Some(i) = input {
+            let text = match i.strip_prefix('@') {
+                Some(f) => match read_text(f) {
+                    Ok(t) => t,
+                    Err(code) => return code,
+                },
+                None => i,
+            };
+            match serde_json::from_str(&text) {
+                Ok(v) => case.input = v,
+                Err(e) => {
+                    eprintln!("stepscope simulate: --input is not JSON: {e}");
+                    return 2;
+                }
+            }
+        } else if case_file.is_none() {
+            case.input = serde_json::json!({});
+        }
+        let run = sim::simulate(&def, &case, opts);
+        for s in &run.defaulted {
+            eprintln!("stepscope simulate: no mock answered '{s}': it returned a default result");
+        }
+        let text = run.history_json();
+        match out {
+            Some(o) => {
+                if let Err(e) = std::fs::write(&o, text) {
+                    eprintln!("{o}: cannot write: {e}");
+                    return 2;
+                }
+            }
+            None => print!("{text}"),
+        }
+        0
+    }
+
+    fn record(args: &[String]) -> i32 {
+        let (mut file, mut def_file, mut out) = (None, None, None);
+        let mut it = args.iter();
+        while let Some(a) = it.next() {
+            match a.as_str() {
+                "--definition" => def_file = it.next().cloned(),
+                "-o" | "--output" => out = it.next().cloned(),
+                s if s.starts_with("--") => {
+                    eprintln!("stepscope record: unknown option '{s}'");
+                    return 2;
+                }
+                _ => file = Some(a.clone()),
+            }
+        }
+        let Some(file) = file else {
+            eprintln!("stepscope record: give one HISTORY\n\n{USAGE}");
+            return 2;
+        };
+        let text = match read_text(&file) {
+            Ok(t) => t,
+            Err(code) => return code,
+        };
+        let (history, diags) = stepscope::history::parse_history(&text);
+        let Some(history) = history else {
+            for d in &diags {
+                eprintln!("{file}: {}[{}]: {}", d.severity.as_str(), d.code, d.message);
+            }
+            return 1;
+        };
+        let name = def_file
+            .as_deref()
+            .and_then(|f| std::path::Path::new(f).file_stem())
+            .and_then(|s| s.to_str())
+            .map(|s| s.trim_end_matches(".asl").to_string())
+            .unwrap_or_else(|| "StateMachine".into());
+        let case = stepscope::sim::record::record(&history, &name);
+        let text = serde_json::to_string_pretty(&case).unwrap_or_default() + "\n";
+        match out {
+            Some(o) => {
+                if let Err(e) = std::fs::write(&o, text) {
+                    eprintln!("{o}: cannot write: {e}");
+                    return 2;
+                }
+            }
+            None => print!("{text}"),
+        }
+        0
+    }
+
+    fn test(args: &[String]) -> i32 {
+        use serde_json::Value;
+        use stepscope::sim::{self, Case, SimOptions};
+        let (mut file, mut mock_file, mut expect_file, mut machine) = (None, None, None, None);
+        let mut it = args.iter();
+        while let Some(a) = it.next() {
+            match a.as_str() {
+                "--mock-config" => mock_file = it.next().cloned(),
+                "--expect" => expect_file = it.next().cloned(),
+                "--machine" => machine = it.next().cloned(),
+                s if s.starts_with("--") => {
+                    eprintln!("stepscope test: unknown option '{s}'");
+                    return 2;
+                }
+                _ => file = Some(a.clone()),
+            }
+        }
+        let (Some(file), Some(mock_file)) = (file, mock_file) else {
+            eprintln!("stepscope test: give a DEFINITION and --mock-config FILE\n\n{USAGE}");
+            return 2;
+        };
+        let def = match definition(&file, machine.as_deref()) {
+            Ok(d) => d,
+            Err(code) => return code,
+        };
+        let mocks = match read_json(&mock_file).map(|v| sim::MockConfig::parse(&v)) {
+            Ok(Ok(m)) => m,
+            Ok(Err(e)) => {
+                eprintln!("{mock_file}: {e}");
+                return 2;
+            }
+            Err(code) => return code,
+        };
+        let expect = match &expect_file {
+            Some(f) => match read_json(f) {
+                Ok(v) => v,
+                Err(code) => return code,
+            },
+            None => Value::Null,
+        };
+        let mut failed = 0;
+        let cases = mocks.cases();
+        for (sm, name) in &cases {
+            let want = expect.get(name).cloned().unwrap_or(Value::Null);
+            let case = Case {
+                input: want.get("input").cloned().unwrap_or(serde_json::json!({})),
+                context: Value::Null,
+                mocks: Some(mocks.clone()),
+                test_case: Some(name.clone()),
+                state_machine: Some(sm.clone()),
+            };
+            let run = sim::simulate(&def, &case, SimOptions::default());
+            let mut problems = Vec::new();
+            if let Some(s) = want.get("status").and_then(Value::as_str) {
+                if s != run.status.as_str() {
+                    problems.push(format!("status {} (expected {s})", run.status.as_str()));
+                }
+            }
+            if let Some(o) = want.get("output") {
+                if run.output.as_ref() != Some(o) {
+                    problems.push(format!(
+                        "output {} (expected {o})",
+                        run.output.as_ref().map_or("none".into(), |v| v.to_string())
+                    ));
+                }
+            }
+            if let Some(Value::Array(states)) = want.get("states") {
+                let want: Vec<&str> = states.iter().filter_map(Value::as_str).collect();
+                let got: Vec<&str> = run.visited.iter().map(String::as_str).collect();
+                if want != got {
+                    problems.push(format!(
+                        "visited {} (expected {})",
+                        got.join(" → "),
+                        want.join(" → ")
+                    ));
+                }
+            }
+            if let Some(e) = want.get("error").and_then(Value::as_str) {
+                let got = run.failure.as_ref().map_or("", |f| f.error.as_str());
+                if got != e {
+                    problems.push(format!("error '{got}' (expected '{e}')"));
+                }
+            }
+            let summary = match (&run.output, &run.failure) {
+                (Some(o), _) => format!("{} · output {o}", run.status.as_str()),
+                (None, Some(f)) => format!("{} · {}: {}", run.status.as_str(), f.error, f.cause),
+                (None, None) => run.status.as_str().to_string(),
+            };
+            if problems.is_empty() {
+                println!("ok   {name}: {summary} · {} states", run.visited.len());
+            } else {
+                failed += 1;
+                println!("FAIL {name}: {}", problems.join("; "));
+            }
+        }
+        println!("{} passed, {failed} failed", cases.len() - failed);
+        i32::from(failed > 0)
+    }
+
     pub fn run(args: Vec<String>) -> i32 {
         match args.first().map(String::as_str) {
             None | Some("-h") | Some("--help") | Some("help") => {
@@ -562,6 +873,9 @@ Usage:
             Some("timeline") => timeline(&args[1..]),
             Some("generate") => generate(&args[1..]),
             Some("link") => link(&args[1..]),
+            Some("simulate") => simulate(&args[1..]),
+            Some("record") => record(&args[1..]),
+            Some("test") => test(&args[1..]),
             Some(other) => {
                 eprintln!("stepscope: unknown command '{other}'\n\n{USAGE}");
                 2

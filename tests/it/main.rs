@@ -11,6 +11,7 @@ mod props;
 mod render;
 mod replay;
 mod share;
+mod sim;
 mod source;
 mod tidy;
 mod view;

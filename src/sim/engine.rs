@@ -1,0 +1,1736 @@
+//! The interpreter. A scope runs state by state from its `StartAt`; each state reads its input
+//! through the data-flow fields of its query language, does its work (a mocked task, a wait, a
+//! choice, branches, iterations), and hands its output on. Time is virtual: a state takes what
+//! its mock says (or a seeded few milliseconds), waits and retry backoffs add their seconds, and
+//! Parallel branches and Map iterations run side by side. Every step is an event, written in
+//! time order with the ids and `previousEventId`s AWS gives.
+
+use super::jsonata::{self, Scope};
+use super::mock::Response;
+use super::paths::{self, Sources};
+use super::{intrinsics, Case, Failure, Rng, SimOptions};
+use crate::history::{format_iso, parse_iso};
+use crate::replay::ExecutionStatus;
+use serde_json::{json, Map, Value};
+use std::cell::RefCell;
+use std::collections::{BTreeSet, HashMap};
+use std::rc::Rc;
+
+/// The largest input or output a state may pass on: 256 KiB.
+const MAX_PAYLOAD: usize = 256 * 1024;
+/// How deep Parallel and Map states may nest in a simulated run.
+const MAX_NESTING: usize = 32;
+
+/// One simulated run.
+#[derive(Debug, Clone)]
+pub struct SimRun {
+    /// The events, as `get-execution-history` lists them.
+    pub events: Vec<Value>,
+    pub status: ExecutionStatus,
+    pub output: Option<Value>,
+    pub failure: Option<super::Failure>,
+    /// Task states no mock answered: they returned a default result.
+    pub defaulted: Vec<String>,
+    /// Every state entered, in order.
+    pub visited: Vec<String>,
+}
+
+impl SimRun {
+    /// `get-execution-history` JSON, one event per line.
+    pub fn history_json(&self) -> String {
+        let lines: Vec<String> = self.events.iter().map(|e| format!("  {e}")).collect();
+        format!("{{\"events\": [\n{}\n]}}\n", lines.join(",\n"))
+    }
+}
+
+struct Emitted {
+    at: i64,
+    seq: usize,
+    prev: Option<usize>,
+    kind: String,
+    details: Option<Value>,
+}
+
+/// Where a thread of the run has got to: its clock and its last event.
+#[derive(Debug, Clone, Copy)]
+struct Cursor {
+    t: i64,
+    last: usize,
+}
+
+enum Flow {
+    Next(String, Value),
+    End(Value),
+    Failed(Failure),
+}
+
+#[derive(Clone, Copy, PartialEq)]
+enum Ql {
+    JsonPath,
+    Jsonata,
+}
+
+struct Engine<'a> {
+    case: &'a Case,
+    opts: SimOptions,
+    rng: Rc<RefCell<Rng>>,
+    out: Vec<Emitted>,
+    counters: HashMap<String, u64>,
+    defaulted: BTreeSet<String>,
+    visited: Vec<String>,
+    mocked: Option<&'a HashMap<String, String>>,
+    execution: Value,
+    state_machine: Value,
+    full: bool,
+}
+
+fn text(v: &Value) -> String {
+    v.to_string()
+}
+
+fn too_big(v: &Value, what: &str) -> Option<Failure> {
+    let n = v.to_string().len();
+    (n > MAX_PAYLOAD).then(|| {
+        Failure::new(
+            "States.DataLimitExceeded",
+            format!("The state/task returned a result with a size exceeding the maximum number of bytes service limit ({what}: {n} bytes; the limit is 262144)"),
+        )
+    })
+}
+
+/// Runs `def` (a state machine definition as JSON) on `case`.
+pub fn simulate(def: &Value, case: &Case, opts: SimOptions) -> SimRun {
+    let start = case
+        .context
+        .get("StartTime")
+        .and_then(Value::as_str)
+        .and_then(parse_iso)
+        .unwrap_or(opts.start_ms);
+    let name = case
+        .context
+        .get("Name")
+        .and_then(Value::as_str)
+        .unwrap_or("simulated")
+        .to_string();
+    let sm_name = case
+        .state_machine
+        .clone()
+        .unwrap_or_else(|| "StateMachine".to_string());
+    let role = case
+        .context
+        .get("RoleArn")
+        .and_then(Value::as_str)
+        .unwrap_or("arn:aws:iam::123456789012:role/StepFunctionsRole")
+        .to_string();
+    let sm_arn = format!("arn:aws:states:us-east-1:123456789012:stateMachine:{sm_name}");
+    let mocked = match (&case.mocks, &case.test_case) {
+        (Some(m), Some(c)) => m.case(case.state_machine.as_deref(), c),
+        _ => None,
+    };
+    let mut e = Engine {
+        case,
+        opts,
+        rng: Rc::new(RefCell::new(Rng::new(opts.seed))),
+        out: Vec::new(),
+        counters: HashMap::new(),
+        defaulted: BTreeSet::new(),
+        visited: Vec::new(),
+        mocked,
+        execution: json!({
+            "Id": format!("arn:aws:states:us-east-1:123456789012:execution:{sm_name}:{name}"),
+            "Input": case.input,
+            "Name": name,
+            "RoleArn": role,
+            "StartTime": format_iso(start),
+            "RedriveCount": 0,
+        }),
+        state_machine: json!({"Id": sm_arn, "Name": sm_name}),
+        full: false,
+    };
+    let started = e.emit(
+        start,
+        None,
+        "ExecutionStarted",
+        Some(json!({"input": text(&case.input), "inputDetails": {"truncated": false}, "roleArn": role, "stateMachineArn": sm_arn})),
+    );
+    let ql = if def.get("QueryLanguage").and_then(Value::as_str) == Some("JSONata") {
+        Ql::Jsonata
+    } else {
+        Ql::JsonPath
+    };
+    let mut vars = Map::new();
+    let (cur, result) = e.scope(
+        def,
+        case.input.clone(),
+        &mut vars,
+        Cursor {
+            t: start,
+            last: started,
+        },
+        None,
+        ql,
+        0,
+    );
+    let t = cur.t + 1;
+    let (status, output, failure) = match result {
+        Ok(out) => {
+            e.emit(
+                t,
+                Some(cur.last),
+                "ExecutionSucceeded",
+                Some(json!({"output": text(&out), "outputDetails": {"truncated": false}})),
+            );
+            (ExecutionStatus::Succeeded, Some(out), None)
+        }
+        Err(f) => {
+            e.emit(
+                t,
+                Some(cur.last),
+                "ExecutionFailed",
+                Some(error_details(&f)),
+            );
+            (ExecutionStatus::Failed, None, Some(f))
+        }
+    };
+    SimRun {
+        events: e.finish(),
+        status,
+        output,
+        failure,
+        defaulted: e.defaulted.into_iter().collect(),
+        visited: e.visited,
+    }
+}
+
+impl Engine<'_> {
+    fn emit(&mut self, at: i64, prev: Option<usize>, kind: &str, details: Option<Value>) -> usize {
+        if self.out.len() + 64 >= self.opts.max_events {
+            self.full = true;
+        }
+        let seq = self.out.len();
+        self.out.push(Emitted {
+            at,
+            seq,
+            prev,
+            kind: kind.to_string(),
+            details,
+        });
+        seq
+    }
+
+    /// The events in time order, numbered from 1, with their `previousEventId`s.
+    fn finish(&mut self) -> Vec<Value> {
+        let mut order: Vec<usize> = (0..self.out.len()).collect();
+        order.sort_by_key(|&i| self.out.get(i).map(|e| (e.at, e.seq)));
+        let mut id_of = vec![0u64; self.out.len()];
+        for (k, &i) in order.iter().enumerate() {
+            if let Some(slot) = id_of.get_mut(i) {
+                *slot = k as u64 + 1;
+            }
+        }
+        order
+            .iter()
+            .filter_map(|&i| {
+                let e = self.out.get(i)?;
+                let mut ev = Map::new();
+                ev.insert("timestamp".into(), json!(format_iso(e.at)));
+                ev.insert("type".into(), json!(e.kind));
+                ev.insert("id".into(), json!(id_of.get(i).copied().unwrap_or(0)));
+                ev.insert(
+                    "previousEventId".into(),
+                    json!(e.prev.and_then(|p| id_of.get(p).copied()).unwrap_or(0)),
+                );
+                if let Some(d) = &e.details {
+                    ev.insert(crate::history::details_key(&e.kind), d.clone());
+                }
+                Some(Value::Object(ev))
+            })
+            .collect()
+    }
+
+    fn ms(&self, lo: i64, hi: i64) -> i64 {
+        self.rng.borrow_mut().range(lo, hi)
+    }
+
+    /// Runs one scope (the machine, a branch, an iteration) from its StartAt.
+    #[allow(clippy::too_many_arguments)]
+    fn scope(
+        &mut self,
+        scope: &Value,
+        input: Value,
+        vars: &mut Map<String, Value>,
+        mut cur: Cursor,
+        item: Option<(usize, Value)>,
+        ql: Ql,
+        depth: usize,
+    ) -> (Cursor, Result<Value, Failure>) {
+        if depth > MAX_NESTING {
+            return (
+                cur,
+                Err(Failure::runtime(
+                    "Parallel and Map states nest too deeply to simulate",
+                )),
+            );
+        }
+        let Some(states) = scope.get("States").and_then(Value::as_object) else {
+            return (cur, Err(Failure::runtime("a scope has no 'States'")));
+        };
+        let mut name = scope
+            .get("StartAt")
+            .and_then(Value::as_str)
+            .unwrap_or("")
+            .to_string();
+        let mut input = input;
+        loop {
+            if self.full {
+                return (
+                    cur,
+                    Err(Failure::runtime(format!(
+                        "the execution history reached {} events, the service's limit: the run stops here (a loop that never ends?)",
+                        self.opts.max_events
+                    ))),
+                );
+            }
+            let Some(st) = states.get(&name) else {
+                return (
+                    cur,
+                    Err(Failure::runtime(format!(
+                        "no state named '{name}' in this scope"
+                    ))),
+                );
+            };
+            let (c, flow) = self.state(&name, st, input, vars, cur, item.clone(), ql, depth);
+            cur = c;
+            match flow {
+                Flow::Next(next, out) => {
+                    name = next;
+                    input = out;
+                }
+                Flow::End(out) => return (cur, Ok(out)),
+                Flow::Failed(f) => return (cur, Err(f)),
+            }
+        }
+    }
+
+    fn context(
+        &self,
+        name: &str,
+        entered: i64,
+        retries: u64,
+        item: &Option<(usize, Value)>,
+    ) -> Value {
+        let mut c = json!({
+            "Execution": self.execution,
+            "StateMachine": self.state_machine,
+            "State": {"EnteredTime": format_iso(entered), "Name": name, "RetryCount": retries},
+        });
+        if let (Some((i, v)), Some(obj)) = (item, c.as_object_mut()) {
+            obj.insert("Map".into(), json!({"Item": {"Index": i, "Value": v}}));
+        }
+        c
+    }
+
+    /// One state, from its entry to its way on.
+    #[allow(clippy::too_many_arguments, clippy::too_many_lines)]
+    fn state(
+        &mut self,
+        name: &str,
+        st: &Value,
+        input: Value,
+        vars: &mut Map<String, Value>,
+        cur: Cursor,
+        item: Option<(usize, Value)>,
+        machine_ql: Ql,
+        depth: usize,
+    ) -> (Cursor, Flow) {
+        let ty = st.get("Type").and_then(Value::as_str).unwrap_or("");
+        let ql = match st.get("QueryLanguage").and_then(Value::as_str) {
+            Some("JSONata") => Ql::Jsonata,
+            Some("JSONPath") => Ql::JsonPath,
+            _ => machine_ql,
+        };
+        self.visited.push(name.to_string());
+        let t0 = cur.t + self.ms(1, 5);
+        let entered = self.emit(
+            t0,
+            Some(cur.last),
+            &format!("{ty}StateEntered"),
+            Some(
+                json!({"name": name, "input": text(&input), "inputDetails": {"truncated": false}}),
+            ),
+        );
+        let mut cur = Cursor {
+            t: t0,
+            last: entered,
+        };
+        if let Some(f) = too_big(&input, "input") {
+            return (cur, Flow::Failed(f));
+        }
+        let ctx = self.context(name, t0, 0, &item);
+        // The state's work, with its retries: the result, or the failure that ends it.
+        let mut retries_by: Vec<u64> = Vec::new();
+        let mut attempt = 0u64;
+        let work = loop {
+            let ctx = self.context(name, t0, attempt, &item);
+            let (c, r) = self.work(name, ty, st, &input, vars, cur, &ctx, ql, depth);
+            cur = c;
+            let f = match r {
+                Ok(Work::Done(result)) => break Ok(Work::Done(result)),
+                Ok(other) => break Ok(other),
+                Err(f) => f,
+            };
+            match self.retry_delay(st, &f, &mut retries_by) {
+                Some(delay_ms) if !f.is_terminal() && !self.full => {
+                    cur.t = cur.t.saturating_add(delay_ms);
+                    attempt += 1;
+                }
+                _ => break Err(f),
+            }
+        };
+        match work {
+            Ok(Work::Done(result)) => {
+                self.finish_state(name, ty, st, input, result, vars, cur, &ctx, ql)
+            }
+            Ok(Work::Choice(next, out)) => {
+                let t = cur.t + self.ms(1, 5);
+                let last = self.emit(
+                    t,
+                    Some(cur.last),
+                    &format!("{ty}StateExited"),
+                    Some(json!({"name": name, "output": text(&out), "outputDetails": {"truncated": false}})),
+                );
+                (Cursor { t, last }, Flow::Next(next, out))
+            }
+            Ok(Work::Fail(f)) => (cur, Flow::Failed(f)),
+            Err(f) => self.catch(name, ty, st, input, f, vars, cur, &ctx, ql),
+        }
+    }
+
+    /// After the work: ResultSelector, ResultPath, OutputPath (or Output), Assign, the exit.
+    #[allow(clippy::too_many_arguments)]
+    fn finish_state(
+        &mut self,
+        name: &str,
+        ty: &str,
+        st: &Value,
+        input: Value,
+        result: Value,
+        vars: &mut Map<String, Value>,
+        cur: Cursor,
+        ctx: &Value,
+        ql: Ql,
+    ) -> (Cursor, Flow) {
+        let out = match ql {
+            Ql::JsonPath => self.jsonpath_output(ty, st, &input, result.clone(), vars, ctx),
+            Ql::Jsonata => {
+                let states = json!({"input": input, "result": result, "context": ctx});
+                match st.get("Output") {
+                    Some(o) => self.resolve(o, &states, vars, cur.t).and_then(|v| {
+                        v.ok_or_else(|| {
+                            Failure::new(
+                                "States.QueryEvaluationError",
+                                "the Output expression gave no value",
+                            )
+                        })
+                    }),
+                    None => Ok(if matches!(ty, "Task" | "Map" | "Parallel") {
+                        result.clone()
+                    } else {
+                        input.clone()
+                    }),
+                }
+            }
+        };
+        let out = match out {
+            Ok(o) => o,
+            Err(f) => return self.catch(name, ty, st, input, f, vars, cur, ctx, ql),
+        };
+        let assigned = match self.assign(st, &input, &result, None, vars, ctx, ql, cur.t) {
+            Ok(a) => a,
+            Err(f) => return self.catch(name, ty, st, input, f, vars, cur, ctx, ql),
+        };
+        self.exit(name, ty, st, out, assigned, vars, cur)
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn exit(
+        &mut self,
+        name: &str,
+        ty: &str,
+        st: &Value,
+        out: Value,
+        assigned: Option<Map<String, Value>>,
+        vars: &mut Map<String, Value>,
+        cur: Cursor,
+    ) -> (Cursor, Flow) {
+        if let Some(f) = too_big(&out, "output") {
+            return (cur, Flow::Failed(f));
+        }
+        let t = cur.t + self.ms(1, 5);
+        let mut details =
+            json!({"name": name, "output": text(&out), "outputDetails": {"truncated": false}});
+        if let (Some(a), Some(d)) = (&assigned, details.as_object_mut()) {
+            let shown: Map<String, Value> =
+                a.iter().map(|(k, v)| (k.clone(), json!(text(v)))).collect();
+            d.insert("assignedVariables".into(), Value::Object(shown));
+            d.insert(
+                "assignedVariablesDetails".into(),
+                json!({"truncated": false}),
+            );
+        }
+        if let Some(a) = assigned {
+            vars.extend(a);
+        }
+        let last = self.emit(
+            t,
+            Some(cur.last),
+            &format!("{ty}StateExited"),
+            Some(details),
+        );
+        let cur = Cursor { t, last };
+        if ty == "Succeed" || st.get("End").and_then(Value::as_bool) == Some(true) {
+            return (cur, Flow::End(out));
+        }
+        match st.get("Next").and_then(Value::as_str) {
+            Some(n) => (cur, Flow::Next(n.to_string(), out)),
+            None => (cur, Flow::End(out)),
+        }
+    }
+
+    /// The wait before the next attempt, when a retrier takes failure `f` (None: no retry).
+    fn retry_delay(&mut self, st: &Value, f: &Failure, counts: &mut Vec<u64>) -> Option<i64> {
+        let retriers = st.get("Retry")?.as_array()?;
+        if counts.len() < retriers.len() {
+            counts.resize(retriers.len(), 0);
+        }
+        let (i, r) = retriers.iter().enumerate().find(|(_, r)| matches(r, f))?;
+        let max = r.get("MaxAttempts").and_then(Value::as_u64).unwrap_or(3);
+        let n = counts.get(i).copied().unwrap_or(0);
+        if n >= max {
+            return None;
+        }
+        if let Some(c) = counts.get_mut(i) {
+            *c += 1;
+        }
+        let interval = r
+            .get("IntervalSeconds")
+            .and_then(Value::as_f64)
+            .unwrap_or(1.0);
+        let backoff = r.get("BackoffRate").and_then(Value::as_f64).unwrap_or(2.0);
+        let mut delay = interval * backoff.powi(n as i32);
+        if let Some(m) = r.get("MaxDelaySeconds").and_then(Value::as_f64) {
+            delay = delay.min(m);
+        }
+        if r.get("JitterStrategy").and_then(Value::as_str) == Some("FULL") {
+            delay *= self.rng.borrow_mut().unit();
+        }
+        Some((delay.clamp(0.0, 31_622_400.0) * 1000.0).round() as i64)
+    }
+
+    /// A failure the state's work gave: caught (the exit, then the catcher's Next), or passed up.
+    #[allow(clippy::too_many_arguments)]
+    fn catch(
+        &mut self,
+        name: &str,
+        ty: &str,
+        st: &Value,
+        input: Value,
+        f: Failure,
+        vars: &mut Map<String, Value>,
+        cur: Cursor,
+        ctx: &Value,
+        ql: Ql,
+    ) -> (Cursor, Flow) {
+        let catcher = st
+            .get("Catch")
+            .and_then(Value::as_array)
+            .and_then(|cs| cs.iter().find(|c| matches(c, &f)));
+        let Some(c) = catcher else {
+            return (cur, Flow::Failed(f));
+        };
+        let error_output = json!({"Error": f.error, "Cause": f.cause});
+        let out = match ql {
+            Ql::JsonPath => match c.get("ResultPath") {
+                Some(Value::Null) => Ok(input.clone()),
+                Some(Value::String(p)) => paths::write(input.clone(), p, error_output.clone()),
+                _ => Ok(error_output.clone()),
+            },
+            Ql::Jsonata => {
+                let states = json!({"input": input, "errorOutput": error_output, "context": ctx});
+                match c.get("Output") {
+                    Some(o) => self
+                        .resolve(o, &states, vars, cur.t)
+                        .map(|v| v.unwrap_or(Value::Null)),
+                    None => Ok(error_output.clone()),
+                }
+            }
+        };
+        let out = match out {
+            Ok(o) => o,
+            Err(f2) => return (cur, Flow::Failed(f2)),
+        };
+        let assigned = match self.assign(
+            c,
+            &input,
+            &Value::Null,
+            Some(&error_output),
+            vars,
+            ctx,
+            ql,
+            cur.t,
+        ) {
+            Ok(a) => a,
+            Err(f2) => return (cur, Flow::Failed(f2)),
+        };
+        let (cur, flow) = self.exit(name, ty, &json!({}), out, assigned, vars, cur);
+        match (flow, c.get("Next").and_then(Value::as_str)) {
+            (Flow::End(out) | Flow::Next(_, out), Some(n)) => (cur, Flow::Next(n.to_string(), out)),
+            (flow, _) => (cur, flow),
+        }
+    }
+
+    /// `Assign`: every value worked out on the state's input and result, then set at once.
+    #[allow(clippy::too_many_arguments)]
+    fn assign(
+        &mut self,
+        st: &Value,
+        input: &Value,
+        result: &Value,
+        error_output: Option<&Value>,
+        vars: &Map<String, Value>,
+        ctx: &Value,
+        ql: Ql,
+        now: i64,
+    ) -> Result<Option<Map<String, Value>>, Failure> {
+        let Some(Value::Object(a)) = st.get("Assign") else {
+            return Ok(None);
+        };
+        let mut out = Map::new();
+        match ql {
+            Ql::Jsonata => {
+                let mut states = json!({"input": input, "result": result, "context": ctx});
+                if let (Some(e), Some(o)) = (error_output, states.as_object_mut()) {
+                    o.insert("errorOutput".into(), e.clone());
+                }
+                for (k, v) in a {
+                    if let Some(x) = self.resolve(v, &states, vars, now)? {
+                        out.insert(k.clone(), x);
+                    }
+                }
+            }
+            Ql::JsonPath => {
+                let base = error_output.cloned().unwrap_or_else(|| {
+                    if result.is_null() {
+                        input.clone()
+                    } else {
+                        result.clone()
+                    }
+                });
+                let v = self.template(&Value::Object(a.clone()), &base, vars, ctx)?;
+                if let Value::Object(m) = v {
+                    out = m;
+                }
+            }
+        }
+        Ok(Some(out))
+    }
+
+    fn resolve(
+        &mut self,
+        v: &Value,
+        states: &Value,
+        vars: &Map<String, Value>,
+        now: i64,
+    ) -> Result<Option<Value>, Failure> {
+        let scope = Scope {
+            states,
+            variables: vars,
+            now_ms: now,
+        };
+        jsonata::resolve(v, &scope, &self.rng, 0)
+    }
+
+    /// A JSONPath payload template: `k.$` keys take a path's or an intrinsic's value.
+    fn template(
+        &mut self,
+        t: &Value,
+        input: &Value,
+        vars: &Map<String, Value>,
+        ctx: &Value,
+    ) -> Result<Value, Failure> {
+        let src = Sources {
+            input,
+            context: ctx,
+            variables: vars,
+        };
+        template_in(t, &src, &mut self.rng.borrow_mut(), 0)
+    }
+
+    /// The JSONPath data flow after the work: ResultSelector, ResultPath, OutputPath.
+    fn jsonpath_output(
+        &mut self,
+        ty: &str,
+        st: &Value,
+        input: &Value,
+        result: Value,
+        vars: &Map<String, Value>,
+        ctx: &Value,
+    ) -> Result<Value, Failure> {
+        let result = match st.get("ResultSelector") {
+            Some(sel) if matches!(ty, "Task" | "Map" | "Parallel") => {
+                self.template(sel, &result, vars, ctx)?
+            }
+            _ => result,
+        };
+        let with_result = if matches!(ty, "Task" | "Map" | "Parallel" | "Pass") {
+            match st.get("ResultPath") {
+                Some(Value::Null) => input.clone(),
+                Some(Value::String(p)) => paths::write(input.clone(), p, result)?,
+                _ => result,
+            }
+        } else {
+            result
+        };
+        match st.get("OutputPath") {
+            Some(Value::Null) => Ok(json!({})),
+            Some(Value::String(p)) => paths::read(
+                p,
+                &Sources {
+                    input: &with_result,
+                    context: ctx,
+                    variables: vars,
+                },
+            ),
+            _ => Ok(with_result),
+        }
+    }
+
+    /// InputPath and Parameters (JSONPath), or Arguments (JSONata): what the work gets.
+    #[allow(clippy::too_many_arguments)]
+    fn effective_input(
+        &mut self,
+        st: &Value,
+        input: &Value,
+        vars: &Map<String, Value>,
+        ctx: &Value,
+        ql: Ql,
+        now: i64,
+        field: &str,
+    ) -> Result<Value, Failure> {
+        match ql {
+            Ql::JsonPath => {
+                let src = Sources {
+                    input,
+                    context: ctx,
+                    variables: vars,
+                };
+                let after_path = match st.get("InputPath") {
+                    Some(Value::Null) => json!({}),
+                    Some(Value::String(p)) => paths::read(p, &src)?,
+                    _ => input.clone(),
+                };
+                match st.get(field) {
+                    Some(t) => self.template(t, &after_path, vars, ctx),
+                    None => Ok(after_path),
+                }
+            }
+            Ql::Jsonata => {
+                let states = json!({"input": input, "context": ctx});
+                match st.get("Arguments") {
+                    Some(a) => Ok(self.resolve(a, &states, vars, now)?.unwrap_or(Value::Null)),
+                    None => Ok(input.clone()),
+                }
+            }
+        }
+    }
+
+    /// The work of one attempt.
+    #[allow(clippy::too_many_arguments)]
+    fn work(
+        &mut self,
+        name: &str,
+        ty: &str,
+        st: &Value,
+        input: &Value,
+        vars: &mut Map<String, Value>,
+        cur: Cursor,
+        ctx: &Value,
+        ql: Ql,
+        depth: usize,
+    ) -> (Cursor, Result<Work, Failure>) {
+        match ty {
+            "Pass" => {
+                let r = match (ql, st.get("Result"), st.get("Output")) {
+                    (Ql::JsonPath, Some(r), _) => Ok(r.clone()),
+                    (Ql::JsonPath, None, _) => {
+                        self.effective_input(st, input, vars, ctx, ql, cur.t, "Parameters")
+                    }
+                    (Ql::Jsonata, _, _) => Ok(input.clone()),
+                };
+                (cur, r.map(Work::Done))
+            }
+            "Succeed" => {
+                let r = match ql {
+                    Ql::JsonPath => self.effective_input(st, input, vars, ctx, ql, cur.t, "-"),
+                    Ql::Jsonata => Ok(input.clone()),
+                };
+                (cur, r.map(Work::Done))
+            }
+            "Wait" => self.wait(st, input, vars, cur, ctx, ql),
+            "Choice" => (cur, self.choice(st, input, vars, ctx, ql, cur.t)),
+            "Fail" => (
+                cur,
+                Ok(Work::Fail(self.fail_state(st, input, vars, ctx, ql, cur.t))),
+            ),
+            "Task" => self.task(name, st, input, vars, cur, ctx, ql),
+            "Parallel" => self.parallel(st, input, vars, cur, ctx, ql, depth),
+            "Map" => self.map(name, st, input, vars, cur, ctx, ql, depth),
+            other => (
+                cur,
+                Err(Failure::runtime(format!(
+                    "'{other}' is not a state type Stepscope can run"
+                ))),
+            ),
+        }
+    }
+
+    fn wait(
+        &mut self,
+        st: &Value,
+        input: &Value,
+        vars: &Map<String, Value>,
+        mut cur: Cursor,
+        ctx: &Value,
+        ql: Ql,
+    ) -> (Cursor, Result<Work, Failure>) {
+        let src = Sources {
+            input,
+            context: ctx,
+            variables: vars,
+        };
+        let mut field = |k: &str| -> Result<Option<Value>, Failure> {
+            match st.get(k) {
+                None => Ok(None),
+                Some(v) if ql == Ql::Jsonata => {
+                    let states = json!({"input": input, "context": ctx});
+                    self.resolve(v, &states, vars, cur.t)
+                }
+                Some(v) => Ok(Some(v.clone())),
+            }
+        };
+        let secs = field("Seconds");
+        let stamp = field("Timestamp");
+        let until = match (secs, stamp) {
+            (Ok(Some(s)), _) => s.as_f64().map(|s| cur.t + (s * 1000.0) as i64),
+            (_, Ok(Some(Value::String(ts)))) => parse_iso(&ts),
+            (Err(f), _) | (_, Err(f)) => return (cur, Err(f)),
+            _ => match (st.get("SecondsPath"), st.get("TimestampPath")) {
+                (Some(Value::String(p)), _) => match paths::read(p, &src) {
+                    Ok(v) => v.as_f64().map(|s| cur.t + (s * 1000.0) as i64),
+                    Err(f) => return (cur, Err(f)),
+                },
+                (_, Some(Value::String(p))) => match paths::read(p, &src) {
+                    Ok(Value::String(ts)) => parse_iso(&ts),
+                    Ok(_) => None,
+                    Err(f) => return (cur, Err(f)),
+                },
+                _ => None,
+            },
+        };
+        let Some(until) = until else {
+            let why = "the Wait state's duration is not a number or an RFC 3339 timestamp";
+            let f = if ql == Ql::Jsonata {
+                Failure::new("States.QueryEvaluationError", why)
+            } else {
+                Failure::runtime(why)
+            };
+            return (cur, Err(f));
+        };
+        // No wait outlasts a year, the longest a run may last.
+        cur.t = until.clamp(cur.t, cur.t + 31_622_400_000);
+        let r = match ql {
+            Ql::JsonPath => self.effective_input(st, input, vars, ctx, ql, cur.t, "-"),
+            Ql::Jsonata => Ok(input.clone()),
+        };
+        (cur, r.map(Work::Done))
+    }
+
+    fn fail_state(
+        &mut self,
+        st: &Value,
+        input: &Value,
+        vars: &Map<String, Value>,
+        ctx: &Value,
+        ql: Ql,
+        now: i64,
+    ) -> Failure {
+        let mut get = |k: &str, path_k: &str| -> Result<String, Failure> {
+            let v = match (ql, st.get(k), st.get(path_k)) {
+                (Ql::Jsonata, Some(v), _) => {
+                    let states = json!({"input": input, "context": ctx});
+                    self.resolve(v, &states, vars, now)?
+                }
+                (_, Some(v), _) => Some(v.clone()),
+                (_, _, Some(Value::String(p))) => {
+                    let src = Sources {
+                        input,
+                        context: ctx,
+                        variables: vars,
+                    };
+                    Some(if intrinsics::is_call(p) {
+                        intrinsics::eval(p, &src, &mut self.rng.borrow_mut())?
+                    } else {
+                        paths::read(p, &src)?
+                    })
+                }
+                _ => None,
+            };
+            Ok(match v {
+                Some(Value::String(s)) => s,
+                Some(Value::Null) | None => String::new(),
+                Some(other) => other.to_string(),
+            })
+        };
+        let error = get("Error", "ErrorPath");
+        let cause = get("Cause", "CausePath");
+        match (error, cause) {
+            (Ok(e), Ok(c)) => Failure::new(e, c),
+            (Err(f), _) | (_, Err(f)) => f,
+        }
+    }
+
+    fn choice(
+        &mut self,
+        st: &Value,
+        input: &Value,
+        vars: &mut Map<String, Value>,
+        ctx: &Value,
+        ql: Ql,
+        now: i64,
+    ) -> Result<Work, Failure> {
+        let rules = st
+            .get("Choices")
+            .and_then(Value::as_array)
+            .cloned()
+            .unwrap_or_default();
+        let src_input = match ql {
+            Ql::JsonPath => match st.get("InputPath") {
+                Some(Value::Null) => json!({}),
+                Some(Value::String(p)) => paths::read(
+                    p,
+                    &Sources {
+                        input,
+                        context: ctx,
+                        variables: vars,
+                    },
+                )?,
+                _ => input.clone(),
+            },
+            Ql::Jsonata => input.clone(),
+        };
+        for rule in &rules {
+            let hit = match ql {
+                Ql::JsonPath => {
+                    let src = Sources {
+                        input: &src_input,
+                        context: ctx,
+                        variables: vars,
+                    };
+                    rule_matches(rule, &src, 0)?
+                }
+                Ql::Jsonata => {
+                    let states = json!({"input": input, "context": ctx});
+                    match rule.get("Condition") {
+                        Some(c) => match self.resolve(c, &states, vars, now)? {
+                            Some(Value::Bool(b)) => b,
+                            other => {
+                                return Err(Failure::new(
+                                    "States.QueryEvaluationError",
+                                    format!(
+                                        "a Choice rule's Condition must be true or false, not {}",
+                                        other.map_or("nothing".into(), |v| v.to_string())
+                                    ),
+                                ))
+                            }
+                        },
+                        None => false,
+                    }
+                }
+            };
+            if hit {
+                let next = rule
+                    .get("Next")
+                    .and_then(Value::as_str)
+                    .unwrap_or("")
+                    .to_string();
+                let out = self.choice_output(st, rule, input, &src_input, vars, ctx, ql, now)?;
+                return Ok(Work::Choice(next, out));
+            }
+        }
+        match st.get("Default").and_then(Value::as_str) {
+            Some(d) => {
+                let out =
+                    self.choice_output(st, &json!({}), input, &src_input, vars, ctx, ql, now)?;
+                Ok(Work::Choice(d.to_string(), out))
+            }
+            None => Err(Failure::new(
+                "States.NoChoiceMatched",
+                "No Choice Rules matched the input and no Default was given",
+            )),
+        }
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn choice_output(
+        &mut self,
+        st: &Value,
+        rule: &Value,
+        input: &Value,
+        after_input: &Value,
+        vars: &mut Map<String, Value>,
+        ctx: &Value,
+        ql: Ql,
+        now: i64,
+    ) -> Result<Value, Failure> {
+        let out = match ql {
+            Ql::JsonPath => match st.get("OutputPath") {
+                Some(Value::Null) => json!({}),
+                Some(Value::String(p)) => paths::read(
+                    p,
+                    &Sources {
+                        input: after_input,
+                        context: ctx,
+                        variables: vars,
+                    },
+                )?,
+                _ => after_input.clone(),
+            },
+            Ql::Jsonata => {
+                let states = json!({"input": input, "context": ctx});
+                match rule.get("Output").or_else(|| st.get("Output")) {
+                    Some(o) => self.resolve(o, &states, vars, now)?.unwrap_or(Value::Null),
+                    None => input.clone(),
+                }
+            }
+        };
+        // The rule's Assign, then the state's, each seeing the variables as they were.
+        let mut assigned = Map::new();
+        for holder in [rule, st] {
+            if let Some(a) = self.assign(holder, input, &Value::Null, None, vars, ctx, ql, now)? {
+                assigned.extend(a);
+            }
+        }
+        vars.extend(assigned);
+        Ok(out)
+    }
+
+    fn invocation(&mut self, name: &str) -> Option<(Response, Option<i64>)> {
+        let mocked = self.mocked?;
+        let response = mocked.get(name)?;
+        let n = self.counters.entry(name.to_string()).or_insert(0);
+        let k = *n;
+        *n += 1;
+        let mocks = self.case.mocks.as_ref()?;
+        Some(match mocks.entry(response, k) {
+            Some(e) => (e.response.clone(), e.latency_ms),
+            None => (
+                Response::Throw {
+                    error: "States.Runtime".into(),
+                    cause: format!("the mocked response '{response}' has no entry for invocation {k} of state '{name}'"),
+                },
+                None,
+            ),
+        })
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn task(
+        &mut self,
+        name: &str,
+        st: &Value,
+        input: &Value,
+        vars: &mut Map<String, Value>,
+        mut cur: Cursor,
+        ctx: &Value,
+        ql: Ql,
+    ) -> (Cursor, Result<Work, Failure>) {
+        let resource = st.get("Resource").and_then(Value::as_str).unwrap_or("");
+        // A callback task's token, in `$$.Task.Token`.
+        let mut ctx = ctx.clone();
+        if resource.ends_with(".waitForTaskToken") {
+            let token = self.rng.borrow_mut().uuid();
+            if let Some(o) = ctx.as_object_mut() {
+                o.insert("Task".into(), json!({"Token": token}));
+            }
+        }
+        let ctx = &ctx;
+        let params = match self.effective_input(st, input, vars, ctx, ql, cur.t, "Parameters") {
+            Ok(p) => p,
+            Err(f) => return (cur, Err(f)),
+        };
+        let kind = Integration::of(resource);
+        let timeout = st.get("TimeoutSeconds").and_then(Value::as_f64);
+        let (scheduled, started, succeeded, failed, timed_out) = kind.events();
+        let mut sched = match &kind {
+            Integration::Lambda => {
+                json!({"resource": resource, "input": text(&params), "inputDetails": {"truncated": false}})
+            }
+            Integration::Activity => {
+                json!({"resource": resource, "input": text(&params), "inputDetails": {"truncated": false}})
+            }
+            Integration::Service { rtype, action } => {
+                json!({"resourceType": rtype, "resource": action, "region": "us-east-1", "parameters": text(&params)})
+            }
+        };
+        if let (Some(t), Some(o)) = (timeout, sched.as_object_mut()) {
+            o.insert("timeoutInSeconds".into(), json!(t as i64));
+        }
+        if let (Some(h), Some(o)) = (
+            st.get("HeartbeatSeconds").and_then(Value::as_f64),
+            sched.as_object_mut(),
+        ) {
+            o.insert("heartbeatInSeconds".into(), json!(h as i64));
+        }
+        let ids = kind.ids();
+        cur.t += self.ms(1, 10);
+        cur.last = self.emit(cur.t, Some(cur.last), scheduled, Some(sched));
+        cur.t += self.ms(5, 30);
+        cur.last = self.emit(cur.t, Some(cur.last), started, ids.clone());
+        let (response, latency) = match self.invocation(name) {
+            Some(r) => r,
+            None => {
+                self.defaulted.insert(name.to_string());
+                (
+                    Response::Return(kind.default_result(&params, &mut self.rng.borrow_mut())),
+                    None,
+                )
+            }
+        };
+        let latency = latency.unwrap_or_else(|| self.ms(20, 400));
+        if let Some(t) = timeout.filter(|t| latency as f64 > t * 1000.0) {
+            cur.t += (t * 1000.0) as i64;
+            let f = Failure::new("States.Timeout", "");
+            let mut d = ids.unwrap_or(json!({}));
+            if let (Some(o), Value::Object(e)) = (d.as_object_mut(), error_details(&f)) {
+                o.extend(e);
+            }
+            cur.last = self.emit(cur.t, Some(cur.last), timed_out, Some(d));
+            return (cur, Err(f));
+        }
+        cur.t += latency;
+        match response {
+            Response::Return(v) => {
+                let mut d = ids.unwrap_or(json!({}));
+                if let Some(o) = d.as_object_mut() {
+                    o.insert("output".into(), json!(text(&v)));
+                    o.insert("outputDetails".into(), json!({"truncated": false}));
+                }
+                cur.last = self.emit(cur.t, Some(cur.last), succeeded, Some(d));
+                if let Some(f) = too_big(&v, "result") {
+                    return (cur, Err(f));
+                }
+                (cur, Ok(Work::Done(v)))
+            }
+            Response::Throw { error, cause } => {
+                let f = Failure::new(error, cause);
+                let mut d = ids.unwrap_or(json!({}));
+                if let (Some(o), Value::Object(e)) = (d.as_object_mut(), error_details(&f)) {
+                    o.extend(e);
+                }
+                cur.last = self.emit(cur.t, Some(cur.last), failed, Some(d));
+                (cur, Err(f))
+            }
+        }
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn parallel(
+        &mut self,
+        st: &Value,
+        input: &Value,
+        vars: &mut Map<String, Value>,
+        mut cur: Cursor,
+        ctx: &Value,
+        ql: Ql,
+        depth: usize,
+    ) -> (Cursor, Result<Work, Failure>) {
+        let branch_input = match self.effective_input(st, input, vars, ctx, ql, cur.t, "Parameters")
+        {
+            Ok(p) => p,
+            Err(f) => return (cur, Err(f)),
+        };
+        cur.t += self.ms(1, 5);
+        let started = self.emit(cur.t, Some(cur.last), "ParallelStateStarted", None);
+        let branches = st
+            .get("Branches")
+            .and_then(Value::as_array)
+            .cloned()
+            .unwrap_or_default();
+        let mut results = Vec::new();
+        let mut end = cur;
+        let mut first_failure: Option<(i64, Failure)> = None;
+        for b in &branches {
+            let mut local = vars.clone();
+            let (c, r) = self.scope(
+                b,
+                branch_input.clone(),
+                &mut local,
+                Cursor {
+                    t: cur.t,
+                    last: started,
+                },
+                None,
+                ql,
+                depth + 1,
+            );
+            if c.t >= end.t {
+                end = c;
+            }
+            match r {
+                Ok(v) => results.push(v),
+                Err(f) => {
+                    if first_failure.as_ref().is_none_or(|(t, _)| c.t < *t) {
+                        first_failure = Some((c.t, f));
+                    }
+                    results.push(Value::Null);
+                }
+            }
+        }
+        let t = end.t + self.ms(1, 5);
+        match first_failure {
+            Some((_, f)) => {
+                let last = self.emit(
+                    t,
+                    Some(end.last),
+                    "ParallelStateFailed",
+                    Some(error_details(&f)),
+                );
+                (Cursor { t, last }, Err(f))
+            }
+            None => {
+                let last = self.emit(t, Some(end.last), "ParallelStateSucceeded", None);
+                (Cursor { t, last }, Ok(Work::Done(Value::Array(results))))
+            }
+        }
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn map(
+        &mut self,
+        name: &str,
+        st: &Value,
+        input: &Value,
+        vars: &mut Map<String, Value>,
+        mut cur: Cursor,
+        ctx: &Value,
+        ql: Ql,
+        depth: usize,
+    ) -> (Cursor, Result<Work, Failure>) {
+        let items = match ql {
+            Ql::JsonPath => {
+                let src = Sources {
+                    input,
+                    context: ctx,
+                    variables: vars,
+                };
+                let after = match st.get("InputPath") {
+                    Some(Value::Null) => Ok(json!({})),
+                    Some(Value::String(p)) => paths::read(p, &src),
+                    _ => Ok(input.clone()),
+                };
+                after.and_then(|a| match st.get("ItemsPath") {
+                    Some(Value::String(p)) => paths::read(
+                        p,
+                        &Sources {
+                            input: &a,
+                            context: ctx,
+                            variables: vars,
+                        },
+                    ),
+                    _ => Ok(a),
+                })
+            }
+            Ql::Jsonata => {
+                let states = json!({"input": input, "context": ctx});
+                match st.get("Items") {
+                    Some(i) => self
+                        .resolve(i, &states, vars, cur.t)
+                        .map(|v| v.unwrap_or(Value::Null)),
+                    None => Ok(input.clone()),
+                }
+            }
+        };
+        let items = match items {
+            Ok(Value::Array(a)) => a,
+            Ok(other) => {
+                return (
+                    cur,
+                    Err(Failure::runtime(format!(
+                        "Map's items must be an array, not {other}"
+                    ))),
+                )
+            }
+            Err(f) => return (cur, Err(f)),
+        };
+        let processor = st
+            .get("ItemProcessor")
+            .or_else(|| st.get("Iterator"))
+            .cloned()
+            .unwrap_or(Value::Null);
+        let selector = st
+            .get("ItemSelector")
+            .or_else(|| st.get("Parameters"))
+            .cloned();
+        let distributed = processor
+            .pointer("/ProcessorConfig/Mode")
+            .and_then(Value::as_str)
+            == Some("DISTRIBUTED");
+        let inner_ql = match processor.get("QueryLanguage").and_then(Value::as_str) {
+            Some("JSONata") => Ql::Jsonata,
+            Some("JSONPath") => Ql::JsonPath,
+            _ => ql,
+        };
+        cur.t += self.ms(1, 5);
+        let started = self.emit(
+            cur.t,
+            Some(cur.last),
+            "MapStateStarted",
+            Some(json!({"length": items.len()})),
+        );
+        let mut from = started;
+        if distributed {
+            from = self.emit(cur.t + 1, Some(started), "MapRunStarted", Some(json!({"mapRunArn": format!("arn:aws:states:us-east-1:123456789012:mapRun:{}/{name}:1", self.state_machine.get("Name").and_then(Value::as_str).unwrap_or("m"))})));
+        }
+        let conc = st
+            .get("MaxConcurrency")
+            .and_then(Value::as_u64)
+            .filter(|&c| c > 0)
+            .unwrap_or(40)
+            .min(1000) as usize;
+        let mut slots = vec![cur.t + 1; conc.max(1)];
+        let mut results = Vec::with_capacity(items.len());
+        let mut end = Cursor {
+            t: cur.t,
+            last: from,
+        };
+        let mut failures = 0usize;
+        let mut first_failure: Option<Failure> = None;
+        for (i, item) in items.iter().enumerate() {
+            if self.full {
+                break;
+            }
+            let (slot, free) = slots
+                .iter()
+                .copied()
+                .enumerate()
+                .min_by_key(|&(_, f)| f)
+                .unwrap_or((0, cur.t));
+            let it = self.emit(
+                free,
+                Some(from),
+                "MapIterationStarted",
+                Some(json!({"name": name, "index": i})),
+            );
+            let item_ctx = self.context(name, cur.t, 0, &Some((i, item.clone())));
+            let item_input = match (&selector, ql) {
+                (Some(sel), Ql::JsonPath) => self.template(sel, input, vars, &item_ctx),
+                (Some(sel), Ql::Jsonata) => {
+                    let states = json!({"input": input, "context": item_ctx});
+                    self.resolve(sel, &states, vars, free)
+                        .map(|v| v.unwrap_or(Value::Null))
+                }
+                (None, _) => Ok(item.clone()),
+            };
+            let mut local = if distributed {
+                Map::new()
+            } else {
+                vars.clone()
+            };
+            let (c, r) = match item_input {
+                Ok(x) => self.scope(
+                    &processor,
+                    x,
+                    &mut local,
+                    Cursor { t: free, last: it },
+                    Some((i, item.clone())),
+                    inner_ql,
+                    depth + 1,
+                ),
+                Err(f) => (Cursor { t: free, last: it }, Err(f)),
+            };
+            let done = c.t + 1;
+            let (kind, ok) = match &r {
+                Ok(_) => ("MapIterationSucceeded", true),
+                Err(_) => ("MapIterationFailed", false),
+            };
+            let l = self.emit(
+                done,
+                Some(c.last),
+                kind,
+                Some(json!({"name": name, "index": i})),
+            );
+            match r {
+                Ok(v) => results.push(v),
+                Err(f) => {
+                    failures += 1;
+                    first_failure.get_or_insert(f);
+                    results.push(Value::Null);
+                }
+            }
+            let _ = ok;
+            if let Some(s) = slots.get_mut(slot) {
+                *s = done + 1;
+            }
+            if done >= end.t {
+                end = Cursor { t: done, last: l };
+            }
+        }
+        let tolerated_count = st
+            .get("ToleratedFailureCount")
+            .and_then(Value::as_u64)
+            .map(|c| c as usize);
+        let tolerated_pct = st.get("ToleratedFailurePercentage").and_then(Value::as_f64);
+        let tolerated = failures == 0
+            || tolerated_count.is_some_and(|c| failures <= c)
+            || tolerated_pct.is_some_and(|p| {
+                !items.is_empty() && (failures as f64 * 100.0 / items.len() as f64) <= p
+            });
+        let t = end.t + self.ms(1, 5);
+        let mut last = end.last;
+        if distributed {
+            last = self.emit(
+                t,
+                Some(last),
+                if tolerated {
+                    "MapRunSucceeded"
+                } else {
+                    "MapRunFailed"
+                },
+                None,
+            );
+        }
+        if tolerated {
+            let last = self.emit(t + 1, Some(last), "MapStateSucceeded", None);
+            (
+                Cursor { t: t + 1, last },
+                Ok(Work::Done(Value::Array(results))),
+            )
+        } else {
+            let f = if tolerated_count.is_some() || tolerated_pct.is_some() {
+                Failure::new(
+                    "States.ExceedToleratedFailureThreshold",
+                    "The specified tolerated failure threshold was exceeded",
+                )
+            } else {
+                first_failure.unwrap_or_else(|| Failure::new("States.BranchFailed", ""))
+            };
+            let last = self.emit(t + 1, Some(last), "MapStateFailed", Some(error_details(&f)));
+            (Cursor { t: t + 1, last }, Err(f))
+        }
+    }
+}
+
+/// What one attempt of a state's work gave.
+enum Work {
+    Done(Value),
+    Choice(String, Value),
+    Fail(Failure),
+}
+
+/// An event's `error` and `cause`, each left out when empty, as the service does.
+fn error_details(f: &Failure) -> Value {
+    let mut d = Map::new();
+    if !f.error.is_empty() {
+        d.insert("error".into(), json!(f.error));
+    }
+    if !f.cause.is_empty() {
+        d.insert("cause".into(), json!(f.cause));
+    }
+    Value::Object(d)
+}
+
+/// Whether a retrier or catcher (its `ErrorEquals`) takes failure `f`.
+fn matches(r: &Value, f: &Failure) -> bool {
+    let names: Vec<String> = r
+        .get("ErrorEquals")
+        .and_then(Value::as_array)
+        .map(|a| {
+            a.iter()
+                .filter_map(Value::as_str)
+                .map(String::from)
+                .collect()
+        })
+        .unwrap_or_default();
+    if f.is_terminal() && !names.iter().any(|n| n == &f.error) {
+        return false;
+    }
+    crate::asl::any_matches(&names, &f.error)
+}
+
+/// How a Task's resource is called, which names its events.
+enum Integration {
+    Lambda,
+    Activity,
+    Service { rtype: String, action: String },
+}
+
+impl Integration {
+    fn of(resource: &str) -> Integration {
+        if resource.starts_with("arn:aws:lambda:") {
+            return Integration::Lambda;
+        }
+        if resource.contains(":activity:") {
+            return Integration::Activity;
+        }
+        let tail = resource
+            .strip_prefix("arn:aws:states:::")
+            .unwrap_or(resource);
+        match tail.rsplit_once(':') {
+            Some((rtype, action)) => Integration::Service {
+                rtype: rtype.to_string(),
+                action: action.to_string(),
+            },
+            None => Integration::Service {
+                rtype: tail.to_string(),
+                action: String::new(),
+            },
+        }
+    }
+
+    /// Scheduled, Started, Succeeded, Failed, TimedOut.
+    fn events(
+        &self,
+    ) -> (
+        &'static str,
+        &'static str,
+        &'static str,
+        &'static str,
+        &'static str,
+    ) {
+        match self {
+            Integration::Lambda => (
+                "LambdaFunctionScheduled",
+                "LambdaFunctionStarted",
+                "LambdaFunctionSucceeded",
+                "LambdaFunctionFailed",
+                "LambdaFunctionTimedOut",
+            ),
+            Integration::Activity => (
+                "ActivityScheduled",
+                "ActivityStarted",
+                "ActivitySucceeded",
+                "ActivityFailed",
+                "ActivityTimedOut",
+            ),
+            Integration::Service { .. } => (
+                "TaskScheduled",
+                "TaskStarted",
+                "TaskSucceeded",
+                "TaskFailed",
+                "TaskTimedOut",
+            ),
+        }
+    }
+
+    /// The fields every event of a service task repeats.
+    fn ids(&self) -> Option<Value> {
+        match self {
+            Integration::Service { rtype, action } => {
+                Some(json!({"resourceType": rtype, "resource": action}))
+            }
+            _ => None,
+        }
+    }
+
+    /// What an unmocked task returns: a typed stub for the integrations Stepscope knows, or
+    /// its input.
+    fn default_result(&self, params: &Value, rng: &mut Rng) -> Value {
+        match self {
+            Integration::Service { rtype, action } => {
+                match (rtype.as_str(), action.split('.').next().unwrap_or("")) {
+                    ("lambda", "invoke") => json!({
+                        "ExecutedVersion": "$LATEST",
+                        "Payload": params.get("Payload").cloned().unwrap_or_else(|| params.clone()),
+                        "StatusCode": 200,
+                    }),
+                    ("sns", "publish") => json!({"MessageId": rng.uuid()}),
+                    ("sqs", "sendMessage") => json!({"MessageId": rng.uuid()}),
+                    ("events", "putEvents") => {
+                        json!({"Entries": [{"EventId": rng.uuid()}], "FailedEntryCount": 0})
+                    }
+                    ("dynamodb", "getItem") => json!({"Item": {}}),
+                    ("dynamodb", "putItem" | "updateItem" | "deleteItem") => json!({}),
+                    _ => params.clone(),
+                }
+            }
+            _ => params.clone(),
+        }
+    }
+}
+
+/// A payload template with `.$` keys resolved against `src`.
+fn template_in(t: &Value, src: &Sources, rng: &mut Rng, depth: usize) -> Result<Value, Failure> {
+    if depth > 64 {
+        return Err(Failure::runtime("a payload template nested too deeply"));
+    }
+    Ok(match t {
+        Value::Object(m) => {
+            let mut out = Map::new();
+            for (k, v) in m {
+                match (k.strip_suffix(".$"), v) {
+                    (Some(key), Value::String(p)) => {
+                        let val = if intrinsics::is_call(p) {
+                            intrinsics::eval(p, src, rng)?
+                        } else {
+                            paths::read(p, src)?
+                        };
+                        out.insert(key.to_string(), val);
+                    }
+                    _ => {
+                        out.insert(k.clone(), template_in(v, src, rng, depth + 1)?);
+                    }
+                }
+            }
+            Value::Object(out)
+        }
+        Value::Array(a) => Value::Array(
+            a.iter()
+                .map(|x| template_in(x, src, rng, depth + 1))
+                .collect::<Result<Vec<_>, _>>()?,
+        ),
+        other => other.clone(),
+    })
+}
+
+/// Whether a JSONPath Choice rule matches.
+fn rule_matches(rule: &Value, src: &Sources, depth: usize) -> Result<bool, Failure> {
+    if depth > 32 {
+        return Err(Failure::runtime("Choice rules nested too deeply"));
+    }
+    if let Some(Value::Array(rs)) = rule.get("And") {
+        for r in rs {
+            if !rule_matches(r, src, depth + 1)? {
+                return Ok(false);
+            }
+        }
+        return Ok(true);
+    }
+    if let Some(Value::Array(rs)) = rule.get("Or") {
+        for r in rs {
+            if rule_matches(r, src, depth + 1)? {
+                return Ok(true);
+            }
+        }
+        return Ok(false);
+    }
+    if let Some(r) = rule.get("Not") {
+        return Ok(!rule_matches(r, src, depth + 1)?);
+    }
+    let var = rule.get("Variable").and_then(Value::as_str).unwrap_or("$");
+    let Some((op, want)) = rule.as_object().and_then(|m| {
+        m.iter().find(|(k, _)| {
+            !matches!(
+                k.as_str(),
+                "Variable" | "Next" | "Comment" | "Assign" | "Output"
+            )
+        })
+    }) else {
+        return Ok(false);
+    };
+    let got = paths::read(var, src);
+    if op == "IsPresent" {
+        return Ok(got.is_ok() == (want == &Value::Bool(true)));
+    }
+    let got = got?;
+    let want = if op.ends_with("Path") && !op.starts_with("Is") {
+        paths::read(want.as_str().unwrap_or("$"), src)?
+    } else {
+        want.clone()
+    };
+    let op = op
+        .strip_suffix("Path")
+        .filter(|_| !op.starts_with("Is"))
+        .unwrap_or(op);
+    let is = |b: bool| Ok(b == (want == Value::Bool(true)));
+    let ts = |v: &Value| v.as_str().and_then(parse_iso);
+    Ok(match op {
+        "IsNull" => return is(got.is_null()),
+        "IsNumeric" => return is(got.is_number()),
+        "IsString" => return is(got.is_string()),
+        "IsBoolean" => return is(got.is_boolean()),
+        "IsTimestamp" => return is(ts(&got).is_some()),
+        "StringEquals" => got.is_string() && got == want,
+        "StringLessThan" => cmp_str(&got, &want).is_some_and(|o| o.is_lt()),
+        "StringGreaterThan" => cmp_str(&got, &want).is_some_and(|o| o.is_gt()),
+        "StringLessThanEquals" => cmp_str(&got, &want).is_some_and(|o| o.is_le()),
+        "StringGreaterThanEquals" => cmp_str(&got, &want).is_some_and(|o| o.is_ge()),
+        "StringMatches" => match (got.as_str(), want.as_str()) {
+            (Some(g), Some(w)) => glob(g, w),
+            _ => false,
+        },
+        "NumericEquals" => cmp_num(&got, &want).is_some_and(|o| o.is_eq()),
+        "NumericLessThan" => cmp_num(&got, &want).is_some_and(|o| o.is_lt()),
+        "NumericGreaterThan" => cmp_num(&got, &want).is_some_and(|o| o.is_gt()),
+        "NumericLessThanEquals" => cmp_num(&got, &want).is_some_and(|o| o.is_le()),
+        "NumericGreaterThanEquals" => cmp_num(&got, &want).is_some_and(|o| o.is_ge()),
+        "BooleanEquals" => got.is_boolean() && got == want,
+        "TimestampEquals" => matches!((ts(&got), ts(&want)), (Some(a), Some(b)) if a == b),
+        "TimestampLessThan" => matches!((ts(&got), ts(&want)), (Some(a), Some(b)) if a < b),
+        "TimestampGreaterThan" => matches!((ts(&got), ts(&want)), (Some(a), Some(b)) if a > b),
+        "TimestampLessThanEquals" => matches!((ts(&got), ts(&want)), (Some(a), Some(b)) if a <= b),
+        "TimestampGreaterThanEquals" => {
+            matches!((ts(&got), ts(&want)), (Some(a), Some(b)) if a >= b)
+        }
+        _ => false,
+    })
+}
+
+fn cmp_str(a: &Value, b: &Value) -> Option<std::cmp::Ordering> {
+    Some(a.as_str()?.cmp(b.as_str()?))
+}
+
+fn cmp_num(a: &Value, b: &Value) -> Option<std::cmp::Ordering> {
+    a.as_f64()?.partial_cmp(&b.as_f64()?)
+}
+
+/// `StringMatches`: `*` matches any run of characters; `\*` and `\\` are literal.
+fn glob(text: &str, pattern: &str) -> bool {
+    let mut parts: Vec<String> = vec![String::new()];
+    let mut chars = pattern.chars();
+    while let Some(c) = chars.next() {
+        match c {
+            '\\' => {
+                if let (Some(n), Some(last)) = (chars.next(), parts.last_mut()) {
+                    last.push(n);
+                }
+            }
+            '*' => parts.push(String::new()),
+            c => {
+                if let Some(last) = parts.last_mut() {
+                    last.push(c);
+                }
+            }
+        }
+    }
+    let n = parts.len();
+    let mut rest = text;
+    for (i, p) in parts.iter().enumerate() {
+        if i == 0 {
+            match rest.strip_prefix(p.as_str()) {
+                Some(r) => rest = r,
+                None => return false,
+            }
+            if n == 1 {
+                return rest.is_empty();
+            }
+        } else if i + 1 == n {
+            return rest.len() >= p.len() && rest.ends_with(p.as_str());
+        } else {
+            match rest.find(p.as_str()) {
+                Some(k) => rest = rest.get(k + p.len()..).unwrap_or(""),
+                None => return false,
+            }
+        }
+    }
+    true
+}

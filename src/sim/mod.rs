@@ -1,0 +1,153 @@
+//! The simulator: runs a definition without AWS, on a virtual clock, from an input and mocks,
+//! into the history AWS would write (ASL-REFERENCE §7), so `build_timeline`, the replay, the
+//! Gantt, heat and the critical path read it unchanged. The same case and seed give the same
+//! run, event for event.
+//!
+//! Files: `engine.rs` interprets states (data flow, Retry and Catch, Parallel and Map, the
+//! clock) and writes the events; `paths.rs` is JSONPath as Step Functions reads it;
+//! `intrinsics.rs` the `States.*` functions; `jsonata.rs` JSONata with `$states`; `mock.rs` the
+//! MockConfigFile; `record.rs` turns a recorded run into a case that replays it.
+
+mod engine;
+pub mod intrinsics;
+pub mod jsonata;
+pub mod mock;
+pub mod paths;
+pub mod record;
+
+pub use engine::{simulate, SimRun};
+pub use mock::MockConfig;
+
+use serde_json::Value;
+
+/// Why a state (or the run) failed: an error name and a cause.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Failure {
+    pub error: String,
+    pub cause: String,
+}
+
+impl Failure {
+    pub fn new(error: impl Into<String>, cause: impl Into<String>) -> Self {
+        Failure {
+            error: error.into(),
+            cause: cause.into(),
+        }
+    }
+
+    pub fn runtime(cause: impl Into<String>) -> Self {
+        Failure::new("States.Runtime", cause)
+    }
+
+    /// Errors no `States.ALL` catches or retries: they end the run.
+    pub fn is_terminal(&self) -> bool {
+        matches!(
+            self.error.as_str(),
+            "States.Runtime" | "States.DataLimitExceeded"
+        )
+    }
+}
+
+/// A seeded xorshift generator: the run's only source of chance.
+#[derive(Debug, Clone)]
+pub struct Rng(u64);
+
+impl Rng {
+    pub fn new(seed: u64) -> Self {
+        Rng(seed.wrapping_mul(0x9E37_79B9_7F4A_7C15) | 1)
+    }
+
+    pub fn next_u64(&mut self) -> u64 {
+        let mut x = self.0;
+        x ^= x << 13;
+        x ^= x >> 7;
+        x ^= x << 17;
+        self.0 = x;
+        x
+    }
+
+    /// A number in [0, 1).
+    pub fn unit(&mut self) -> f64 {
+        (self.next_u64() >> 11) as f64 / (1u64 << 53) as f64
+    }
+
+    /// A number in [lo, hi].
+    pub fn range(&mut self, lo: i64, hi: i64) -> i64 {
+        lo + (self.next_u64() % ((hi - lo).max(0) as u64 + 1)) as i64
+    }
+
+    /// A version 4 UUID.
+    pub fn uuid(&mut self) -> String {
+        let (a, b) = (self.next_u64(), self.next_u64());
+        let hex = format!("{a:016x}{b:016x}");
+        let h = |r: std::ops::Range<usize>| hex.get(r).unwrap_or("0").to_string();
+        format!(
+            "{}-{}-4{}-{:x}{}-{}",
+            h(0..8),
+            h(8..12),
+            h(13..16),
+            8 + (b >> 62),
+            h(17..20),
+            h(20..32)
+        )
+    }
+}
+
+/// Everything one simulated run starts from.
+#[derive(Debug, Clone, Default)]
+pub struct Case {
+    /// The execution's input.
+    pub input: Value,
+    /// Context values a recording holds (`RoleArn`, `StartTime`, `Name`, ...).
+    pub context: Value,
+    pub mocks: Option<MockConfig>,
+    pub test_case: Option<String>,
+    /// The state machine's name in the MockConfigFile.
+    pub state_machine: Option<String>,
+}
+
+/// How to run.
+#[derive(Debug, Clone, Copy)]
+pub struct SimOptions {
+    pub seed: u64,
+    /// Virtual epoch milliseconds the run starts at (a case's `StartTime` wins).
+    pub start_ms: i64,
+    /// At most this many events (the service's 25,000).
+    pub max_events: usize,
+}
+
+impl Default for SimOptions {
+    fn default() -> Self {
+        SimOptions {
+            seed: 1,
+            // 2026-01-01T00:00:00Z.
+            start_ms: 1_767_225_600_000,
+            max_events: 25_000,
+        }
+    }
+}
+
+/// The case file: `{"stepscopeCase": 1, "input", "context", "mockConfig", "testCase",
+/// "stateMachine"}`.
+pub fn case_from_json(v: &Value) -> Result<Case, String> {
+    if v.get("stepscopeCase").and_then(Value::as_u64) != Some(1) {
+        return Err("a case file starts with \"stepscopeCase\": 1".into());
+    }
+    let mocks = match v.get("mockConfig") {
+        Some(m) if !m.is_null() => Some(MockConfig::parse(m)?),
+        _ => None,
+    };
+    Ok(Case {
+        input: v
+            .get("input")
+            .cloned()
+            .unwrap_or(Value::Object(Default::default())),
+        context: v.get("context").cloned().unwrap_or(Value::Null),
+        mocks,
+        test_case: v.get("testCase").and_then(Value::as_str).map(String::from),
+        state_machine: v
+            .get("stateMachine")
+            .and_then(Value::as_str)
+            .map(String::from),
+    })
+}
