@@ -1107,9 +1107,21 @@ impl Engine<'_> {
             }
         };
         let latency = latency.unwrap_or_else(|| self.ms(20, 400));
-        if let Some(t) = timeout.filter(|t| latency as f64 > t * 1000.0) {
+        // A mock sends no heartbeats: a task slower than HeartbeatSeconds misses one. The
+        // earlier of the two limits ends it.
+        let heartbeat = st
+            .get("HeartbeatSeconds")
+            .and_then(Value::as_f64)
+            .filter(|h| latency as f64 > h * 1000.0);
+        let over = match (timeout.filter(|t| latency as f64 > t * 1000.0), heartbeat) {
+            (Some(t), Some(h)) if h < t => Some((h, "States.HeartbeatTimeout")),
+            (Some(t), _) => Some((t, "States.Timeout")),
+            (None, Some(h)) => Some((h, "States.HeartbeatTimeout")),
+            (None, None) => None,
+        };
+        if let Some((t, error)) = over {
             cur.t += (t * 1000.0) as i64;
-            let f = Failure::new("States.Timeout", "");
+            let f = Failure::new(error, "");
             let mut d = ids.unwrap_or(json!({}));
             if let (Some(o), Value::Object(e)) = (d.as_object_mut(), error_details(&f)) {
                 o.extend(e);
@@ -1226,6 +1238,8 @@ impl Engine<'_> {
         ql: Ql,
         depth: usize,
     ) -> (Cursor, Result<Work, Failure>) {
+        // What ItemSelector reads: the state's input after InputPath.
+        let mut map_input = input.clone();
         let items = match ql {
             Ql::JsonPath => {
                 let src = Sources {
@@ -1238,6 +1252,7 @@ impl Engine<'_> {
                     Some(Value::String(p)) => paths::read(p, &src),
                     _ => Ok(input.clone()),
                 };
+                map_input = after.clone().unwrap_or(Value::Null);
                 after.and_then(|a| match st.get("ItemsPath") {
                     Some(Value::String(p)) => paths::read(
                         p,
@@ -1315,6 +1330,9 @@ impl Engine<'_> {
         };
         let mut failures = 0usize;
         let mut first_failure: Option<Failure> = None;
+        // A distributed Map's iterations are child executions: their events are in their own
+        // histories, not in this one.
+        let (mark, visited_mark) = (self.out.len(), self.visited.len());
         for (i, item) in items.iter().enumerate() {
             if self.full {
                 break;
@@ -1333,7 +1351,7 @@ impl Engine<'_> {
             );
             let item_ctx = self.context(name, cur.t, 0, &Some((i, item.clone())));
             let item_input = match (&selector, ql) {
-                (Some(sel), Ql::JsonPath) => self.template(sel, input, vars, &item_ctx),
+                (Some(sel), Ql::JsonPath) => self.template(sel, &map_input, vars, &item_ctx),
                 (Some(sel), Ql::Jsonata) => {
                     let states = json!({"input": input, "context": item_ctx});
                     self.resolve(sel, &states, vars, free)
@@ -1395,6 +1413,11 @@ impl Engine<'_> {
             || tolerated_pct.is_some_and(|p| {
                 !items.is_empty() && (failures as f64 * 100.0 / items.len() as f64) <= p
             });
+        if distributed {
+            self.out.truncate(mark);
+            self.visited.truncate(visited_mark);
+            end.last = from;
+        }
         let t = end.t + self.ms(1, 5);
         let mut last = end.last;
         if distributed {

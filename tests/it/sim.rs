@@ -15,7 +15,14 @@ fn norm(v: &Value) -> Value {
             _ => v.clone(),
         },
         Value::Array(a) => Value::Array(a.iter().map(norm).collect()),
-        Value::Object(m) => Value::Object(m.iter().map(|(k, x)| (k.clone(), norm(x))).collect()),
+        // Keys in one order, so exits compare as text whatever order the service wrote.
+        Value::Object(m) => {
+            let sorted: std::collections::BTreeMap<&String, Value> =
+                m.iter().map(|(k, x)| (k, norm(x))).collect();
+            Value::Object(sorted.into_iter().map(|(k, x)| (k.clone(), x)).collect())
+        }
+        // -0 and 0 are one number.
+        Value::Number(n) if n.as_f64() == Some(0.0) => json!(0),
         other => other.clone(),
     }
 }
