@@ -82,6 +82,52 @@ struct Engine<'a> {
     execution: Value,
     state_machine: Value,
     full: bool,
+    /// The entered event of the state whose work runs now, for the causes of its errors.
+    entered_seq: usize,
+    /// Each event's id, by emission, once `finish` has numbered them.
+    ids: Vec<u64>,
+}
+
+/// Where an entered event's id goes in a cause, until events are numbered.
+fn marker(seq: usize) -> String {
+    format!("⟦{seq}⟧")
+}
+
+/// `text` with every `marker` replaced by its event's id.
+fn unmark(text: &str, ids: &[u64]) -> String {
+    if !text.contains('⟦') {
+        return text.to_string();
+    }
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(i) = rest.find('⟦') {
+        out.push_str(rest.get(..i).unwrap_or(""));
+        let tail = rest.get(i + '⟦'.len_utf8()..).unwrap_or("");
+        match tail
+            .find('⟧')
+            .and_then(|j| Some((j, tail.get(..j)?.parse::<usize>().ok()?)))
+        {
+            Some((j, seq)) => {
+                out.push_str(&ids.get(seq).copied().unwrap_or(0).to_string());
+                rest = tail.get(j + '⟧'.len_utf8()..).unwrap_or("");
+            }
+            None => {
+                out.push('⟦');
+                rest = tail;
+            }
+        }
+    }
+    out.push_str(rest);
+    out
+}
+
+fn unmark_value(v: &mut Value, ids: &[u64]) {
+    match v {
+        Value::String(s) => *s = unmark(s, ids),
+        Value::Array(a) => a.iter_mut().for_each(|x| unmark_value(x, ids)),
+        Value::Object(m) => m.values_mut().for_each(|x| unmark_value(x, ids)),
+        _ => {}
+    }
 }
 
 fn text(v: &Value) -> String {
@@ -146,6 +192,8 @@ pub fn simulate(def: &Value, case: &Case, opts: SimOptions) -> SimRun {
         }),
         state_machine: json!({"Id": sm_arn, "Name": sm_name}),
         full: false,
+        entered_seq: 0,
+        ids: Vec::new(),
     };
     let started = e.emit(
         start,
@@ -192,8 +240,14 @@ pub fn simulate(def: &Value, case: &Case, opts: SimOptions) -> SimRun {
             (ExecutionStatus::Failed, None, Some(f))
         }
     };
+    let events = e.finish();
+    let failure = failure.map(|f| Failure::new(unmark(&f.error, &e.ids), unmark(&f.cause, &e.ids)));
+    let output = output.map(|mut o| {
+        unmark_value(&mut o, &e.ids);
+        o
+    });
     SimRun {
-        events: e.finish(),
+        events,
         status,
         output,
         failure,
@@ -228,6 +282,7 @@ impl Engine<'_> {
                 *slot = k as u64 + 1;
             }
         }
+        self.ids = id_of.clone();
         order
             .iter()
             .filter_map(|&i| {
@@ -241,7 +296,9 @@ impl Engine<'_> {
                     json!(e.prev.and_then(|p| id_of.get(p).copied()).unwrap_or(0)),
                 );
                 if let Some(d) = &e.details {
-                    ev.insert(crate::history::details_key(&e.kind), d.clone());
+                    let mut d = d.clone();
+                    unmark_value(&mut d, &id_of);
+                    ev.insert(crate::history::details_key(&e.kind), d);
                 }
                 Some(Value::Object(ev))
             })
@@ -363,6 +420,7 @@ impl Engine<'_> {
             t: t0,
             last: entered,
         };
+        self.entered_seq = entered;
         if let Some(f) = too_big(&input, "input") {
             return (cur, Flow::Failed(f));
         }
@@ -387,6 +445,8 @@ impl Engine<'_> {
                 _ => break Err(f),
             }
         };
+        // Nested states ran in between: this state's errors name its own entry again.
+        self.entered_seq = entered;
         match work {
             Ok(Work::Done(result)) => {
                 self.finish_state(name, ty, st, input, result, vars, cur, &ctx, ql)
@@ -425,14 +485,16 @@ impl Engine<'_> {
             Ql::Jsonata => {
                 let states = json!({"input": input, "result": result, "context": ctx});
                 match st.get("Output") {
-                    Some(o) => self.resolve(o, &states, vars, cur.t).and_then(|v| {
-                        v.ok_or_else(|| {
-                            Failure::new(
-                                "States.QueryEvaluationError",
-                                "the Output expression gave no value",
-                            )
-                        })
-                    }),
+                    Some(o) => self
+                        .resolve(o, &states, vars, cur.t, "Output")
+                        .and_then(|v| {
+                            v.ok_or_else(|| {
+                                Failure::new(
+                                    "States.QueryEvaluationError",
+                                    "the Output expression gave no value",
+                                )
+                            })
+                        }),
                     None => Ok(if matches!(ty, "Task" | "Map" | "Parallel") {
                         result.clone()
                     } else {
@@ -541,6 +603,7 @@ impl Engine<'_> {
         ctx: &Value,
         ql: Ql,
     ) -> (Cursor, Flow) {
+        let f = self.in_state(name, f);
         let catcher = st
             .get("Catch")
             .and_then(Value::as_array)
@@ -559,7 +622,7 @@ impl Engine<'_> {
                 let states = json!({"input": input, "errorOutput": error_output, "context": ctx});
                 match c.get("Output") {
                     Some(o) => self
-                        .resolve(o, &states, vars, cur.t)
+                        .resolve(o, &states, vars, cur.t, "Output")
                         .map(|v| v.unwrap_or(Value::Null)),
                     None => Ok(error_output.clone()),
                 }
@@ -589,6 +652,28 @@ impl Engine<'_> {
         }
     }
 
+    /// A failure of the simulator's own making, worded as the service words it: "An error
+    /// occurred while executing the state 'X' (entered at the event id #N). …".
+    fn in_state(&self, name: &str, f: Failure) -> Failure {
+        if !matches!(
+            f.error.as_str(),
+            "States.Runtime" | "States.QueryEvaluationError"
+        ) || f
+            .cause
+            .starts_with("An error occurred while executing the state")
+        {
+            return f;
+        }
+        Failure::new(
+            f.error,
+            format!(
+                "An error occurred while executing the state '{name}' (entered at the event id #{}). {}",
+                marker(self.entered_seq),
+                f.cause
+            ),
+        )
+    }
+
     /// `Assign`: every value worked out on the state's input and result, then set at once.
     #[allow(clippy::too_many_arguments)]
     fn assign(
@@ -613,7 +698,7 @@ impl Engine<'_> {
                     o.insert("errorOutput".into(), e.clone());
                 }
                 for (k, v) in a {
-                    if let Some(x) = self.resolve(v, &states, vars, now)? {
+                    if let Some(x) = self.resolve(v, &states, vars, now, &format!("Assign/{k}"))? {
                         out.insert(k.clone(), x);
                     }
                 }
@@ -635,19 +720,21 @@ impl Engine<'_> {
         Ok(Some(out))
     }
 
+    /// `v` with its `{% … %}` strings evaluated; `field` names it in errors (`Arguments/x`).
     fn resolve(
         &mut self,
         v: &Value,
         states: &Value,
         vars: &Map<String, Value>,
         now: i64,
+        field: &str,
     ) -> Result<Option<Value>, Failure> {
         let scope = Scope {
             states,
             variables: vars,
             now_ms: now,
         };
-        jsonata::resolve(v, &scope, &self.rng, 0)
+        jsonata::resolve(v, &scope, &self.rng, field, 0)
     }
 
     /// A JSONPath payload template: `k.$` keys take a path's or an intrinsic's value.
@@ -737,7 +824,9 @@ impl Engine<'_> {
             Ql::Jsonata => {
                 let states = json!({"input": input, "context": ctx});
                 match st.get("Arguments") {
-                    Some(a) => Ok(self.resolve(a, &states, vars, now)?.unwrap_or(Value::Null)),
+                    Some(a) => Ok(self
+                        .resolve(a, &states, vars, now, "Arguments")?
+                        .unwrap_or(Value::Null)),
                     None => Ok(input.clone()),
                 }
             }
@@ -813,38 +902,60 @@ impl Engine<'_> {
                 None => Ok(None),
                 Some(v) if ql == Ql::Jsonata => {
                     let states = json!({"input": input, "context": ctx});
-                    self.resolve(v, &states, vars, cur.t)
+                    self.resolve(v, &states, vars, cur.t, k)
                 }
                 Some(v) => Ok(Some(v.clone())),
             }
         };
         let secs = field("Seconds");
         let stamp = field("Timestamp");
-        let until = match (secs, stamp) {
-            (Ok(Some(s)), _) => s.as_f64().map(|s| cur.t + (s * 1000.0) as i64),
-            (_, Ok(Some(Value::String(ts)))) => parse_iso(&ts),
-            (Err(f), _) | (_, Err(f)) => return (cur, Err(f)),
-            _ => match (st.get("SecondsPath"), st.get("TimestampPath")) {
-                (Some(Value::String(p)), _) => match paths::read(p, &src) {
-                    Ok(v) => v.as_f64().map(|s| cur.t + (s * 1000.0) as i64),
-                    Err(f) => return (cur, Err(f)),
-                },
-                (_, Some(Value::String(p))) => match paths::read(p, &src) {
-                    Ok(Value::String(ts)) => parse_iso(&ts),
-                    Ok(_) => None,
-                    Err(f) => return (cur, Err(f)),
-                },
-                _ => None,
-            },
-        };
-        let Some(until) = until else {
-            let why = "the Wait state's duration is not a number or an RFC 3339 timestamp";
-            let f = if ql == Ql::Jsonata {
+        let bad = |ql: Ql, why: String| {
+            if ql == Ql::Jsonata {
                 Failure::new("States.QueryEvaluationError", why)
             } else {
                 Failure::runtime(why)
-            };
-            return (cur, Err(f));
+            }
+        };
+        let until: Result<i64, Failure> = match (secs, stamp) {
+            (Err(f), _) | (_, Err(f)) => Err(f),
+            (Ok(Some(s)), _) => match s.as_f64() {
+                Some(n) if n >= 0.0 => Ok(cur.t + (n * 1000.0) as i64),
+                _ => Err(bad(ql, format!("The Seconds field must be a non-negative integer, not {s}"))),
+            },
+            (_, Ok(Some(ts))) => {
+                let text = ts.as_str().unwrap_or("").to_string();
+                strict_iso(&text).ok_or_else(|| {
+                    bad(
+                        ql,
+                        format!("The Timestamp field cannot be parsed as an ISO-8601 extended offset date-time format string: {}", if ts.is_string() { text.clone() } else { ts.to_string() }),
+                    )
+                })
+            }
+            _ => match (st.get("SecondsPath"), st.get("TimestampPath")) {
+                (Some(Value::String(p)), _) => match paths::read(p, &src) {
+                    Err(_) => Err(Failure::runtime(format!("The SecondsPath parameter does not reference an input value: {p}"))),
+                    Ok(v) => match v.as_f64() {
+                        Some(n) if n.fract() != 0.0 => Err(Failure::runtime(format!("The SecondsPath parameter cannot be parsed as a long value: {p} == {v}"))),
+                        Some(n) if n < 0.0 => Err(Failure::runtime(format!("The SecondsPath parameter references a negative value: {p} == {v}"))),
+                        Some(n) => Ok(cur.t + (n * 1000.0) as i64),
+                        None => Err(Failure::runtime(format!("The SecondsPath parameter cannot be parsed as a long value: {p} == {v}"))),
+                    },
+                },
+                (_, Some(Value::String(p))) => match paths::read(p, &src) {
+                    Err(_) => Err(Failure::runtime(format!("The TimestampPath parameter does not reference an input value: {p}"))),
+                    Ok(v) => {
+                        let text = v.as_str().map_or_else(|| v.to_string(), String::from);
+                        strict_iso(&text).ok_or_else(|| {
+                            Failure::runtime(format!("The TimestampPath parameter does not reference a valid ISO-8601 extended offset date-time format string: {p} == {text}"))
+                        })
+                    }
+                },
+                _ => Err(Failure::runtime("a Wait state needs Seconds, Timestamp, SecondsPath or TimestampPath")),
+            },
+        };
+        let until = match until {
+            Ok(u) => u,
+            Err(f) => return (cur, Err(f)),
         };
         // No wait outlasts a year, the longest a run may last.
         cur.t = until.clamp(cur.t, cur.t + 31_622_400_000);
@@ -868,7 +979,7 @@ impl Engine<'_> {
             let v = match (ql, st.get(k), st.get(path_k)) {
                 (Ql::Jsonata, Some(v), _) => {
                     let states = json!({"input": input, "context": ctx});
-                    self.resolve(v, &states, vars, now)?
+                    self.resolve(v, &states, vars, now, k)?
                 }
                 (_, Some(v), _) => Some(v.clone()),
                 (_, _, Some(Value::String(p))) => {
@@ -880,7 +991,7 @@ impl Engine<'_> {
                     Some(if intrinsics::is_call(p) {
                         intrinsics::eval(p, &src, &mut self.rng.borrow_mut())?
                     } else {
-                        paths::read(p, &src)?
+                        paths::read(p, &src).map_err(|f| for_field(f, path_k))?
                     })
                 }
                 _ => None,
@@ -941,7 +1052,7 @@ impl Engine<'_> {
                 Ql::Jsonata => {
                     let states = json!({"input": input, "context": ctx});
                     match rule.get("Condition") {
-                        Some(c) => match self.resolve(c, &states, vars, now)? {
+                        Some(c) => match self.resolve(c, &states, vars, now, "Condition")? {
                             Some(Value::Bool(b)) => b,
                             other => {
                                 return Err(Failure::new(
@@ -1008,7 +1119,9 @@ impl Engine<'_> {
             Ql::Jsonata => {
                 let states = json!({"input": input, "context": ctx});
                 match rule.get("Output").or_else(|| st.get("Output")) {
-                    Some(o) => self.resolve(o, &states, vars, now)?.unwrap_or(Value::Null),
+                    Some(o) => self
+                        .resolve(o, &states, vars, now, "Output")?
+                        .unwrap_or(Value::Null),
                     None => input.clone(),
                 }
             }
@@ -1269,7 +1382,7 @@ impl Engine<'_> {
                 let states = json!({"input": input, "context": ctx});
                 match st.get("Items") {
                     Some(i) => self
-                        .resolve(i, &states, vars, cur.t)
+                        .resolve(i, &states, vars, cur.t, "Items")
                         .map(|v| v.unwrap_or(Value::Null)),
                     None => Ok(input.clone()),
                 }
@@ -1278,12 +1391,17 @@ impl Engine<'_> {
         let items = match items {
             Ok(Value::Array(a)) => a,
             Ok(other) => {
-                return (
-                    cur,
-                    Err(Failure::runtime(format!(
-                        "Map's items must be an array, not {other}"
-                    ))),
-                )
+                let f = match (ql, st.get("Items").and_then(Value::as_str).and_then(jsonata::expression)) {
+                    (Ql::Jsonata, Some(body)) => Failure::new(
+                        "States.QueryEvaluationError",
+                        format!(
+                            "The JSONata expression '{body}' specified for the field 'Items' returned an unexpected result type. Expected 'array', but was '{}' for value: {other}",
+                            json_type(&other)
+                        ),
+                    ),
+                    _ => Failure::runtime(format!("Map's items must be an array, not {other}")),
+                };
+                return (cur, Err(f));
             }
             Err(f) => return (cur, Err(f)),
         };
@@ -1316,9 +1434,12 @@ impl Engine<'_> {
         if distributed {
             from = self.emit(cur.t + 1, Some(started), "MapRunStarted", Some(json!({"mapRunArn": format!("arn:aws:states:us-east-1:123456789012:mapRun:{}/{name}:1", self.state_machine.get("Name").and_then(Value::as_str).unwrap_or("m"))})));
         }
-        let conc = st
-            .get("MaxConcurrency")
-            .and_then(Value::as_u64)
+        let limits = match map_limits(st, &map_input, vars, ctx) {
+            Ok(l) => l,
+            Err(f) => return (cur, Err(f)),
+        };
+        let conc = limits
+            .concurrency
             .filter(|&c| c > 0)
             .unwrap_or(40)
             .min(1000) as usize;
@@ -1354,7 +1475,7 @@ impl Engine<'_> {
                 (Some(sel), Ql::JsonPath) => self.template(sel, &map_input, vars, &item_ctx),
                 (Some(sel), Ql::Jsonata) => {
                     let states = json!({"input": input, "context": item_ctx});
-                    self.resolve(sel, &states, vars, free)
+                    self.resolve(sel, &states, vars, free, "ItemSelector")
                         .map(|v| v.unwrap_or(Value::Null))
                 }
                 (None, _) => Ok(item.clone()),
@@ -1403,11 +1524,8 @@ impl Engine<'_> {
                 end = Cursor { t: done, last: l };
             }
         }
-        let tolerated_count = st
-            .get("ToleratedFailureCount")
-            .and_then(Value::as_u64)
-            .map(|c| c as usize);
-        let tolerated_pct = st.get("ToleratedFailurePercentage").and_then(Value::as_f64);
+        let tolerated_count = limits.tolerated_count.map(|c| c as usize);
+        let tolerated_pct = limits.tolerated_percentage;
         let tolerated = failures == 0
             || tolerated_count.is_some_and(|c| failures <= c)
             || tolerated_pct.is_some_and(|p| {
@@ -1591,6 +1709,130 @@ impl Integration {
     }
 }
 
+/// A Map's concurrency and tolerated failures, from their fields or their `*Path` forms.
+struct MapLimits {
+    concurrency: Option<u64>,
+    tolerated_count: Option<u64>,
+    tolerated_percentage: Option<f64>,
+}
+
+fn map_limits(
+    st: &Value,
+    input: &Value,
+    vars: &Map<String, Value>,
+    ctx: &Value,
+) -> Result<MapLimits, Failure> {
+    let src = Sources {
+        input,
+        context: ctx,
+        variables: vars,
+    };
+    let shown = |v: &Value| v.as_str().map_or_else(|| v.to_string(), String::from);
+    let read = |k: &str, float: bool| -> Result<Option<f64>, Failure> {
+        if let Some(v) = st.get(k) {
+            return Ok(v.as_f64());
+        }
+        let pk = format!("{k}Path");
+        let Some(Value::String(p)) = st.get(&pk) else {
+            return Ok(None);
+        };
+        let v = paths::read(p, &src)?;
+        let n = v.as_f64().filter(|n| float || n.fract() == 0.0);
+        n.map(Some).ok_or_else(|| {
+            Failure::runtime(format!(
+                "The {pk} field refers to value \"{}\" which is not a valid {}: {p}",
+                shown(&v),
+                if float { "float" } else { "integer" }
+            ))
+        })
+    };
+    let concurrency = read("MaxConcurrency", false)?;
+    let count = read("ToleratedFailureCount", false)?;
+    if count.is_some_and(|c| c < 0.0) {
+        return Err(Failure::runtime(
+            "ToleratedFailureCount cannot be negative.",
+        ));
+    }
+    let pct = read("ToleratedFailurePercentage", true)?;
+    if pct.is_some_and(|p| !(0.0..=100.0).contains(&p)) {
+        return Err(Failure::runtime(
+            "ToleratedFailurePercentage must be between 0 and 100.",
+        ));
+    }
+    Ok(MapLimits {
+        concurrency: concurrency.map(|c| c.max(0.0) as u64),
+        tolerated_count: count.map(|c| c as u64),
+        tolerated_percentage: pct,
+    })
+}
+
+/// The JSON type of a value, as the service's messages name it.
+fn json_type(v: &Value) -> &'static str {
+    match v {
+        Value::Null => "null",
+        Value::Bool(_) => "boolean",
+        Value::Number(_) => "number",
+        Value::String(_) => "string",
+        Value::Array(_) => "array",
+        Value::Object(_) => "object",
+    }
+}
+
+/// A path's not-found failure, naming the field it was read for, as the service words it.
+fn for_field(f: Failure, field: &str) -> Failure {
+    match f.cause.split_once("' could not be found in the input") {
+        Some((head, tail)) if f.cause.starts_with("The JSONPath '") => Failure::new(
+            f.error,
+            format!(
+                "{head}' specified for the field '{field}' could not be found in the input{tail}"
+            ),
+        ),
+        _ => f,
+    }
+}
+
+/// An RFC 3339 timestamp as the service takes it (`2016-03-14T01:59:00Z`, with an optional
+/// fraction and an offset): epoch milliseconds, or None for anything else (a space for the `T`,
+/// month 13, hour 25).
+fn strict_iso(s: &str) -> Option<i64> {
+    let b = s.as_bytes();
+    let digits =
+        |r: std::ops::Range<usize>| b.get(r).is_some_and(|d| d.iter().all(u8::is_ascii_digit));
+    let num = |r: std::ops::Range<usize>| s.get(r).and_then(|t| t.parse::<u32>().ok());
+    let shape = b.len() >= 20
+        && digits(0..4)
+        && b.get(4) == Some(&b'-')
+        && digits(5..7)
+        && b.get(7) == Some(&b'-')
+        && digits(8..10)
+        && b.get(10) == Some(&b'T')
+        && digits(11..13)
+        && b.get(13) == Some(&b':')
+        && digits(14..16)
+        && b.get(16) == Some(&b':')
+        && digits(17..19);
+    let in_range = matches!(num(5..7), Some(1..=12))
+        && matches!(num(8..10), Some(1..=31))
+        && matches!(num(11..13), Some(0..=23))
+        && matches!(num(14..16), Some(0..=59))
+        && matches!(num(17..19), Some(0..=59));
+    let zone = s.get(19..).is_some_and(|rest| {
+        let rest = match rest.strip_prefix('.') {
+            Some(f) => f.trim_start_matches(|c: char| c.is_ascii_digit()),
+            None => rest,
+        };
+        rest == "Z"
+            || (rest.len() == 6
+                && matches!(rest.as_bytes().first(), Some(b'+' | b'-'))
+                && rest.as_bytes().get(3) == Some(&b':'))
+    });
+    if shape && in_range && zone {
+        parse_iso(s)
+    } else {
+        None
+    }
+}
+
 /// A payload template with `.$` keys resolved against `src`.
 fn template_in(t: &Value, src: &Sources, rng: &mut Rng, depth: usize) -> Result<Value, Failure> {
     if depth > 64 {
@@ -1605,7 +1847,7 @@ fn template_in(t: &Value, src: &Sources, rng: &mut Rng, depth: usize) -> Result<
                         let val = if intrinsics::is_call(p) {
                             intrinsics::eval(p, src, rng)?
                         } else {
-                            paths::read(p, src)?
+                            paths::read(p, src).map_err(|f| for_field(f, k))?
                         };
                         out.insert(key.to_string(), val);
                     }

@@ -188,38 +188,47 @@ pub fn eval(body: &str, scope: &Scope, rng: &Rc<RefCell<Rng>>) -> Result<Option<
 }
 
 /// A field's value with every `{% … %}` string inside it evaluated (objects and arrays walked).
+/// An expression that gives nothing is an error naming its field (`Arguments/FunctionName`).
 pub fn resolve(
     v: &Value,
     scope: &Scope,
     rng: &Rc<RefCell<Rng>>,
+    field: &str,
     depth: usize,
 ) -> Result<Option<Value>, Failure> {
     if depth > 64 {
         return Err(fail("a template nested too deeply"));
     }
-    Ok(match v {
+    Ok(Some(match v {
         Value::String(s) => match expression(s) {
-            Some(body) => eval(body, scope, rng)?,
-            None => Some(v.clone()),
+            Some(body) => match eval(body, scope, rng)? {
+                Some(x) => x,
+                None => {
+                    return Err(fail(format!(
+                        "The JSONata expression '{body}' specified for the field '{field}' returned nothing (undefined)."
+                    )))
+                }
+            },
+            None => v.clone(),
         },
         Value::Object(m) => {
             let mut out = Map::new();
             for (k, x) in m {
-                if let Some(r) = resolve(x, scope, rng, depth + 1)? {
+                if let Some(r) = resolve(x, scope, rng, &format!("{field}/{k}"), depth + 1)? {
                     out.insert(k.clone(), r);
                 }
             }
-            Some(Value::Object(out))
+            Value::Object(out)
         }
         Value::Array(a) => {
             let mut out = Vec::new();
-            for x in a {
-                if let Some(r) = resolve(x, scope, rng, depth + 1)? {
+            for (i, x) in a.iter().enumerate() {
+                if let Some(r) = resolve(x, scope, rng, &format!("{field}[{i}]"), depth + 1)? {
                     out.push(r);
                 }
             }
-            Some(Value::Array(out))
+            Value::Array(out)
         }
-        other => Some(other.clone()),
-    })
+        other => other.clone(),
+    }))
 }

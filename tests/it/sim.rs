@@ -118,7 +118,7 @@ fn replay_differs(history: &str, definition: &str) -> Option<String> {
 }
 
 /// The share of the corpus's recorded runs the simulator must replay as recorded.
-const FIDELITY_FLOOR: f64 = 69.0;
+const FIDELITY_FLOOR: f64 = 78.5;
 
 #[test]
 fn corpus_runs_replay_as_recorded() {
