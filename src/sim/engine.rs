@@ -869,7 +869,8 @@ impl Engine<'_> {
             "Choice" => (cur, self.choice(st, input, vars, ctx, ql, cur.t)),
             "Fail" => (
                 cur,
-                Ok(Work::Fail(self.fail_state(st, input, vars, ctx, ql, cur.t))),
+                self.fail_state(st, input, vars, ctx, ql, cur.t)
+                    .map(Work::Fail),
             ),
             "Task" => self.task(name, st, input, vars, cur, ctx, ql),
             "Parallel" => self.parallel(st, input, vars, cur, ctx, ql, depth),
@@ -974,7 +975,7 @@ impl Engine<'_> {
         ctx: &Value,
         ql: Ql,
         now: i64,
-    ) -> Failure {
+    ) -> Result<Failure, Failure> {
         let mut get = |k: &str, path_k: &str| -> Result<String, Failure> {
             let v = match (ql, st.get(k), st.get(path_k)) {
                 (Ql::Jsonata, Some(v), _) => {
@@ -1002,12 +1003,9 @@ impl Engine<'_> {
                 Some(other) => other.to_string(),
             })
         };
-        let error = get("Error", "ErrorPath");
-        let cause = get("Cause", "CausePath");
-        match (error, cause) {
-            (Ok(e), Ok(c)) => Failure::new(e, c),
-            (Err(f), _) | (_, Err(f)) => f,
-        }
+        let error = get("Error", "ErrorPath")?;
+        let cause = get("Cause", "CausePath")?;
+        Ok(Failure::new(error, cause))
     }
 
     fn choice(
@@ -1399,7 +1397,11 @@ impl Engine<'_> {
                             json_type(&other)
                         ),
                     ),
-                    _ => Failure::runtime(format!("Map's items must be an array, not {other}")),
+                    (Ql::Jsonata, None) => Failure::new(
+                        "States.QueryEvaluationError",
+                        format!("Map state input must be an array but was: {other}"),
+                    ),
+                    _ => Failure::runtime(format!("Map state input must be an array but was: {other}")),
                 };
                 return (cur, Err(f));
             }

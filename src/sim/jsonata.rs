@@ -143,7 +143,11 @@ pub fn eval(body: &str, scope: &Scope, rng: &Rc<RefCell<Rng>>) -> Result<Option<
                 }
                 x += s;
             }
-            Ok(JValue::from(Value::Array(out)))
+            // A sequence of one is its one value, as JSONata's sequences are.
+            Ok(JValue::from(match <[Value; 1]>::try_from(out) {
+                Ok([one]) => one,
+                Err(out) => Value::Array(out),
+            }))
         },
     );
     let _ = ev.register_fn(
@@ -201,7 +205,15 @@ pub fn resolve(
     }
     Ok(Some(match v {
         Value::String(s) => match expression(s) {
-            Some(body) => match eval(body, scope, rng)? {
+            Some(body) => match eval(body, scope, rng).map_err(|f| {
+                let why = ["Reference error: ", "Type error: ", "Evaluation error: "]
+                    .iter()
+                    .find_map(|p| f.cause.strip_prefix(p))
+                    .unwrap_or(&f.cause);
+                fail(format!(
+                    "The JSONata expression '{body}' specified for the field '{field}' threw an error during evaluation. {why}"
+                ))
+            })? {
                 Some(x) => x,
                 None => {
                     return Err(fail(format!(
