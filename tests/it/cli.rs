@@ -80,3 +80,55 @@ fn link_prints_a_url_that_opens_the_same_view() {
     let (code, _, err) = stepscope(&["check", def.to_str().unwrap_or(""), "--at", "5"]);
     assert_eq!(code, 2, "{err}");
 }
+
+/// `stepscope test` runs every case of a MockConfigFile against its expectations: the example's
+/// three cases (retries, a caught error, a Choice), one of them wrong on purpose.
+#[test]
+fn test_runs_every_mock_case() {
+    let (code, out, err) = stepscope(&[
+        "test",
+        "examples/simulate/order.asl.json",
+        "--mock-config",
+        "examples/simulate/order.mocks.json",
+        "--expect",
+        "examples/simulate/order.expect.json",
+    ]);
+    assert_eq!(code, 1, "{out}{err}");
+    assert!(out.contains("ok   RetriesThenShips: SUCCEEDED"), "{out}");
+    assert!(
+        out.contains("ok   CardDeclined: FAILED · OrderDeclined: insufficient funds"),
+        "{out}"
+    );
+    assert!(out.contains("FAIL OutOfStock: visited ChargeCard → InStock? → Refund (expected ChargeCard → InStock? → Ship)"), "{out}");
+    assert!(out.trim_end().ends_with("2 passed, 1 failed"), "{out}");
+    // simulate prints a history `stepscope timeline` reads; record turns it back into a case.
+    let (code, hist, _) = stepscope(&[
+        "simulate",
+        "examples/simulate/order.asl.json",
+        "--mock-config",
+        "examples/simulate/order.mocks.json",
+        "--test-case",
+        "CardDeclined",
+        "--input",
+        "{\"order\":2}",
+    ]);
+    assert_eq!(code, 0);
+    let dir = std::env::temp_dir().join(format!("stepscope-sim-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let h = dir.join("run.json");
+    std::fs::write(&h, &hist).unwrap();
+    let (code, text, _) = stepscope(&["timeline", h.to_str().unwrap(), "--format", "text"]);
+    assert_eq!(code, 0);
+    assert!(text.starts_with("FAILED"), "{text}");
+    let (code, case, _) = stepscope(&["record", h.to_str().unwrap()]);
+    assert_eq!(code, 0);
+    let case: serde_json::Value = serde_json::from_str(&case).unwrap();
+    assert_eq!(case["stepscopeCase"], 1);
+    assert_eq!(case["input"], serde_json::json!({"order": 2}));
+    assert_eq!(
+        case["mockConfig"]["MockedResponses"]["ChargeCard"]["0"]["Throw"]["Error"],
+        "CardDeclined"
+    );
+    let (code, _, err) = stepscope(&["simulate", "no-such-file.json"]);
+    assert_eq!(code, 2, "{err}");
+}

@@ -195,3 +195,264 @@ fn corpus_runs_replay_as_recorded() {
         "fidelity {rate:.1}%, below {FIDELITY_FLOOR}%"
     );
 }
+
+fn run_def(def: Value, case: sim::Case, seed: u64) -> sim::SimRun {
+    sim::simulate(
+        &def,
+        &case,
+        SimOptions {
+            seed,
+            ..SimOptions::default()
+        },
+    )
+}
+
+fn mocks(v: Value) -> Option<sim::MockConfig> {
+    Some(sim::MockConfig::parse(&v).expect("a MockConfigFile"))
+}
+
+fn case(m: Value, test_case: &str) -> sim::Case {
+    sim::Case {
+        input: json!({}),
+        mocks: mocks(m),
+        test_case: Some(test_case.into()),
+        ..sim::Case::default()
+    }
+}
+
+/// The waits between a Task's attempts, from its TaskFailed to its next TaskScheduled, in ms.
+fn waits(run: &sim::SimRun) -> Vec<i64> {
+    let at = |e: &Value| {
+        e["timestamp"]
+            .as_str()
+            .and_then(stepscope::history::parse_iso)
+            .unwrap_or(0)
+    };
+    let mut out = Vec::new();
+    let mut failed = None;
+    for e in &run.events {
+        match e["type"].as_str() {
+            Some("TaskFailed") => failed = Some(at(e)),
+            Some("TaskScheduled") => {
+                if let Some(f) = failed.take() {
+                    out.push(at(e) - f);
+                }
+            }
+            _ => {}
+        }
+    }
+    out
+}
+
+fn retrying(retry: Value) -> Value {
+    json!({"StartAt": "T", "States": {"T": {"Type": "Task", "Resource": "arn:aws:states:::lambda:invoke", "Retry": [retry], "End": true}}})
+}
+
+const ALWAYS_FAILS: &str = r#"{"StateMachines": {"M": {"TestCases": {"C": {"T": "R"}}}},
+  "MockedResponses": {"R": {"0-99": {"Throw": {"Error": "Busy", "Cause": "c"}, "Latency": 10}}}}"#;
+
+#[test]
+fn the_same_case_and_seed_give_the_same_run() {
+    let def: Value = serde_json::from_str(
+        &std::fs::read_to_string(repo().join("examples/simulate/order.asl.json")).unwrap(),
+    )
+    .unwrap();
+    let m: Value = serde_json::from_str(
+        &std::fs::read_to_string(repo().join("examples/simulate/order.mocks.json")).unwrap(),
+    )
+    .unwrap();
+    let a = run_def(def.clone(), case(m.clone(), "RetriesThenShips"), 7);
+    let b = run_def(def.clone(), case(m.clone(), "RetriesThenShips"), 7);
+    assert_eq!(a.history_json(), b.history_json());
+    // The mocks' latencies set the times, and backoff doubles: 2 s, then 4 s.
+    assert_eq!(
+        waits(&a)
+            .iter()
+            .map(|w| (w + 500) / 1000)
+            .collect::<Vec<_>>(),
+        vec![2, 4]
+    );
+    // The simulated history reads as a run, with no warnings, and the retries are attempts.
+    let (h, d) = parse_history(&a.history_json());
+    assert!(d.iter().all(|d| !d.is_error()), "{d:?}");
+    let m_def = stepscope::pipeline::analyze(&SourceText::new("d", def.to_string())).machine;
+    let tl = stepscope::replay::build_timeline(&h.expect("history"), m_def.as_ref());
+    assert!(tl.warnings.is_empty(), "{:?}", tl.warnings);
+    assert_eq!(tl.status.as_str(), "SUCCEEDED");
+    assert_eq!(tl.visits.first().map(|v| v.attempts.len()), Some(3));
+}
+
+#[test]
+fn full_jitter_is_seeded_and_max_delay_caps_the_backoff() {
+    let m: Value = serde_json::from_str(ALWAYS_FAILS).unwrap();
+    let jitter = retrying(
+        json!({"ErrorEquals": ["Busy"], "IntervalSeconds": 4, "MaxAttempts": 4, "JitterStrategy": "FULL"}),
+    );
+    let a = waits(&run_def(jitter.clone(), case(m.clone(), "C"), 3));
+    let b = waits(&run_def(jitter.clone(), case(m.clone(), "C"), 3));
+    let c = waits(&run_def(jitter, case(m.clone(), "C"), 4));
+    assert_eq!(a, b, "the same seed jitters the same");
+    assert_ne!(a, c, "another seed jitters otherwise");
+    for (n, w) in a.iter().enumerate() {
+        let cap = 4000 * 2i64.pow(n as u32);
+        assert!(*w >= 0 && *w <= cap + 20, "wait {n}: {w} ms over {cap}");
+    }
+    let capped = retrying(
+        json!({"ErrorEquals": ["Busy"], "IntervalSeconds": 3, "MaxAttempts": 4, "BackoffRate": 3, "MaxDelaySeconds": 10}),
+    );
+    let w: Vec<i64> = waits(&run_def(capped, case(m, "C"), 1))
+        .iter()
+        .map(|w| (w + 500) / 1000)
+        .collect();
+    assert_eq!(w, vec![3, 9, 10, 10]);
+}
+
+#[test]
+fn tolerated_failures_heartbeats_and_data_limits() {
+    let def = json!({"StartAt": "M", "States": {"M": {"Type": "Map", "ToleratedFailureCount": 1,
+        "ItemProcessor": {"StartAt": "T", "States": {"T": {"Type": "Task", "Resource": "arn:aws:states:::lambda:invoke", "End": true}}},
+        "End": true}}});
+    let m = json!({"StateMachines": {"M": {"TestCases": {"One": {"T": "R1"}, "Two": {"T": "R2"}}}},
+        "MockedResponses": {
+            "R1": {"0": {"Throw": {"Error": "E", "Cause": "c"}}, "1-2": {"Return": 1}},
+            "R2": {"0-1": {"Throw": {"Error": "E", "Cause": "c"}}, "2": {"Return": 1}}}});
+    let with = |c: &str| sim::Case {
+        input: json!([1, 2, 3]),
+        ..case(m.clone(), c)
+    };
+    assert_eq!(
+        run_def(def.clone(), with("One"), 1).status.as_str(),
+        "SUCCEEDED"
+    );
+    let two = run_def(def, with("Two"), 1);
+    assert_eq!(
+        two.failure.map(|f| f.error),
+        Some("States.ExceedToleratedFailureThreshold".into())
+    );
+    // A mock slower than HeartbeatSeconds misses its heartbeat.
+    let hb = json!({"StartAt": "T", "States": {"T": {"Type": "Task", "Resource": "arn:aws:states:::sqs:sendMessage.waitForTaskToken",
+        "HeartbeatSeconds": 5, "TimeoutSeconds": 60, "End": true}}});
+    let slow = json!({"StateMachines": {"M": {"TestCases": {"C": {"T": "R"}}}}, "MockedResponses": {"R": {"0": {"Return": {}, "Latency": 9000}}}});
+    let run = run_def(hb, case(slow, "C"), 1);
+    assert_eq!(
+        run.failure.map(|f| f.error),
+        Some("States.HeartbeatTimeout".into())
+    );
+    assert!(run.events.iter().any(|e| e["type"] == "TaskTimedOut"));
+    // A result over 256 KiB: States.DataLimitExceeded, which States.ALL catches.
+    let big = json!({"StateMachines": {"M": {"TestCases": {"C": {"T": "R"}}}}, "MockedResponses": {"R": {"0": {"Return": "x".repeat(300_000)}}}});
+    let caught = json!({"StartAt": "T", "States": {"T": {"Type": "Task", "Resource": "arn:aws:states:::lambda:invoke",
+        "Catch": [{"ErrorEquals": ["States.ALL"], "Next": "Done"}], "End": true}, "Done": {"Type": "Succeed"}}});
+    let run = run_def(caught, case(big, "C"), 1);
+    assert_eq!(run.status.as_str(), "SUCCEEDED");
+    assert_eq!(
+        run.output.as_ref().and_then(|o| o["Error"].as_str()),
+        Some("States.DataLimitExceeded")
+    );
+}
+
+#[test]
+fn mocks_count_invocations_and_say_what_they_lack() {
+    let def = json!({"StartAt": "T", "States": {"T": {"Type": "Task", "Resource": "arn:aws:states:::lambda:invoke",
+        "Retry": [{"ErrorEquals": ["E"], "IntervalSeconds": 1, "MaxAttempts": 5}], "Next": "U"},
+        "U": {"Type": "Task", "Resource": "arn:aws:states:::sns:publish", "End": true}}});
+    let m = json!({"StateMachines": {"M": {"TestCases": {"C": {"T": "R"}}}},
+        "MockedResponses": {"R": {"0-1": {"Throw": {"Error": "E", "Cause": "c"}}}}});
+    // The third invocation has no entry: the run fails with States.Runtime, as LocalStack does.
+    let run = run_def(def.clone(), case(m, "C"), 1);
+    let f = run.failure.expect("a failure");
+    assert_eq!(f.error, "States.Runtime");
+    assert!(f.cause.contains("invocation 2"), "{}", f.cause);
+    // Without mocks every task answers a default, and the run names them.
+    let run = run_def(
+        def,
+        sim::Case {
+            input: json!({"a": 1}),
+            ..sim::Case::default()
+        },
+        1,
+    );
+    assert_eq!(run.status.as_str(), "SUCCEEDED");
+    assert_eq!(run.defaulted, vec!["T".to_string(), "U".to_string()]);
+    assert!(sim::MockConfig::parse(&json!({"StateMachines": {}})).is_err());
+}
+
+#[test]
+fn intrinsics_and_jsonata_give_the_services_values() {
+    let def = json!({"StartAt": "P", "States": {"P": {"Type": "Pass", "Parameters": {
+        "f.$": "States.Format('{} has {} items', $.name, States.ArrayLength($.items))",
+        "sum.$": "States.MathAdd($.a, $.b)",
+        "parts.$": "States.ArrayPartition($.items, 2)",
+        "hash.$": "States.Hash('abc', 'SHA-256')",
+        "b64.$": "States.Base64Encode('Hello World')",
+        "json.$": "States.StringToJson('{\"k\":[1]}')",
+        "name.$": "$['name']"}, "Next": "J"},
+        "J": {"Type": "Pass", "QueryLanguage": "JSONata", "Output": {"n": "{% $count($states.input.parts) %}", "r": "{% $range(1, 3) %}"}, "End": true}}});
+    let run = run_def(
+        def,
+        sim::Case {
+            input: json!({"name": "cart", "items": [1, 2, 3], "a": 1.5, "b": 2}),
+            ..sim::Case::default()
+        },
+        1,
+    );
+    assert_eq!(run.status.as_str(), "SUCCEEDED", "{:?}", run.failure);
+    assert_eq!(run.output, Some(json!({"n": 2, "r": [1, 2, 3]})));
+    let exits: Vec<Value> = run
+        .events
+        .iter()
+        .filter(|e| e["type"] == "PassStateExited")
+        .map(|e| norm(&e["stateExitedEventDetails"]["output"]))
+        .collect();
+    assert_eq!(
+        exits.first(),
+        Some(&norm(&json!({
+        "f": "cart has 3 items", "sum": 4, "parts": [[1, 2], [3]],
+        "hash": "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad",
+        "b64": "SGVsbG8gV29ybGQ=", "json": {"k": [1]}, "name": "cart"})))
+    );
+}
+
+#[test]
+fn no_definition_input_or_mock_file_panics_the_engine() {
+    use proptest::prelude::*;
+    let mut runner = proptest::test_runner::TestRunner::new(ProptestConfig {
+        cases: 200,
+        ..ProptestConfig::default()
+    });
+    let shapes = prop_oneof![
+        Just("Pass"),
+        Just("Task"),
+        Just("Choice"),
+        Just("Wait"),
+        Just("Map"),
+        Just("Parallel"),
+        Just("Fail"),
+        Just("Succeed"),
+        Just("Nope")
+    ];
+    runner
+        .run(&(shapes, any::<u8>(), ".{0,30}"), |(ty, n, text)| {
+            let def = json!({"StartAt": "S", "States": {"S": {"Type": ty, "Seconds": n, "Choices": [{"Variable": text, "IsPresent": true, "Next": "S"}],
+                "Items": text, "ItemsPath": text, "ResultPath": text, "Parameters": {"x.$": text}, "Branches": [{"StartAt": "S", "States": {"S": {"Type": "Succeed"}}}],
+                "ItemProcessor": {"StartAt": "S", "States": {"S": {"Type": ty, "Next": "S"}}}, "Next": "S"}}});
+            let m = json!({"StateMachines": {"M": {"TestCases": {"C": {"S": "R"}}}}, "MockedResponses": {"R": {"0": {"Return": text}}}});
+            let run = sim::simulate(&def, &case(m, "C"), SimOptions { max_events: 2000, ..SimOptions::default() });
+            prop_assert!(run.events.len() <= 2000);
+            Ok(())
+        })
+        .expect("no panic, bounded histories");
+    // Every corpus definition runs, without mocks, to an end within the event limit.
+    let Some(corpus) = corpus() else { return };
+    for path in files(&corpus.join("definitions").join("valid"), &[".json"])
+        .into_iter()
+        .step_by(3)
+    {
+        let text = std::fs::read_to_string(&path).unwrap_or_default();
+        let (_, def) = stepscope::pipeline::definition_value(&SourceText::new("d", text), None);
+        if let Some(def) = def {
+            let run = sim::simulate(&def, &sim::Case::default(), SimOptions::default());
+            assert!(run.events.len() <= 25_000, "{}", path.display());
+        }
+    }
+}
