@@ -335,6 +335,8 @@ fn jsonata_syntax(body: &str) -> Result<(), String> {
     let mut chars = body.chars().peekable();
     let mut prev_sig: Option<char> = None;
     while let Some(c) = chars.next() {
+        // The significant character before this one.
+        let before = prev_sig;
         if !c.is_whitespace() {
             let p = prev_sig;
             prev_sig = Some(c);
@@ -411,7 +413,11 @@ fn jsonata_syntax(body: &str) -> Result<(), String> {
             '%' if !operand_before => operand_before = true,
             '+' | '*' | '/' | '%' | '=' | '<' | '>' | '&' | '!' | '~' | '?' | ':' | ',' | ';'
             | '.' | '^' | '|' | '@' | '#' => {
-                let binary = matches!(c, '+' | '*' | '/' | '%' | '=' | '&');
+                // `?` (conditions, `??`, `?:`) and `@` (context binding) need a left operand too.
+                let binary = matches!(c, '+' | '*' | '/' | '%' | '=' | '&' | '?' | '@');
+                if c == '?' && !operand_before && before == Some('[') {
+                    return Err("'[?(...)]' is a JSONPath filter, not JSONata; write the condition as '[price < 10]'".into());
+                }
                 // `*` and `**` are also path wildcards (`$.a.*`), valid after '.' or at a start.
                 let wildcard = c == '*'
                     && !operand_before

@@ -557,3 +557,17 @@ fn unknown_fields_follow_one_rule_everywhere() {
         assert_eq!(d[0].severity, severity, "{text}");
     }
 }
+
+/// JSONPath inside a JSONata expression is an error, at the expression, saying what to write.
+#[test]
+fn jsonpath_filters_in_jsonata_are_errors() {
+    let def = r#"{"QueryLanguage": "JSONata", "StartAt": "P", "States": {"P": {"Type": "Pass", "Output": "{% $.store.book[?(@.price < 10)].title %}", "End": true}}}"#;
+    let a = analyze(&SourceText::new("t", def));
+    let d = a
+        .diagnostics
+        .iter()
+        .find(|d| d.code == "invalid-jsonata")
+        .unwrap_or_else(|| panic!("{:?}", a.diagnostics));
+    assert!(d.message.contains("JSONPath filter"), "{}", d.message);
+    assert_eq!(d.line_col(def, &LineIndex::new(def)), (1, 89));
+}

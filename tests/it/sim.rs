@@ -456,3 +456,57 @@ fn no_definition_input_or_mock_file_panics_the_engine() {
         }
     }
 }
+
+/// The checker's JSONata syntax check agrees with jsonata-core's parser (the oracle) on every
+/// `{% … %}` expression in the corpus, so the first view can check JSONata without the engine.
+#[test]
+fn the_jsonata_checker_agrees_with_the_parser() {
+    use stepscope::asl::{check_jsonata, Jsonata};
+    let mut exprs: Vec<String> = vec![
+        "{% $.store.book[?(@.price < 10)].title %}".into(),
+        "{% $states.input.a + 1 %}".into(),
+        "{% $sum([1, 2 %}".into(),
+    ];
+    if let Some(corpus) = corpus() {
+        let mut seen = std::collections::BTreeSet::new();
+        for path in files(&corpus, &[".json", ".yaml"]) {
+            let text = std::fs::read_to_string(&path).unwrap_or_default();
+            let mut rest = text.as_str();
+            while let Some(i) = rest.find("\"{%") {
+                let tail = &rest[i + 1..];
+                let Some(j) = tail.find("%}\"") else { break };
+                let raw = &tail[..j + 2];
+                // The JSON string's text, unescaped.
+                if let Ok(s) = serde_json::from_str::<String>(&format!("\"{raw}\"")) {
+                    if seen.insert(s.clone()) {
+                        exprs.push(s);
+                    }
+                }
+                rest = &tail[j + 2..];
+            }
+        }
+    }
+    let mut disagree = Vec::new();
+    for e in &exprs {
+        let Some(body) = e
+            .trim()
+            .strip_prefix("{%")
+            .and_then(|r| r.strip_suffix("%}"))
+        else {
+            continue;
+        };
+        let oracle = jsonata_core::parser::parse(body.trim()).is_ok();
+        let ours = matches!(check_jsonata(e), Jsonata::Valid);
+        if oracle != ours {
+            disagree.push(format!("{e}: parser {oracle}, checker {ours}"));
+        }
+    }
+    assert!(exprs.len() > 150, "{} expressions", exprs.len());
+    assert!(
+        disagree.is_empty(),
+        "{} of {} disagree:\n{}",
+        disagree.len(),
+        exprs.len(),
+        disagree.join("\n")
+    );
+}
