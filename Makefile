@@ -15,7 +15,7 @@ PORT ?= 8080
 SOURCES := $(shell find src style -type f) index.html Cargo.toml Cargo.lock Trunk.toml
 WASM_RUNNER := CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER=wasm-bindgen-test-runner CHROMEDRIVER=/usr/bin/chromedriver
 
-.PHONY: help tools rust-tools node-tools browser build serve test lint test-native test-web test-e2e bench fuzz sizes clean
+.PHONY: help tools rust-tools node-tools browser build serve test lint test-native test-web test-e2e bench fuzz sizes sim-size clean
 
 help:
 	@echo "make serve   install what is missing, build the release bundle, serve it at http://127.0.0.1:$(PORT)"
@@ -96,6 +96,16 @@ bench: build tests/bench/node_modules/.stamp
 	node tests/bench/load.mjs
 	cargo bench --bench links
 	cargo bench --bench growth
+	cargo bench --bench sim
+	@$(MAKE) --no-print-directory sim-size
+
+# The simulator's weight in wasm: the demo simulated, against the same program without it.
+sim-size:
+	@cargo build -q --release --target wasm32-unknown-unknown --example sim_size --example json_size
+	@d=target/wasm32-unknown-unknown/release/examples; \
+	 printf 'sim: engine wasm %d bytes gzip (the program %d, without the simulator %d)\n' \
+	   $$(( $$(gzip -9c $$d/sim_size.wasm | wc -c) - $$(gzip -9c $$d/json_size.wasm | wc -c) )) \
+	   $$(gzip -9c $$d/sim_size.wasm | wc -c) $$(gzip -9c $$d/json_size.wasm | wc -c)
 
 # The validators we compare against are only needed for benchmarks.
 tests/bench/node_modules/.stamp: tests/bench/package.json tests/bench/package-lock.json

@@ -169,6 +169,10 @@ pub fn simulate(def: &Value, case: &Case, opts: SimOptions) -> SimRun {
         .unwrap_or("arn:aws:iam::123456789012:role/StepFunctionsRole")
         .to_string();
     let sm_arn = format!("arn:aws:states:us-east-1:123456789012:stateMachine:{sm_name}");
+    let reads_context = {
+        let text = def.to_string();
+        text.contains("$$") || text.contains("states.context")
+    };
     let mocked = match (&case.mocks, &case.test_case) {
         (Some(m), Some(c)) => m.case(case.state_machine.as_deref(), c),
         _ => None,
@@ -184,7 +188,9 @@ pub fn simulate(def: &Value, case: &Case, opts: SimOptions) -> SimRun {
         mocked,
         execution: json!({
             "Id": format!("arn:aws:states:us-east-1:123456789012:execution:{sm_name}:{name}"),
-            "Input": case.input,
+            // The context object carries the execution's input only for definitions that read
+            // the context: copying it into every state's context is quadratic in a big Map.
+            "Input": if reads_context { case.input.clone() } else { Value::Null },
             "Name": name,
             "RoleArn": role,
             "StartTime": format_iso(start),
