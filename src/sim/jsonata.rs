@@ -5,7 +5,7 @@
 //! service's error. Every error is `States.QueryEvaluationError`.
 
 use super::{Failure, Rng};
-use jsonata_core::evaluator::{Context, Evaluator, EvaluatorError};
+use jsonata_core::evaluator::{Context, Evaluator, EvaluatorError, EvaluatorOptions};
 use jsonata_core::value::JValue;
 use serde_json::{Map, Value};
 use std::cell::RefCell;
@@ -57,6 +57,19 @@ fn number(args: &[JValue], i: usize) -> Option<f64> {
     }
 }
 
+/// Bounds on one evaluation: its stack and its sequences everywhere, its time natively. (The
+/// browser has no clock jsonata-core can read; there the simulator runs in a worker the page
+/// can stop.)
+fn limits() -> EvaluatorOptions {
+    EvaluatorOptions {
+        #[cfg(not(target_arch = "wasm32"))]
+        timeout_ms: Some(2_000),
+        max_stack_depth: Some(5_000),
+        max_sequence_length: Some(1_000_000),
+        ..EvaluatorOptions::default()
+    }
+}
+
 /// Evaluates one expression; None when its result is undefined.
 pub fn eval(body: &str, scope: &Scope, rng: &Rc<RefCell<Rng>>) -> Result<Option<Value>, Failure> {
     if body.contains("$eval(") {
@@ -71,7 +84,7 @@ pub fn eval(body: &str, scope: &Scope, rng: &Rc<RefCell<Rng>>) -> Result<Option<
     for (k, v) in scope.variables {
         ctx.bind(k.clone(), JValue::from(v.clone()));
     }
-    let mut ev = Evaluator::with_context(ctx);
+    let mut ev = Evaluator::with_options(ctx, limits());
     let now = scope.now_ms;
     let r = rng.clone();
     let _ = ev.register_fn_override(

@@ -510,3 +510,15 @@ fn the_jsonata_checker_agrees_with_the_parser() {
         disagree.join("\n")
     );
 }
+
+/// A JSONata expression that never ends is stopped (natively, by jsonata-core's clock), and the
+/// state fails with States.QueryEvaluationError instead of hanging the run.
+#[test]
+fn a_jsonata_expression_that_never_ends_is_stopped() {
+    let def = json!({"QueryLanguage": "JSONata", "StartAt": "P", "States": {"P": {"Type": "Pass",
+        "Output": "{% ($f := function($x){ $f($x + 1) }; $f(1)) %}", "End": true}}});
+    let run = sim::simulate(&def, &sim::Case::default(), SimOptions::default());
+    let f = run.failure.expect("a failure");
+    assert_eq!(f.error, "States.QueryEvaluationError");
+    assert!(f.cause.contains("D1012"), "{}", f.cause);
+}
