@@ -809,6 +809,7 @@ Usage:
                 mocks: Some(mocks.clone()),
                 test_case: Some(name.clone()),
                 state_machine: Some(sm.clone()),
+                ..Case::default()
             };
             let run = sim::simulate(&def, &case, SimOptions::default());
             let mut problems = Vec::new();

@@ -1392,6 +1392,27 @@ impl Engine<'_> {
                 }
             }
         };
+        // A reader's items (S3) are not in the input: the case gives them, by state name.
+        let items = match st.get("ItemReader") {
+            Some(reader) => match self.case.item_reader.get(name) {
+                Some(Value::Array(a)) => {
+                    let max = reader
+                        .pointer("/ReaderConfig/MaxItems")
+                        .and_then(Value::as_u64)
+                        .map_or(a.len(), |m| m as usize);
+                    Ok(Value::Array(a.iter().take(max).cloned().collect()))
+                }
+                _ => Err(Failure::runtime(format!(
+                    "the items of Map '{name}' come from its ItemReader; give them in the case file's \"itemReader\": {{\"{name}\": [...]}}"
+                ))),
+            },
+            None => items,
+        };
+        // ItemBatcher: each iteration gets a batch, `{"Items": [...], "BatchInput": ...}`.
+        let items = match (items, st.get("ItemBatcher")) {
+            (Ok(Value::Array(a)), Some(b)) => Ok(Value::Array(batches(a, b))),
+            (other, _) => other,
+        };
         let items = match items {
             Ok(Value::Array(a)) => a,
             Ok(other) => {
@@ -1560,10 +1581,37 @@ impl Engine<'_> {
         }
         if tolerated {
             let last = self.emit(t + 1, Some(last), "MapStateSucceeded", None);
-            (
-                Cursor { t: t + 1, last },
-                Ok(Work::Done(Value::Array(results))),
-            )
+            // With a ResultWriter the results go to S3, and the state's result says where.
+            let result = match st.get("ResultWriter") {
+                Some(w) => {
+                    let arn = format!(
+                        "arn:aws:states:us-east-1:123456789012:mapRun:{}/{name}:1",
+                        self.state_machine
+                            .get("Name")
+                            .and_then(Value::as_str)
+                            .unwrap_or("m")
+                    );
+                    let bucket = w
+                        .pointer("/Parameters/Bucket")
+                        .or_else(|| w.pointer("/Arguments/Bucket"))
+                        .cloned()
+                        .unwrap_or(Value::Null);
+                    let prefix = w
+                        .pointer("/Parameters/Prefix")
+                        .or_else(|| w.pointer("/Arguments/Prefix"))
+                        .and_then(Value::as_str)
+                        .unwrap_or("");
+                    let run_id = self.rng.borrow_mut().uuid();
+                    let key = if prefix.is_empty() {
+                        format!("{run_id}/manifest.json")
+                    } else {
+                        format!("{}/{run_id}/manifest.json", prefix.trim_end_matches('/'))
+                    };
+                    json!({"MapRunArn": arn, "ResultWriterDetails": {"Bucket": bucket, "Key": key}})
+                }
+                None => Value::Array(results),
+            };
+            (Cursor { t: t + 1, last }, Ok(Work::Done(result)))
         } else {
             let f = if tolerated_count.is_some() || tolerated_pct.is_some() {
                 Failure::new(
@@ -1715,6 +1763,46 @@ impl Integration {
             _ => params.clone(),
         }
     }
+}
+
+/// Items in batches for ItemBatcher: at most `MaxItemsPerBatch` items and `MaxInputBytesPerBatch`
+/// bytes each, with `BatchInput` beside them.
+fn batches(items: Vec<Value>, b: &Value) -> Vec<Value> {
+    let max_items = b
+        .get("MaxItemsPerBatch")
+        .and_then(Value::as_u64)
+        .unwrap_or(u64::MAX)
+        .max(1) as usize;
+    let max_bytes = b
+        .get("MaxInputBytesPerBatch")
+        .and_then(Value::as_u64)
+        .unwrap_or(256 * 1024) as usize;
+    let input = b.get("BatchInput").cloned();
+    let mut out = Vec::new();
+    let mut batch: Vec<Value> = Vec::new();
+    let mut bytes = 0;
+    for item in items {
+        let n = item.to_string().len();
+        if !batch.is_empty() && (batch.len() >= max_items || bytes + n > max_bytes) {
+            out.push(std::mem::take(&mut batch));
+            bytes = 0;
+        }
+        bytes += n;
+        batch.push(item);
+    }
+    if !batch.is_empty() {
+        out.push(batch);
+    }
+    out.into_iter()
+        .map(|items| {
+            let mut m = Map::new();
+            if let Some(i) = &input {
+                m.insert("BatchInput".into(), i.clone());
+            }
+            m.insert("Items".into(), Value::Array(items));
+            Value::Object(m)
+        })
+        .collect()
 }
 
 /// A Map's concurrency and tolerated failures, from their fields or their `*Path` forms.

@@ -102,6 +102,8 @@ pub struct Case {
     pub test_case: Option<String>,
     /// The state machine's name in the MockConfigFile.
     pub state_machine: Option<String>,
+    /// The items a Map's ItemReader would read (from S3), by the Map state's name.
+    pub item_reader: std::collections::HashMap<String, Value>,
 }
 
 /// How to run.
@@ -126,7 +128,7 @@ impl Default for SimOptions {
 }
 
 /// The case file: `{"stepscopeCase": 1, "input", "context", "mockConfig", "testCase",
-/// "stateMachine"}`.
+/// "stateMachine"}`, and optionally `"itemReader": {MAP_STATE: [items]}`.
 pub fn case_from_json(v: &Value) -> Result<Case, String> {
     if v.get("stepscopeCase").and_then(Value::as_u64) != Some(1) {
         return Err("a case file starts with \"stepscopeCase\": 1".into());
@@ -147,5 +149,10 @@ pub fn case_from_json(v: &Value) -> Result<Case, String> {
             .get("stateMachine")
             .and_then(Value::as_str)
             .map(String::from),
+        item_reader: v
+            .get("itemReader")
+            .and_then(Value::as_object)
+            .map(|m| m.iter().map(|(k, x)| (k.clone(), x.clone())).collect())
+            .unwrap_or_default(),
     })
 }

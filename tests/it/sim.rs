@@ -522,3 +522,41 @@ fn a_jsonata_expression_that_never_ends_is_stopped() {
     assert_eq!(f.error, "States.QueryEvaluationError");
     assert!(f.cause.contains("D1012"), "{}", f.cause);
 }
+
+/// A distributed Map reads its items from the case (S3 is not there), in batches when asked, and
+/// with a ResultWriter says where the results went; its iterations stay out of the history.
+#[test]
+fn item_readers_batches_and_result_writers() {
+    let def = json!({"StartAt": "M", "States": {"M": {"Type": "Map",
+        "ItemReader": {"Resource": "arn:aws:states:::s3:getObject", "ReaderConfig": {"InputType": "JSON", "MaxItems": 5}, "Parameters": {"Bucket": "b", "Key": "k"}},
+        "ItemBatcher": {"MaxItemsPerBatch": 2, "BatchInput": {"run": 1}},
+        "ItemProcessor": {"ProcessorConfig": {"Mode": "DISTRIBUTED", "ExecutionType": "STANDARD"}, "StartAt": "P", "States": {"P": {"Type": "Pass", "End": true}}},
+        "End": true}}});
+    let missing = sim::simulate(&def, &sim::Case::default(), SimOptions::default());
+    assert!(missing
+        .failure
+        .is_some_and(|f| f.cause.contains("itemReader")));
+    let mut case = sim::Case::default();
+    case.item_reader
+        .insert("M".into(), json!([1, 2, 3, 4, 5, 6, 7]));
+    let run = sim::simulate(&def, &case, SimOptions::default());
+    assert_eq!(
+        run.output,
+        Some(
+            json!([{"BatchInput": {"run": 1}, "Items": [1, 2]}, {"BatchInput": {"run": 1}, "Items": [3, 4]}, {"BatchInput": {"run": 1}, "Items": [5]}])
+        )
+    );
+    assert!(
+        !run.events.iter().any(|e| e["type"] == "PassStateEntered"),
+        "child executions' events stay out"
+    );
+    assert!(run.events.iter().any(|e| e["type"] == "MapRunStarted"));
+    let mut written = def.clone();
+    written["States"]["M"]["ResultWriter"] = json!({"Resource": "arn:aws:states:::s3:putObject", "Parameters": {"Bucket": "out", "Prefix": "runs"}});
+    let run = sim::simulate(&written, &case, SimOptions::default());
+    let out = run.output.expect("an output");
+    assert_eq!(out["ResultWriterDetails"]["Bucket"], "out");
+    assert!(out["ResultWriterDetails"]["Key"]
+        .as_str()
+        .is_some_and(|k| k.starts_with("runs/") && k.ends_with("/manifest.json")));
+}
