@@ -205,7 +205,7 @@ pub fn simulate(def: &Value, case: &Case, opts: SimOptions) -> SimRun {
         start,
         None,
         "ExecutionStarted",
-        Some(json!({"input": text(&case.input), "inputDetails": {"truncated": false}, "roleArn": role, "stateMachineArn": sm_arn})),
+        Some(json!({"input": text(&case.input), "inputDetails": {"truncated": false}, "roleArn": role})),
     );
     let ql = if def.get("QueryLanguage").and_then(Value::as_str) == Some("JSONata") {
         Ql::Jsonata
@@ -1186,7 +1186,24 @@ impl Engine<'_> {
             Err(f) => return (cur, Err(f)),
         };
         let kind = Integration::of(resource);
-        let timeout = st.get("TimeoutSeconds").and_then(Value::as_f64);
+        // TimeoutSeconds and HeartbeatSeconds, or their *Path forms read from the state's input.
+        let seconds = |k: &str| -> Option<f64> {
+            st.get(k).and_then(Value::as_f64).or_else(|| {
+                let p = st.get(format!("{k}Path"))?.as_str()?;
+                paths::read(
+                    p,
+                    &Sources {
+                        input,
+                        context: ctx,
+                        variables: vars,
+                    },
+                )
+                .ok()?
+                .as_f64()
+            })
+        };
+        let timeout = seconds("TimeoutSeconds");
+        let heartbeat_limit = seconds("HeartbeatSeconds");
         let (scheduled, started, succeeded, failed, timed_out) = kind.events();
         let mut sched = match &kind {
             Integration::Lambda => {
@@ -1202,10 +1219,7 @@ impl Engine<'_> {
         if let (Some(t), Some(o)) = (timeout, sched.as_object_mut()) {
             o.insert("timeoutInSeconds".into(), json!(t as i64));
         }
-        if let (Some(h), Some(o)) = (
-            st.get("HeartbeatSeconds").and_then(Value::as_f64),
-            sched.as_object_mut(),
-        ) {
+        if let (Some(h), Some(o)) = (heartbeat_limit, sched.as_object_mut()) {
             o.insert("heartbeatInSeconds".into(), json!(h as i64));
         }
         let ids = kind.ids();
@@ -1226,10 +1240,7 @@ impl Engine<'_> {
         let latency = latency.unwrap_or_else(|| self.ms(20, 400));
         // A mock sends no heartbeats: a task slower than HeartbeatSeconds misses one. The
         // earlier of the two limits ends it.
-        let heartbeat = st
-            .get("HeartbeatSeconds")
-            .and_then(Value::as_f64)
-            .filter(|h| latency as f64 > h * 1000.0);
+        let heartbeat = heartbeat_limit.filter(|h| latency as f64 > h * 1000.0);
         let over = match (timeout.filter(|t| latency as f64 > t * 1000.0), heartbeat) {
             (Some(t), Some(h)) if h < t => Some((h, "States.HeartbeatTimeout")),
             (Some(t), _) => Some((t, "States.Timeout")),
