@@ -693,6 +693,18 @@ Usage:
         } else if case_file.is_none() {
             case.input = serde_json::json!({});
         }
+        if let (Some(m), Some(tc)) = (&case.mocks, &case.test_case) {
+            if m.case(case.state_machine.as_deref(), tc).is_none() {
+                eprintln!(
+                    "stepscope simulate: the mocks have no test case '{tc}'{}",
+                    case.state_machine
+                        .as_deref()
+                        .map(|s| format!(" for state machine '{s}'"))
+                        .unwrap_or_default()
+                );
+                return 2;
+            }
+        }
         let run = sim::simulate(&def, &case, opts);
         for s in &run.defaulted {
             eprintln!("stepscope simulate: no mock answered '{s}': it returned a default result");

@@ -78,7 +78,7 @@ struct Engine<'a> {
     counters: HashMap<String, u64>,
     defaulted: BTreeSet<String>,
     visited: Vec<String>,
-    mocked: Option<&'a HashMap<String, String>>,
+    mocked: Option<&'a std::collections::BTreeMap<String, String>>,
     execution: Value,
     state_machine: Value,
     full: bool,
@@ -86,6 +86,8 @@ struct Engine<'a> {
     entered_seq: usize,
     /// Each event's id, by emission, once `finish` has numbered them.
     ids: Vec<u64>,
+    /// When the run timed out: events after it never happened.
+    cutoff: Option<i64>,
 }
 
 /// Where an entered event's id goes in a cause, until events are numbered.
@@ -200,6 +202,7 @@ pub fn simulate(def: &Value, case: &Case, opts: SimOptions) -> SimRun {
         full: false,
         entered_seq: 0,
         ids: Vec::new(),
+        cutoff: None,
     };
     let started = e.emit(
         start,
@@ -226,6 +229,33 @@ pub fn simulate(def: &Value, case: &Case, opts: SimOptions) -> SimRun {
         0,
     );
     let t = cur.t + 1;
+    // The machine's TimeoutSeconds: a run still going then times out, and nothing after it happens.
+    let deadline = def
+        .get("TimeoutSeconds")
+        .and_then(Value::as_f64)
+        .filter(|s| *s > 0.0)
+        .map(|s| start.saturating_add((s * 1000.0) as i64));
+    if let Some(d) = deadline.filter(|&d| t > d) {
+        e.cutoff = Some(d);
+        let last = e
+            .out
+            .iter()
+            .enumerate()
+            .filter(|(_, ev)| ev.at <= d)
+            .max_by_key(|(_, ev)| (ev.at, ev.seq))
+            .map(|(i, _)| i);
+        let f = Failure::new("States.Timeout", "");
+        e.emit(d, last, "ExecutionTimedOut", Some(error_details(&f)));
+        let events = e.finish();
+        return SimRun {
+            events,
+            status: ExecutionStatus::TimedOut,
+            output: None,
+            failure: Some(f),
+            defaulted: e.defaulted.into_iter().collect(),
+            visited: e.visited,
+        };
+    }
     let (status, output, failure) = match result {
         Ok(out) => {
             e.emit(
@@ -280,7 +310,10 @@ impl Engine<'_> {
 
     /// The events in time order, numbered from 1, with their `previousEventId`s.
     fn finish(&mut self) -> Vec<Value> {
-        let mut order: Vec<usize> = (0..self.out.len()).collect();
+        let cutoff = self.cutoff.unwrap_or(i64::MAX);
+        let mut order: Vec<usize> = (0..self.out.len())
+            .filter(|&i| self.out.get(i).is_some_and(|e| e.at <= cutoff))
+            .collect();
         order.sort_by_key(|&i| self.out.get(i).map(|e| (e.at, e.seq)));
         let mut id_of = vec![0u64; self.out.len()];
         for (k, &i) in order.iter().enumerate() {
@@ -444,7 +477,10 @@ impl Engine<'_> {
                 Err(f) => f,
             };
             match self.retry_delay(st, &f, &mut retries_by) {
-                Some(delay_ms) if !f.is_terminal() && !self.full => {
+                // Each attempt counts against the event budget, even one that wrote no event.
+                Some(delay_ms)
+                    if !f.is_terminal() && !self.full && attempt < self.opts.max_events as u64 =>
+                {
                     cur.t = cur.t.saturating_add(delay_ms);
                     attempt += 1;
                 }
@@ -457,15 +493,10 @@ impl Engine<'_> {
             Ok(Work::Done(result)) => {
                 self.finish_state(name, ty, st, input, result, vars, cur, &ctx, ql)
             }
-            Ok(Work::Choice(next, out)) => {
-                let t = cur.t + self.ms(1, 5);
-                let last = self.emit(
-                    t,
-                    Some(cur.last),
-                    &format!("{ty}StateExited"),
-                    Some(json!({"name": name, "output": text(&out), "outputDetails": {"truncated": false}})),
-                );
-                (Cursor { t, last }, Flow::Next(next, out))
+            Ok(Work::Choice(next, out, assigned)) => {
+                let (cur, flow) =
+                    self.exit(name, ty, &json!({"Next": next}), out, assigned, vars, cur);
+                (cur, flow)
             }
             Ok(Work::Fail(f)) => (cur, Flow::Failed(f)),
             Err(f) => self.catch(name, ty, st, input, f, vars, cur, &ctx, ql),
@@ -926,7 +957,7 @@ impl Engine<'_> {
         let until: Result<i64, Failure> = match (secs, stamp) {
             (Err(f), _) | (_, Err(f)) => Err(f),
             (Ok(Some(s)), _) => match s.as_f64() {
-                Some(n) if n >= 0.0 => Ok(cur.t + (n * 1000.0) as i64),
+                Some(n) if n >= 0.0 => Ok(cur.t.saturating_add((n * 1000.0) as i64)),
                 _ => Err(bad(ql, format!("The Seconds field must be a non-negative integer, not {s}"))),
             },
             (_, Ok(Some(ts))) => {
@@ -944,7 +975,7 @@ impl Engine<'_> {
                     Ok(v) => match v.as_f64() {
                         Some(n) if n.fract() != 0.0 => Err(Failure::runtime(format!("The SecondsPath parameter cannot be parsed as a long value: {p} == {v}"))),
                         Some(n) if n < 0.0 => Err(Failure::runtime(format!("The SecondsPath parameter references a negative value: {p} == {v}"))),
-                        Some(n) => Ok(cur.t + (n * 1000.0) as i64),
+                        Some(n) => Ok(cur.t.saturating_add((n * 1000.0) as i64)),
                         None => Err(Failure::runtime(format!("The SecondsPath parameter cannot be parsed as a long value: {p} == {v}"))),
                     },
                 },
@@ -1078,15 +1109,16 @@ impl Engine<'_> {
                     .and_then(Value::as_str)
                     .unwrap_or("")
                     .to_string();
-                let out = self.choice_output(st, rule, input, &src_input, vars, ctx, ql, now)?;
-                return Ok(Work::Choice(next, out));
+                let (out, assigned) =
+                    self.choice_output(st, rule, input, &src_input, vars, ctx, ql, now)?;
+                return Ok(Work::Choice(next, out, assigned));
             }
         }
         match st.get("Default").and_then(Value::as_str) {
             Some(d) => {
-                let out =
+                let (out, assigned) =
                     self.choice_output(st, &json!({}), input, &src_input, vars, ctx, ql, now)?;
-                Ok(Work::Choice(d.to_string(), out))
+                Ok(Work::Choice(d.to_string(), out, assigned))
             }
             None => Err(Failure::new(
                 "States.NoChoiceMatched",
@@ -1106,7 +1138,7 @@ impl Engine<'_> {
         ctx: &Value,
         ql: Ql,
         now: i64,
-    ) -> Result<Value, Failure> {
+    ) -> Result<(Value, Option<Map<String, Value>>), Failure> {
         let out = match ql {
             Ql::JsonPath => match st.get("OutputPath") {
                 Some(Value::Null) => json!({}),
@@ -1130,15 +1162,15 @@ impl Engine<'_> {
                 }
             }
         };
-        // The rule's Assign, then the state's, each seeing the variables as they were.
-        let mut assigned = Map::new();
+        // The rule's Assign, then the state's, each seeing the variables as they were; they are
+        // set at the exit.
+        let mut assigned: Option<Map<String, Value>> = None;
         for holder in [rule, st] {
             if let Some(a) = self.assign(holder, input, &Value::Null, None, vars, ctx, ql, now)? {
-                assigned.extend(a);
+                assigned.get_or_insert_with(Map::new).extend(a);
             }
         }
-        vars.extend(assigned);
-        Ok(out)
+        Ok((out, assigned))
     }
 
     fn invocation(&mut self, name: &str) -> Option<(Response, Option<i64>)> {
@@ -1187,10 +1219,11 @@ impl Engine<'_> {
         };
         let kind = Integration::of(resource);
         // TimeoutSeconds and HeartbeatSeconds, or their *Path forms read from the state's input.
-        let seconds = |k: &str| -> Option<f64> {
-            st.get(k).and_then(Value::as_f64).or_else(|| {
-                let p = st.get(format!("{k}Path"))?.as_str()?;
-                paths::read(
+        let seconds = |k: &str| -> Result<Option<f64>, Failure> {
+            let pk = format!("{k}Path");
+            let v = match (st.get(k), st.get(&pk).and_then(Value::as_str)) {
+                (Some(v), _) => v.clone(),
+                (None, Some(p)) => paths::read(
                     p,
                     &Sources {
                         input,
@@ -1198,12 +1231,25 @@ impl Engine<'_> {
                         variables: vars,
                     },
                 )
-                .ok()?
-                .as_f64()
-            })
+                .map_err(|_| {
+                    Failure::runtime(format!(
+                        "The {pk} field references a value that is not in the input: {p}"
+                    ))
+                })?,
+                (None, None) => return Ok(None),
+            };
+            match v.as_f64() {
+                Some(n) if n > 0.0 && n.fract() == 0.0 => Ok(Some(n)),
+                _ => Err(Failure::runtime(format!(
+                    "The {k} value must be a positive integer, not {v}"
+                ))),
+            }
         };
-        let timeout = seconds("TimeoutSeconds");
-        let heartbeat_limit = seconds("HeartbeatSeconds");
+        let (timeout, heartbeat_limit) =
+            match (seconds("TimeoutSeconds"), seconds("HeartbeatSeconds")) {
+                (Ok(t), Ok(h)) => (t, h),
+                (Err(f), _) | (_, Err(f)) => return (cur, Err(f)),
+            };
         let (scheduled, started, succeeded, failed, timed_out) = kind.events();
         let mut sched = match &kind {
             Integration::Lambda => {
@@ -1227,6 +1273,18 @@ impl Engine<'_> {
         cur.last = self.emit(cur.t, Some(cur.last), scheduled, Some(sched));
         cur.t += self.ms(5, 30);
         cur.last = self.emit(cur.t, Some(cur.last), started, ids.clone());
+        // A job started with .sync, or a callback sent with .waitForTaskToken, is submitted first.
+        if matches!(kind, Integration::Service { .. })
+            && (resource.contains(".sync") || resource.ends_with(".waitForTaskToken"))
+        {
+            cur.t += self.ms(5, 30);
+            let mut d = ids.clone().unwrap_or(json!({}));
+            if let Some(o) = d.as_object_mut() {
+                o.insert("output".into(), json!("{}"));
+                o.insert("outputDetails".into(), json!({"truncated": false}));
+            }
+            cur.last = self.emit(cur.t, Some(cur.last), "TaskSubmitted", Some(d));
+        }
         let (response, latency) = match self.invocation(name) {
             Some(r) => r,
             None => {
@@ -1248,7 +1306,7 @@ impl Engine<'_> {
             (None, None) => None,
         };
         if let Some((t, error)) = over {
-            cur.t += (t * 1000.0) as i64;
+            cur.t = cur.t.saturating_add((t * 1000.0) as i64);
             let f = Failure::new(error, "");
             let mut d = ids.unwrap_or(json!({}));
             if let (Some(o), Value::Object(e)) = (d.as_object_mut(), error_details(&f)) {
@@ -1257,18 +1315,27 @@ impl Engine<'_> {
             cur.last = self.emit(cur.t, Some(cur.last), timed_out, Some(d));
             return (cur, Err(f));
         }
-        cur.t += latency;
+        cur.t = cur.t.saturating_add(latency);
         match response {
             Response::Return(v) => {
                 let mut d = ids.unwrap_or(json!({}));
+                // A result over the limit fails the task itself, as the service writes it.
+                if v.to_string().len() > MAX_PAYLOAD {
+                    let f = Failure::new(
+                        "States.DataLimitExceeded",
+                        format!("The state/task '{resource}' returned a result with a size exceeding the maximum number of bytes service limit."),
+                    );
+                    if let (Some(o), Value::Object(e)) = (d.as_object_mut(), error_details(&f)) {
+                        o.extend(e);
+                    }
+                    cur.last = self.emit(cur.t, Some(cur.last), failed, Some(d));
+                    return (cur, Err(f));
+                }
                 if let Some(o) = d.as_object_mut() {
                     o.insert("output".into(), json!(text(&v)));
                     o.insert("outputDetails".into(), json!({"truncated": false}));
                 }
                 cur.last = self.emit(cur.t, Some(cur.last), succeeded, Some(d));
-                if let Some(f) = too_big(&v, "result") {
-                    return (cur, Err(f));
-                }
                 (cur, Ok(Work::Done(v)))
             }
             Response::Throw { error, cause } => {
@@ -1493,7 +1560,7 @@ impl Engine<'_> {
         let mut first_failure: Option<Failure> = None;
         // A distributed Map's iterations are child executions: their events are in their own
         // histories, not in this one.
-        let (mark, visited_mark) = (self.out.len(), self.visited.len());
+        let (mark, visited_mark, was_full) = (self.out.len(), self.visited.len(), self.full);
         for (i, item) in items.iter().enumerate() {
             if self.full {
                 break;
@@ -1548,6 +1615,7 @@ impl Engine<'_> {
                 kind,
                 Some(json!({"name": name, "index": i})),
             );
+            let l = if distributed { from } else { l };
             match r {
                 Ok(v) => results.push(v),
                 Err(f) => {
@@ -1563,6 +1631,23 @@ impl Engine<'_> {
             if done >= end.t {
                 end = Cursor { t: done, last: l };
             }
+            // A child execution has a history (and an event budget) of its own.
+            if distributed {
+                self.out.truncate(mark);
+                self.visited.truncate(visited_mark);
+                self.full = was_full;
+                end.last = from;
+            }
+        }
+        // The history filled up before every item ran: the run stops, it doesn't succeed.
+        if self.full && results.len() < items.len() {
+            return (
+                end,
+                Err(Failure::runtime(format!(
+                    "the execution history reached {} events, the service's limit, in Map '{name}'",
+                    self.opts.max_events
+                ))),
+            );
         }
         let tolerated_count = limits.tolerated_count.map(|c| c as usize);
         let tolerated_pct = limits.tolerated_percentage;
@@ -1641,7 +1726,8 @@ impl Engine<'_> {
 /// What one attempt of a state's work gave.
 enum Work {
     Done(Value),
-    Choice(String, Value),
+    /// The next state, the output, and the variables the rule and the state assigned.
+    Choice(String, Value, Option<Map<String, Value>>),
     Fail(Failure),
 }
 
@@ -1669,7 +1755,9 @@ fn matches(r: &Value, f: &Failure) -> bool {
                 .collect()
         })
         .unwrap_or_default();
-    if f.is_terminal() && !names.iter().any(|n| n == &f.error) {
+    // States.Runtime ends the run even where a catcher names it (the corpus's
+    // test_catch_states_runtime recording).
+    if f.is_terminal() {
         return false;
     }
     crate::asl::any_matches(&names, &f.error)
@@ -1684,20 +1772,30 @@ enum Integration {
 
 impl Integration {
     fn of(resource: &str) -> Integration {
-        if resource.starts_with("arn:aws:lambda:") {
+        // `arn:<partition>:service:…`: the partition is `aws`, `aws-cn`, `aws-us-gov`, ….
+        let mut parts = resource.splitn(3, ':');
+        let (arn, service) = (parts.next(), parts.nth(1));
+        if arn == Some("arn") && service == Some("lambda") {
             return Integration::Lambda;
         }
         if resource.contains(":activity:") {
             return Integration::Activity;
         }
         let tail = resource
-            .strip_prefix("arn:aws:states:::")
-            .unwrap_or(resource);
-        match tail.rsplit_once(':') {
-            Some((rtype, action)) => Integration::Service {
-                rtype: rtype.to_string(),
-                action: action.to_string(),
-            },
+            .split_once(":states:::")
+            .map_or(resource, |(_, t)| t);
+        // `aws-sdk:s3:getObject` → `aws-sdk:s3` and `getObject`; `states:startExecution.sync:2`
+        // → `states` and `startExecution.sync:2`.
+        let split = match tail.strip_prefix("aws-sdk:") {
+            Some(rest) => rest
+                .split_once(':')
+                .map(|(svc, action)| (format!("aws-sdk:{svc}"), action.to_string())),
+            None => tail
+                .split_once(':')
+                .map(|(svc, action)| (svc.to_string(), action.to_string())),
+        };
+        match split {
+            Some((rtype, action)) => Integration::Service { rtype, action },
             None => Integration::Service {
                 rtype: tail.to_string(),
                 action: String::new(),
@@ -2024,7 +2122,7 @@ fn rule_matches(rule: &Value, src: &Sources, depth: usize) -> Result<bool, Failu
         .filter(|_| !op.starts_with("Is"))
         .unwrap_or(op);
     let is = |b: bool| Ok(b == (want == Value::Bool(true)));
-    let ts = |v: &Value| v.as_str().and_then(parse_iso);
+    let ts = |v: &Value| v.as_str().and_then(strict_iso);
     Ok(match op {
         "IsNull" => return is(got.is_null()),
         "IsNumeric" => return is(got.is_number()),

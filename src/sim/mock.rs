@@ -6,7 +6,7 @@
 //! unknown fields.
 
 use serde_json::Value;
-use std::collections::HashMap;
+use std::collections::BTreeMap;
 
 /// What one invocation of a mocked state gives back.
 #[derive(Debug, Clone, PartialEq)]
@@ -28,9 +28,9 @@ pub struct Entry {
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct MockConfig {
     /// State machine → test case → state → response name.
-    pub machines: HashMap<String, HashMap<String, HashMap<String, String>>>,
+    pub machines: BTreeMap<String, BTreeMap<String, BTreeMap<String, String>>>,
     /// Response name → entries.
-    pub responses: HashMap<String, Vec<Entry>>,
+    pub responses: BTreeMap<String, Vec<Entry>>,
 }
 
 impl MockConfig {
@@ -50,12 +50,12 @@ impl MockConfig {
                 .get("TestCases")
                 .and_then(Value::as_object)
                 .ok_or_else(|| format!("state machine '{name}' needs a 'TestCases' object"))?;
-            let mut by_case = HashMap::new();
+            let mut by_case = BTreeMap::new();
             for (case, states) in cases {
                 let states = states
                     .as_object()
                     .ok_or_else(|| format!("test case '{case}' must map states to responses"))?;
-                let mut map = HashMap::new();
+                let mut map = BTreeMap::new();
                 for (state, resp) in states {
                     let resp = resp.as_str().ok_or_else(|| {
                         format!("test case '{case}': state '{state}' must name a response")
@@ -103,7 +103,7 @@ impl MockConfig {
                 let latency_ms = e
                     .get("Latency")
                     .and_then(Value::as_f64)
-                    .map(|l| l.max(0.0) as i64);
+                    .map(|l| l.clamp(0.0, 31_622_400_000.0) as i64); // at most a year
                 list.push(Entry {
                     from,
                     to,
@@ -119,7 +119,7 @@ impl MockConfig {
 
     /// The states a test case mocks, and their responses, for state machine `machine` (or the
     /// only one, or any that has the case).
-    pub fn case(&self, machine: Option<&str>, case: &str) -> Option<&HashMap<String, String>> {
+    pub fn case(&self, machine: Option<&str>, case: &str) -> Option<&BTreeMap<String, String>> {
         match machine {
             Some(m) => self.machines.get(m)?.get(case),
             None => self.machines.values().find_map(|cases| cases.get(case)),

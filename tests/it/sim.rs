@@ -560,3 +560,85 @@ fn item_readers_batches_and_result_writers() {
         .as_str()
         .is_some_and(|k| k.starts_with("runs/") && k.ends_with("/manifest.json")));
 }
+
+/// What the review of the first cut found, pinned: States.Runtime is never caught; a `.sync:2`
+/// resource keeps its action whole and is submitted; the machine's TimeoutSeconds times the run
+/// out; a Choice's assignments are on its exit; an oversized result fails the task event itself.
+#[test]
+fn review_findings_stay_fixed() {
+    let def = json!({"StartAt": "P", "States": {"P": {"Type": "Pass", "Parameters": {"x.$": "$.missing"},
+        "Next": "E"}, "E": {"Type": "Succeed"}}});
+    let mut catching = def.clone();
+    catching["States"]["P"]["Type"] = json!("Task");
+    catching["States"]["P"]["Resource"] = json!("arn:aws:states:::states:startExecution.sync:2");
+    catching["States"]["P"]["Catch"] =
+        json!([{"ErrorEquals": ["States.Runtime", "States.ALL"], "Next": "E"}]);
+    let run = sim::simulate(&catching, &sim::Case::default(), SimOptions::default());
+    assert_eq!(run.status.as_str(), "FAILED");
+    // The same task, with its input present: resource type `states`, submitted before it succeeds.
+    let run = sim::simulate(
+        &catching,
+        &sim::Case {
+            input: json!({"missing": 1}),
+            ..sim::Case::default()
+        },
+        SimOptions::default(),
+    );
+    let types: Vec<&str> = run
+        .events
+        .iter()
+        .filter_map(|e| e["type"].as_str())
+        .collect();
+    assert!(
+        types
+            .windows(3)
+            .any(|w| w == ["TaskStarted", "TaskSubmitted", "TaskSucceeded"]),
+        "{types:?}"
+    );
+    let sched = run
+        .events
+        .iter()
+        .find(|e| e["type"] == "TaskScheduled")
+        .expect("scheduled");
+    assert_eq!(sched["taskScheduledEventDetails"]["resourceType"], "states");
+    assert_eq!(
+        sched["taskScheduledEventDetails"]["resource"],
+        "startExecution.sync:2"
+    );
+    // TimeoutSeconds on the machine: a 10 s wait in a 5 s machine times out at 5 s.
+    let slow = json!({"TimeoutSeconds": 5, "StartAt": "W", "States": {"W": {"Type": "Wait", "Seconds": 10, "End": true}}});
+    let run = sim::simulate(&slow, &sim::Case::default(), SimOptions::default());
+    assert_eq!(run.status.as_str(), "TIMED_OUT");
+    let last = run.events.last().expect("events");
+    assert_eq!(last["type"], "ExecutionTimedOut");
+    assert!(!run.events.iter().any(|e| e["type"] == "WaitStateExited"));
+    // A Choice's Assign shows on its exit, and the next state sees it.
+    let choice = json!({"QueryLanguage": "JSONata", "StartAt": "C", "States": {
+        "C": {"Type": "Choice", "Choices": [{"Condition": "{% true %}", "Assign": {"picked": "yes"}, "Next": "S"}]},
+        "S": {"Type": "Pass", "Output": "{% $picked %}", "End": true}}});
+    let run = sim::simulate(&choice, &sim::Case::default(), SimOptions::default());
+    assert_eq!(run.output, Some(json!("yes")));
+    let exit = run
+        .events
+        .iter()
+        .find(|e| e["type"] == "ChoiceStateExited")
+        .expect("exit");
+    assert_eq!(
+        exit["stateExitedEventDetails"]["assignedVariables"]["picked"],
+        "\"yes\""
+    );
+    // A result over 256 KiB: the task's own event is the failure.
+    let big = json!({"StateMachines": {"M": {"TestCases": {"C": {"T": "R"}}}}, "MockedResponses": {"R": {"0": {"Return": "x".repeat(300_000)}}}});
+    let task = json!({"StartAt": "T", "States": {"T": {"Type": "Task", "Resource": "arn:aws:states:::lambda:invoke", "End": true}}});
+    let run = run_def(task, case(big, "C"), 1);
+    let failed = run
+        .events
+        .iter()
+        .find(|e| e["type"] == "TaskFailed")
+        .expect("TaskFailed");
+    assert_eq!(
+        failed["taskFailedEventDetails"]["error"],
+        "States.DataLimitExceeded"
+    );
+    assert!(!run.events.iter().any(|e| e["type"] == "TaskSucceeded"));
+}
