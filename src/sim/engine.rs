@@ -499,7 +499,10 @@ impl Engine<'_> {
                 (cur, flow)
             }
             Ok(Work::Fail(f)) => (cur, Flow::Failed(f)),
-            Err(f) => self.catch(name, ty, st, input, f, vars, cur, &ctx, ql),
+            Err(f) => {
+                let cur = self.failed_events(name, ty, &f, cur, true);
+                self.catch(name, ty, st, input, f, vars, cur, &ctx, ql)
+            }
         }
     }
 
@@ -542,11 +545,17 @@ impl Engine<'_> {
         };
         let out = match out {
             Ok(o) => o,
-            Err(f) => return self.catch(name, ty, st, input, f, vars, cur, ctx, ql),
+            Err(f) => {
+                let cur = self.failed_events(name, ty, &f, cur, false);
+                return self.catch(name, ty, st, input, f, vars, cur, ctx, ql);
+            }
         };
         let assigned = match self.assign(st, &input, &result, None, vars, ctx, ql, cur.t) {
             Ok(a) => a,
-            Err(f) => return self.catch(name, ty, st, input, f, vars, cur, ctx, ql),
+            Err(f) => {
+                let cur = self.failed_events(name, ty, &f, cur, false);
+                return self.catch(name, ty, st, input, f, vars, cur, ctx, ql);
+            }
         };
         self.exit(name, ty, st, out, assigned, vars, cur)
     }
@@ -687,6 +696,36 @@ impl Engine<'_> {
             (Flow::End(out) | Flow::Next(_, out), Some(n)) => (cur, Flow::Next(n.to_string(), out)),
             (flow, _) => (cur, flow),
         }
+    }
+
+    /// The events a failing state writes before its Catch (or the run's end): `EvaluationFailed`
+    /// for a JSONata error, and, when its work failed, a Parallel's or Map's `*StateFailed`
+    /// (once, after its retries, with no details).
+    fn failed_events(
+        &mut self,
+        name: &str,
+        ty: &str,
+        f: &Failure,
+        mut cur: Cursor,
+        work: bool,
+    ) -> Cursor {
+        let f = self.in_state(name, f.clone());
+        if f.error == "States.QueryEvaluationError" {
+            let location = f
+                .cause
+                .split_once("specified for the field '")
+                .and_then(|(_, r)| r.split_once('\''))
+                .map(|(l, _)| l.to_string());
+            let mut d = json!({"error": f.error, "cause": f.cause, "state": name});
+            if let (Some(l), Some(o)) = (location, d.as_object_mut()) {
+                o.insert("location".into(), json!(l));
+            }
+            cur.last = self.emit(cur.t, Some(cur.last), "EvaluationFailed", Some(d));
+        }
+        if work && matches!(ty, "Parallel" | "Map") {
+            cur.last = self.emit(cur.t, Some(cur.last), &format!("{ty}StateFailed"), None);
+        }
+        cur
     }
 
     /// A failure of the simulator's own making, worded as the service words it: "An error
@@ -1344,7 +1383,16 @@ impl Engine<'_> {
                 if let (Some(o), Value::Object(e)) = (d.as_object_mut(), error_details(&f)) {
                     o.extend(e);
                 }
-                cur.last = self.emit(cur.t, Some(cur.last), failed, Some(d));
+                // A thrown timeout (as `record` writes a recorded one) is a timeout.
+                let kind = if matches!(
+                    f.error.as_str(),
+                    "States.Timeout" | "States.HeartbeatTimeout"
+                ) {
+                    timed_out
+                } else {
+                    failed
+                };
+                cur.last = self.emit(cur.t, Some(cur.last), kind, Some(d));
                 (cur, Err(f))
             }
         }
@@ -1405,15 +1453,14 @@ impl Engine<'_> {
         }
         let t = end.t + self.ms(1, 5);
         match first_failure {
-            Some((_, f)) => {
-                let last = self.emit(
-                    t,
-                    Some(end.last),
-                    "ParallelStateFailed",
-                    Some(error_details(&f)),
-                );
-                (Cursor { t, last }, Err(f))
-            }
+            // The state writes ParallelStateFailed once its retries are spent.
+            Some((at, f)) => (
+                Cursor {
+                    t: at.max(cur.t),
+                    last: end.last,
+                },
+                Err(f),
+            ),
             None => {
                 let last = self.emit(t, Some(end.last), "ParallelStateSucceeded", None);
                 (Cursor { t, last }, Ok(Work::Done(Value::Array(results))))
@@ -1664,6 +1711,12 @@ impl Engine<'_> {
         let t = end.t + self.ms(1, 5);
         let mut last = end.last;
         if distributed {
+            let details = (!tolerated).then(|| {
+                error_details(&Failure::new(
+                    "States.ExceedToleratedFailureThreshold",
+                    "The specified tolerated failure threshold was exceeded",
+                ))
+            });
             last = self.emit(
                 t,
                 Some(last),
@@ -1672,7 +1725,7 @@ impl Engine<'_> {
                 } else {
                     "MapRunFailed"
                 },
-                None,
+                details,
             );
         }
         if tolerated {
@@ -1709,7 +1762,7 @@ impl Engine<'_> {
             };
             (Cursor { t: t + 1, last }, Ok(Work::Done(result)))
         } else {
-            let f = if tolerated_count.is_some() || tolerated_pct.is_some() {
+            let f = if tolerated_count.is_some() || tolerated_pct.is_some() || distributed {
                 Failure::new(
                     "States.ExceedToleratedFailureThreshold",
                     "The specified tolerated failure threshold was exceeded",
@@ -1717,8 +1770,8 @@ impl Engine<'_> {
             } else {
                 first_failure.unwrap_or_else(|| Failure::new("States.BranchFailed", ""))
             };
-            let last = self.emit(t + 1, Some(last), "MapStateFailed", Some(error_details(&f)));
-            (Cursor { t: t + 1, last }, Err(f))
+            // The state writes MapStateFailed once its retries are spent.
+            (Cursor { t, last }, Err(f))
         }
     }
 }

@@ -642,3 +642,56 @@ fn review_findings_stay_fixed() {
     );
     assert!(!run.events.iter().any(|e| e["type"] == "TaskSucceeded"));
 }
+
+/// Failing Parallel and Map states write `*StateFailed` once, after their retries, without
+/// details; a JSONata error writes `EvaluationFailed` with its field; a recorded timeout
+/// replays as a timeout.
+#[test]
+fn failures_write_the_events_aws_writes() {
+    let types = |run: &sim::SimRun| -> Vec<String> {
+        run.events
+            .iter()
+            .filter_map(|e| e["type"].as_str().map(String::from))
+            .collect()
+    };
+    let par = json!({"StartAt": "P", "States": {"P": {"Type": "Parallel", "Retry": [{"ErrorEquals": ["Boom"], "IntervalSeconds": 1, "MaxAttempts": 1}],
+        "Branches": [{"StartAt": "F", "States": {"F": {"Type": "Fail", "Error": "Boom"}}}], "End": true}}});
+    let run = sim::simulate(&par, &sim::Case::default(), SimOptions::default());
+    let t = types(&run);
+    assert_eq!(
+        t.iter().filter(|x| *x == "ParallelStateStarted").count(),
+        2,
+        "{t:?}"
+    );
+    assert_eq!(
+        t.iter().filter(|x| *x == "ParallelStateFailed").count(),
+        1,
+        "{t:?}"
+    );
+    let failed = run
+        .events
+        .iter()
+        .find(|e| e["type"] == "ParallelStateFailed")
+        .expect("failed");
+    assert!(failed
+        .as_object()
+        .is_some_and(|o| !o.keys().any(|k| k.ends_with("EventDetails"))));
+    let (h, _) = parse_history(&run.history_json());
+    let tl = stepscope::replay::build_timeline(&h.expect("history"), None);
+    assert!(tl.warnings.is_empty(), "{:?}", tl.warnings);
+    let bad = json!({"QueryLanguage": "JSONata", "StartAt": "P", "States": {"P": {"Type": "Pass", "Output": {"x": "{% $nothing %}"}, "End": true}}});
+    let run = sim::simulate(&bad, &sim::Case::default(), SimOptions::default());
+    let ev = run
+        .events
+        .iter()
+        .find(|e| e["type"] == "EvaluationFailed")
+        .expect("EvaluationFailed");
+    assert_eq!(ev["evaluationFailedEventDetails"]["location"], "Output/x");
+    assert_eq!(ev["evaluationFailedEventDetails"]["state"], "P");
+    assert!(ev["evaluationFailedEventDetails"]["cause"]
+        .as_str()
+        .is_some_and(|c| c.contains("entered at the event id #2")));
+    let timeout = json!({"StateMachines": {"M": {"TestCases": {"C": {"T": "R"}}}}, "MockedResponses": {"R": {"0": {"Throw": {"Error": "States.Timeout", "Cause": ""}}}}});
+    let task = json!({"StartAt": "T", "States": {"T": {"Type": "Task", "Resource": "arn:aws:states:::lambda:invoke", "End": true}}});
+    assert!(types(&run_def(task, case(timeout, "C"), 1)).contains(&"TaskTimedOut".to_string()));
+}
