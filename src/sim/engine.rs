@@ -463,7 +463,6 @@ impl Engine<'_> {
         if let Some(f) = too_big(&input, "input") {
             return (cur, Flow::Failed(f));
         }
-        let ctx = self.context(name, t0, 0, &item);
         // The state's work, with its retries: the result, or the failure that ends it.
         let mut retries_by: Vec<u64> = Vec::new();
         let mut attempt = 0u64;
@@ -489,6 +488,8 @@ impl Engine<'_> {
         };
         // Nested states ran in between: this state's errors name its own entry again.
         self.entered_seq = entered;
+        // What comes after the work sees the last attempt's context ($$.State.RetryCount).
+        let ctx = self.context(name, t0, attempt, &item);
         match work {
             Ok(Work::Done(result)) => {
                 self.finish_state(name, ty, st, input, result, vars, cur, &ctx, ql)

@@ -695,3 +695,15 @@ fn failures_write_the_events_aws_writes() {
     let task = json!({"StartAt": "T", "States": {"T": {"Type": "Task", "Resource": "arn:aws:states:::lambda:invoke", "End": true}}});
     assert!(types(&run_def(task, case(timeout, "C"), 1)).contains(&"TaskTimedOut".to_string()));
 }
+
+/// After retries, ResultSelector and the rest see the last attempt's `$$.State.RetryCount`.
+#[test]
+fn the_context_counts_retries() {
+    let def = json!({"StartAt": "T", "States": {"T": {"Type": "Task", "Resource": "arn:aws:states:::lambda:invoke",
+        "Retry": [{"ErrorEquals": ["E"], "IntervalSeconds": 1, "MaxAttempts": 3}],
+        "ResultSelector": {"tries.$": "$$.State.RetryCount"}, "End": true}}});
+    let m = json!({"StateMachines": {"M": {"TestCases": {"C": {"T": "R"}}}},
+        "MockedResponses": {"R": {"0-1": {"Throw": {"Error": "E", "Cause": ""}}, "2": {"Return": {}}}}});
+    let run = run_def(def, case(m, "C"), 1);
+    assert_eq!(run.output, Some(json!({"tries": 2})));
+}
