@@ -494,10 +494,9 @@ Usage:
             eprintln!("stepscope generate: no FILE given\n\n{USAGE}");
             return 2;
         };
-        let Ok(text) = std::fs::read(&file).map(|b| String::from_utf8_lossy(&b).into_owned())
-        else {
-            eprintln!("{file}: cannot read");
-            return 2;
+        let text = match read_text(&file) {
+            Ok(t) => t,
+            Err(code) => return code,
         };
         let analysis = analyze_machine(&SourceText::new(file.clone(), text), None);
         let Some(m) = analysis.machine.as_ref() else {

@@ -63,6 +63,18 @@ impl Event {
     }
 }
 
+/// A detail as the history holds it, decoded: JSON strings holding JSON become that JSON (AWS
+/// writes inputs and outputs as JSON text; some recordings decoded them already), other values
+/// are kept as they are.
+pub fn decode_json_text(v: Option<&Value>) -> Option<Value> {
+    match v? {
+        Value::String(s) => {
+            Some(serde_json::from_str(s).unwrap_or_else(|_| Value::String(s.clone())))
+        }
+        other => Some(other.clone()),
+    }
+}
+
 /// What `describe-execution` says, when given.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct ExecutionInfo {

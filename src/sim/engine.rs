@@ -855,18 +855,7 @@ impl Engine<'_> {
         } else {
             result
         };
-        match st.get("OutputPath") {
-            Some(Value::Null) => Ok(json!({})),
-            Some(Value::String(p)) => paths::read(
-                p,
-                &Sources {
-                    input: &with_result,
-                    context: ctx,
-                    variables: vars,
-                },
-            ),
-            _ => Ok(with_result),
-        }
+        io_path(st, "OutputPath", &with_result, vars, ctx)
     }
 
     /// InputPath and Parameters (JSONPath), or Arguments (JSONata): what the work gets.
@@ -883,16 +872,7 @@ impl Engine<'_> {
     ) -> Result<Value, Failure> {
         match ql {
             Ql::JsonPath => {
-                let src = Sources {
-                    input,
-                    context: ctx,
-                    variables: vars,
-                };
-                let after_path = match st.get("InputPath") {
-                    Some(Value::Null) => json!({}),
-                    Some(Value::String(p)) => paths::read(p, &src)?,
-                    _ => input.clone(),
-                };
+                let after_path = io_path(st, "InputPath", input, vars, ctx)?;
                 match st.get(field) {
                     Some(t) => self.template(t, &after_path, vars, ctx),
                     None => Ok(after_path),
@@ -1100,18 +1080,7 @@ impl Engine<'_> {
             .cloned()
             .unwrap_or_default();
         let src_input = match ql {
-            Ql::JsonPath => match st.get("InputPath") {
-                Some(Value::Null) => json!({}),
-                Some(Value::String(p)) => paths::read(
-                    p,
-                    &Sources {
-                        input,
-                        context: ctx,
-                        variables: vars,
-                    },
-                )?,
-                _ => input.clone(),
-            },
+            Ql::JsonPath => io_path(st, "InputPath", input, vars, ctx)?,
             Ql::Jsonata => input.clone(),
         };
         for rule in &rules {
@@ -1180,18 +1149,7 @@ impl Engine<'_> {
         now: i64,
     ) -> Result<(Value, Option<Map<String, Value>>), Failure> {
         let out = match ql {
-            Ql::JsonPath => match st.get("OutputPath") {
-                Some(Value::Null) => json!({}),
-                Some(Value::String(p)) => paths::read(
-                    p,
-                    &Sources {
-                        input: after_input,
-                        context: ctx,
-                        variables: vars,
-                    },
-                )?,
-                _ => after_input.clone(),
-            },
+            Ql::JsonPath => io_path(st, "OutputPath", after_input, vars, ctx)?,
             Ql::Jsonata => {
                 let states = json!({"input": input, "context": ctx});
                 match rule.get("Output").or_else(|| st.get("Output")) {
@@ -1485,16 +1443,7 @@ impl Engine<'_> {
         let mut map_input = input.clone();
         let items = match ql {
             Ql::JsonPath => {
-                let src = Sources {
-                    input,
-                    context: ctx,
-                    variables: vars,
-                };
-                let after = match st.get("InputPath") {
-                    Some(Value::Null) => Ok(json!({})),
-                    Some(Value::String(p)) => paths::read(p, &src),
-                    _ => Ok(input.clone()),
-                };
+                let after = io_path(st, "InputPath", input, vars, ctx);
                 map_input = after.clone().unwrap_or(Value::Null);
                 after.and_then(|a| match st.get("ItemsPath") {
                     Some(Value::String(p)) => paths::read(
@@ -1966,6 +1915,29 @@ fn batches(items: Vec<Value>, b: &Value) -> Vec<Value> {
             Value::Object(m)
         })
         .collect()
+}
+
+/// InputPath or OutputPath (`field`) applied to `input`: `null` gives `{}`, a path reads, and
+/// no field leaves the input as it is.
+fn io_path(
+    st: &Value,
+    field: &str,
+    input: &Value,
+    vars: &Map<String, Value>,
+    ctx: &Value,
+) -> Result<Value, Failure> {
+    match st.get(field) {
+        Some(Value::Null) => Ok(json!({})),
+        Some(Value::String(p)) => paths::read(
+            p,
+            &Sources {
+                input,
+                context: ctx,
+                variables: vars,
+            },
+        ),
+        _ => Ok(input.clone()),
+    }
 }
 
 /// A Map's concurrency and tolerated failures, from their fields or their `*Path` forms.

@@ -9,15 +9,10 @@ use std::collections::HashMap;
 /// The name of the test case a recording makes.
 pub const RECORDED: &str = "Recorded";
 
-/// A value the history holds as JSON text (or, in some recordings, already decoded).
+/// A value the history holds as JSON text (or, in some recordings, already decoded); Null when
+/// it is absent.
 pub fn decoded(v: Option<&Value>) -> Value {
-    match v {
-        Some(Value::String(s)) => {
-            serde_json::from_str(s).unwrap_or_else(|_| Value::String(s.clone()))
-        }
-        Some(other) => other.clone(),
-        None => Value::Null,
-    }
+    crate::history::decode_json_text(v).unwrap_or(Value::Null)
 }
 
 /// The case file (`{"stepscopeCase": 1, …}`) that replays `history` as state machine `name`.

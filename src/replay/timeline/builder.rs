@@ -6,7 +6,7 @@ use super::{Attempt, ExecutionStatus, Outcome, TimedEvent, Visit};
 use crate::asl::{StateKind, StateMachine, StateType};
 use crate::diag::Diagnostic;
 use crate::diag::DiagnosticCode;
-use crate::history::{Event, EventType, Phase};
+use crate::history::{decode_json_text as decode, Event, EventType, Phase};
 use serde_json::Value;
 use std::collections::HashMap;
 
@@ -59,16 +59,6 @@ impl Clock {
 
     pub fn last(&self) -> i64 {
         self.times.last().copied().unwrap_or(0)
-    }
-}
-
-/// JSON strings holding JSON are decoded for display; other values are kept as they are.
-fn decode(v: Option<&Value>) -> Option<Value> {
-    match v? {
-        Value::String(s) => {
-            Some(serde_json::from_str(s).unwrap_or_else(|_| Value::String(s.clone())))
-        }
-        other => Some(other.clone()),
     }
 }
 
