@@ -15,7 +15,7 @@ PORT ?= 8080
 SOURCES := $(shell find src style -type f) index.html Cargo.toml Cargo.lock Trunk.toml
 WASM_RUNNER := CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER=wasm-bindgen-test-runner CHROMEDRIVER=/usr/bin/chromedriver
 
-.PHONY: help tools rust-tools node-tools browser build serve test lint test-native test-web test-e2e bench fuzz sizes sim-size clean
+.PHONY: help tools rust-tools node-tools browser build serve test lint test-native test-web test-e2e bench fuzz sizes jsonata-suite sim-size clean
 
 help:
 	@echo "make serve   install what is missing, build the release bundle, serve it at http://127.0.0.1:$(PORT)"
@@ -70,9 +70,25 @@ lint: rust-tools
 	cargo clippy --all-targets -- -D warnings
 	cargo clippy --target wasm32-unknown-unknown --all-targets -- -D warnings
 
+# The JSONata reference suite (jsonata-js's test-suite, as the jsonata-rs crate ships it, from the
+# crates registry): the JSONata checker must agree with jsonata-core's parser on all of it.
+JSONATA_SUITE := target/jsonata-suite
+JSONATA_RS := 0.3.4
+JSONATA_RS_SHA256 := 18dd7d7b4e42e2b5b96be668d49a2f37ef6cedd175fe98fa06ffe5bb65cacb9a
+jsonata-suite: $(JSONATA_SUITE)/.stamp
+
 # Includes a seeded five-second fuzz run over every reader (tests/fuzz.rs).
-test-native:
+test-native: $(JSONATA_SUITE)/.stamp
 	cargo test
+
+$(JSONATA_SUITE)/.stamp:
+	@mkdir -p $(JSONATA_SUITE)
+	curl -sSfL --retry 3 -o $(JSONATA_SUITE).crate \
+	  https://static.crates.io/crates/jsonata-rs/jsonata-rs-$(JSONATA_RS).crate
+	echo "$(JSONATA_RS_SHA256)  $(JSONATA_SUITE).crate" | sha256sum -c --quiet
+	tar xzf $(JSONATA_SUITE).crate -C $(JSONATA_SUITE) --strip-components=1 jsonata-rs-$(JSONATA_RS)/tests/testsuite
+	@rm -f $(JSONATA_SUITE).crate
+	@touch $@
 
 FUZZ_SECS ?= 600
 FUZZ_SEED ?= 14

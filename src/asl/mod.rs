@@ -7,6 +7,7 @@
 
 mod exprs;
 mod fields;
+mod jsonata_syntax;
 mod lower;
 mod model;
 mod validate;

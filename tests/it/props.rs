@@ -265,3 +265,92 @@ proptest! {
         }
     }
 }
+
+/// JSONata made of random tokens: the checker and jsonata-core's parser (the oracle) agree on
+/// what parses, and the checker never panics.
+#[test]
+fn the_jsonata_checker_agrees_with_the_parser_on_random_tokens() {
+    use stepscope::asl::{check_jsonata, Jsonata};
+    const WORDS: [&str; 52] = [
+        "a",
+        "b",
+        "$x",
+        "$",
+        "1",
+        "2.5",
+        "\"s\"",
+        "true",
+        ".",
+        "[",
+        "]",
+        "(",
+        ")",
+        "{",
+        "}",
+        ",",
+        ":",
+        ";",
+        "+",
+        "-",
+        "*",
+        "**",
+        "%",
+        "@",
+        "#",
+        "^",
+        "?",
+        "?:",
+        "??",
+        ":=",
+        "~>",
+        "|",
+        "function",
+        "<",
+        ">",
+        "=",
+        "and",
+        "/re/",
+        "..",
+        "$f",
+        "function($v){$v}",
+        "<n-n>",
+        "λ",
+        "`b c`",
+        "[]",
+        "0",
+        "null",
+        "or",
+        "!=",
+        "&",
+        "/",
+        "'q'",
+    ];
+    let mut runner = proptest::test_runner::TestRunner::new(ProptestConfig {
+        cases: 20000,
+        ..ProptestConfig::default()
+    });
+    let found = std::cell::RefCell::new(Vec::new());
+    runner
+        .run(&proptest::collection::vec(0..WORDS.len(), 1..14), |picks| {
+            let body: Vec<&str> = picks.iter().map(|&i| WORDS[i]).collect();
+            let body = body.join(" ");
+            let oracle = jsonata_core::parser::parse(&body).is_ok();
+            let ours = matches!(check_jsonata(&format!("{{% {body} %}}")), Jsonata::Valid);
+            if oracle != ours {
+                found
+                    .borrow_mut()
+                    .push(format!("{body:?}: parser {oracle}, checker {ours}"));
+            }
+            Ok(())
+        })
+        .ok();
+    let mut disagree = found.into_inner();
+    disagree.sort();
+    disagree.dedup();
+    assert!(
+        disagree.is_empty(),
+        "{} disagree:\n{}",
+        disagree.len(),
+        disagree.join("\n")
+    );
+}

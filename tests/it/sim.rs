@@ -707,3 +707,73 @@ fn the_context_counts_retries() {
     let run = run_def(def, case(m, "C"), 1);
     assert_eq!(run.output, Some(json!({"tries": 2})));
 }
+
+/// The JSONata reference suite (jsonata-js's test-suite, as the jsonata-rs crate ships it; the
+/// Makefile unpacks it into target/jsonata-suite). Every expression in it, with its file.
+fn jsonata_reference_expressions() -> Option<Vec<(String, String)>> {
+    let dir = repo().join("target/jsonata-suite/tests/testsuite");
+    if !dir.is_dir() {
+        assert!(
+            std::env::var_os("STEPSCOPE_CI").is_none(),
+            "target/jsonata-suite is absent; `make test` unpacks it"
+        );
+        eprintln!("notice: target/jsonata-suite is absent; run `make jsonata-suite`");
+        return None;
+    }
+    let mut out = Vec::new();
+    for path in files(&dir, &[".json"]) {
+        if path.components().any(|c| c.as_os_str() == "datasets") {
+            continue;
+        }
+        let Ok(v) = serde_json::from_str::<Value>(&std::fs::read_to_string(&path).ok()?) else {
+            continue;
+        };
+        let cases = match v {
+            Value::Array(a) => a,
+            one => vec![one],
+        };
+        for case in cases {
+            let expr = match (case.get("expr"), case.get("expr-file")) {
+                (Some(Value::String(e)), _) => e.clone(),
+                (_, Some(Value::String(f))) => {
+                    match std::fs::read_to_string(path.parent()?.join(f)) {
+                        Ok(e) => e,
+                        Err(_) => continue,
+                    }
+                }
+                _ => continue,
+            };
+            out.push((path.display().to_string(), expr));
+        }
+    }
+    Some(out)
+}
+
+/// The checker agrees with jsonata-core's parser on every expression of the JSONata reference
+/// suite: the valid ones and the syntax errors (S0xxx) alike.
+#[test]
+fn the_jsonata_checker_agrees_with_the_parser_on_the_reference_suite() {
+    use stepscope::asl::{check_jsonata, Jsonata};
+    let Some(exprs) = jsonata_reference_expressions() else {
+        return;
+    };
+    let mut disagree = Vec::new();
+    let mut rejected = 0;
+    for (file, body) in &exprs {
+        let oracle = jsonata_core::parser::parse(body.trim()).is_ok();
+        rejected += usize::from(!oracle);
+        let ours = matches!(check_jsonata(&format!("{{% {body} %}}")), Jsonata::Valid);
+        if oracle != ours {
+            disagree.push(format!("{file}: {body:?}: parser {oracle}, checker {ours}"));
+        }
+    }
+    assert!(exprs.len() > 1500, "{} expressions", exprs.len());
+    assert!(rejected > 30, "{rejected} syntax errors");
+    assert!(
+        disagree.is_empty(),
+        "{} of {} disagree:\n{}",
+        disagree.len(),
+        exprs.len(),
+        disagree.join("\n")
+    );
+}
