@@ -117,11 +117,13 @@ bench: build tests/bench/node_modules/.stamp
 
 # The simulator's weight in wasm: the demo simulated, against the same program without it.
 sim-size:
-	@cargo build -q --release --target wasm32-unknown-unknown --example sim_size --example json_size
+	@cargo build -q --release --target wasm32-unknown-unknown --example sim_size --example json_size --example parser_size
 	@d=target/wasm32-unknown-unknown/release/examples; \
 	 printf 'sim: engine wasm %d bytes gzip (the program %d, without the simulator %d)\n' \
 	   $$(( $$(gzip -9c $$d/sim_size.wasm | wc -c) - $$(gzip -9c $$d/json_size.wasm | wc -c) )) \
-	   $$(gzip -9c $$d/sim_size.wasm | wc -c) $$(gzip -9c $$d/json_size.wasm | wc -c)
+	   $$(gzip -9c $$d/sim_size.wasm | wc -c) $$(gzip -9c $$d/json_size.wasm | wc -c); \
+	 printf 'sim: jsonata-core parser alone %d bytes gzip (why the first view has its own)\n' \
+	   $$(( $$(gzip -9c $$d/parser_size.wasm | wc -c) - $$(gzip -9c $$d/json_size.wasm | wc -c) ))
 
 # The validators we compare against are only needed for benchmarks.
 tests/bench/node_modules/.stamp: tests/bench/package.json tests/bench/package-lock.json
