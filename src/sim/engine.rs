@@ -658,7 +658,12 @@ impl Engine<'_> {
         let Some(c) = catcher else {
             return (cur, Flow::Failed(f));
         };
-        let error_output = json!({"Error": f.error, "Cause": f.cause});
+        // A failure that names no error (a task token failed without fields) reads as nulls.
+        let error_output = if f.error.is_empty() && f.cause.is_empty() {
+            json!({"Error": null, "Cause": null})
+        } else {
+            json!({"Error": f.error, "Cause": f.cause})
+        };
         let out = match ql {
             Ql::JsonPath => match c.get("ResultPath") {
                 Some(Value::Null) => Ok(input.clone()),

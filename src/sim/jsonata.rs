@@ -223,6 +223,11 @@ pub fn resolve(
                     .iter()
                     .find_map(|p| f.cause.strip_prefix(p))
                     .unwrap_or(&f.cause);
+                // The service does not name the function it could not call.
+                let why = match why.split_once("Attempted to invoke a non-function: ") {
+                    Some((head, _)) => format!("{head}Attempted to invoke a non-function"),
+                    None => why.to_string(),
+                };
                 fail(format!(
                     "The JSONata expression '{body}' specified for the field '{field}' threw an error during evaluation. {why}"
                 ))

@@ -86,7 +86,7 @@ impl MockConfig {
                         error: t
                             .get("Error")
                             .and_then(Value::as_str)
-                            .unwrap_or("States.TaskFailed")
+                            .unwrap_or("")
                             .to_string(),
                         cause: t
                             .get("Cause")

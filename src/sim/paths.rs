@@ -59,23 +59,37 @@ pub fn definite_steps(tail: &str) -> Option<Vec<Step>> {
                 out.push(Step::Name(name.to_string()));
             }
             Some(b'[') => {
-                let close = tail.get(i..)?.find(']')? + i;
-                let inner = tail.get(i + 1..close)?.trim();
-                if let Some(q) = inner
-                    .strip_prefix('\'')
-                    .and_then(|s| s.strip_suffix('\''))
-                    .or_else(|| inner.strip_prefix('"').and_then(|s| s.strip_suffix('"')))
-                {
-                    if q.contains('\'') || q.contains('"') {
-                        return None;
-                    }
-                    out.push(Step::Name(q.to_string()));
-                } else if let Ok(n) = inner.parse::<usize>() {
-                    out.push(Step::Index(n));
+                let rest = tail.get(i + 1..)?;
+                let quote = rest.trim_start().chars().next()?;
+                if quote == '\'' || quote == '"' {
+                    // A quoted name, read as the service reads it: a backslash escapes the quote
+                    // that opened the name, and any other backslash is itself.
+                    let body = rest.trim_start().get(1..)?;
+                    let mut name = String::new();
+                    let mut chars = body.char_indices();
+                    let end = loop {
+                        match chars.next()? {
+                            (_, '\\') => match chars.next()? {
+                                (_, c) if c == quote => name.push(c),
+                                (_, c) => {
+                                    name.push('\\');
+                                    name.push(c);
+                                }
+                            },
+                            (k, c) if c == quote => break k,
+                            (_, c) => name.push(c),
+                        }
+                    };
+                    let after = body.get(end + 1..)?.trim_start();
+                    let after = after.strip_prefix(']')?;
+                    out.push(Step::Name(name));
+                    i = tail.len() - after.len();
                 } else {
-                    return None;
+                    let close = rest.find(']')?;
+                    let n = rest.get(..close)?.trim().parse::<usize>().ok()?;
+                    out.push(Step::Index(n));
+                    i += close + 2;
                 }
-                i = close + 1;
             }
             _ => return None,
         }

@@ -72,17 +72,24 @@ pub fn record(history: &History, name: &str) -> Value {
             | Phase::StartFailed
             | Phase::SubmitFailed
             | Phase::ScheduleFailed => {
-                let error = e.detail_str("error").map(String::from).unwrap_or_else(|| {
-                    if phase == Phase::TimedOut {
-                        "States.Timeout".into()
-                    } else {
-                        "States.TaskFailed".into()
-                    }
-                });
-                json!({"Throw": {"Error": error, "Cause": e.detail("cause").map(|c| match c {
+                // A task that failed without naming an error (SendTaskFailure with no fields)
+                // is a Throw without Error: its catcher sees {"Error": null, "Cause": null}.
+                let error = e
+                    .detail_str("error")
+                    .map(String::from)
+                    .or_else(|| (phase == Phase::TimedOut).then(|| "States.Timeout".to_string()));
+                let cause = e.detail("cause").map(|c| match c {
                     Value::String(s) => s.clone(),
                     other => other.to_string(),
-                }).unwrap_or_default()}})
+                });
+                let mut throw = serde_json::Map::new();
+                if let Some(error) = error {
+                    throw.insert("Error".into(), json!(error));
+                }
+                if let Some(cause) = cause {
+                    throw.insert("Cause".into(), json!(cause));
+                }
+                json!({ "Throw": throw })
             }
             _ => continue,
         };
