@@ -49,6 +49,14 @@ struct Emitted {
     prev: Option<usize>,
     kind: String,
     details: Option<Value>,
+    /// Cut by an abort: a sibling branch or iteration failed before this happened.
+    dropped: bool,
+}
+
+/// One branch of a Parallel or iteration of an inline Map: its events in `out`.
+struct Strand {
+    from: usize,
+    to: usize,
 }
 
 /// Where a thread of the run has got to: its clock and its last event.
@@ -77,7 +85,6 @@ struct Engine<'a> {
     out: Vec<Emitted>,
     counters: HashMap<String, u64>,
     defaulted: BTreeSet<String>,
-    visited: Vec<String>,
     mocked: Option<&'a std::collections::BTreeMap<String, String>>,
     execution: Value,
     state_machine: Value,
@@ -186,7 +193,6 @@ pub fn simulate(def: &Value, case: &Case, opts: SimOptions) -> SimRun {
         out: Vec::new(),
         counters: HashMap::new(),
         defaulted: BTreeSet::new(),
-        visited: Vec::new(),
         mocked,
         execution: json!({
             "Id": format!("arn:aws:states:us-east-1:123456789012:execution:{sm_name}:{name}"),
@@ -247,13 +253,14 @@ pub fn simulate(def: &Value, case: &Case, opts: SimOptions) -> SimRun {
         let f = Failure::new("States.Timeout", "");
         e.emit(d, last, "ExecutionTimedOut", Some(error_details(&f)));
         let events = e.finish();
+        let visited = entered_names(&events);
         return SimRun {
             events,
             status: ExecutionStatus::TimedOut,
             output: None,
             failure: Some(f),
             defaulted: e.defaulted.into_iter().collect(),
-            visited: e.visited,
+            visited,
         };
     }
     let (status, output, failure) = match result {
@@ -277,6 +284,7 @@ pub fn simulate(def: &Value, case: &Case, opts: SimOptions) -> SimRun {
         }
     };
     let events = e.finish();
+    let visited = entered_names(&events);
     let failure = failure.map(|f| Failure::new(unmark(&f.error, &e.ids), unmark(&f.cause, &e.ids)));
     let output = output.map(|mut o| {
         unmark_value(&mut o, &e.ids);
@@ -288,7 +296,7 @@ pub fn simulate(def: &Value, case: &Case, opts: SimOptions) -> SimRun {
         output,
         failure,
         defaulted: e.defaulted.into_iter().collect(),
-        visited: e.visited,
+        visited,
     }
 }
 
@@ -304,15 +312,108 @@ impl Engine<'_> {
             prev,
             kind: kind.to_string(),
             details,
+            dropped: false,
         });
         seq
+    }
+
+    /// A Parallel or an inline Map whose strand `failing` failed at `at`, with `cause` its last
+    /// event: the other strands stop then, as the service stops them. Their later events are
+    /// dropped, and whatever is still open in any strand (a Task, Wait, Map or Parallel state,
+    /// or a Map iteration) is aborted at `when`, outermost first, each after `cause`.
+    fn abort_strands(
+        &mut self,
+        strands: &[Strand],
+        failing: usize,
+        at: i64,
+        when: i64,
+        cause: usize,
+    ) {
+        let mut order: Vec<usize> = (failing..=failing).collect();
+        order.extend((0..strands.len()).filter(|&k| k != failing));
+        for k in order {
+            let Some(s) = strands.get(k) else { continue };
+            if k != failing {
+                for e in self.out.get_mut(s.from..s.to).into_iter().flatten() {
+                    if e.at > at {
+                        e.dropped = true;
+                    }
+                }
+            }
+            for (kind, details) in self.still_open(s) {
+                self.emit(when, Some(cause), &kind, details);
+            }
+        }
+    }
+
+    /// The aborted events a strand's open states and iterations write, outermost first.
+    fn still_open(&self, s: &Strand) -> Vec<(String, Option<Value>)> {
+        let mut seen: Vec<&Emitted> = self
+            .out
+            .get(s.from..s.to)
+            .into_iter()
+            .flatten()
+            .filter(|e| !e.dropped)
+            .collect();
+        seen.sort_by_key(|e| (e.at, e.seq));
+        let mut open: Vec<(String, Option<Value>)> = Vec::new();
+        let name = |e: &Emitted| {
+            e.details
+                .as_ref()
+                .and_then(|d| d.get("name"))
+                .cloned()
+                .unwrap_or(Value::Null)
+        };
+        for e in seen {
+            let k = e.kind.as_str();
+            if let Some(ty) = k.strip_suffix("StateEntered") {
+                open.push((format!("{ty}:{}", name(e)), None));
+            } else if let Some(ty) = k
+                .strip_suffix("StateExited")
+                .or_else(|| k.strip_suffix("StateAborted"))
+            {
+                let key = if k.ends_with("StateExited") {
+                    name(e).to_string()
+                } else {
+                    String::new()
+                };
+                if let Some(i) = open.iter().rposition(|(o, _)| {
+                    o.starts_with(&format!("{ty}:")) && (key.is_empty() || o.ends_with(&key))
+                }) {
+                    open.remove(i);
+                }
+            } else if k == "MapIterationStarted" {
+                open.push(("MapIteration".into(), e.details.clone()));
+            } else if k.starts_with("MapIteration") {
+                let index = e.details.as_ref().and_then(|d| d.get("index")).cloned();
+                if let Some(i) = open.iter().rposition(|(o, d)| {
+                    o == "MapIteration" && d.as_ref().and_then(|d| d.get("index")).cloned() == index
+                }) {
+                    open.remove(i);
+                }
+            }
+        }
+        open.into_iter()
+            .filter_map(|(o, d)| {
+                if o == "MapIteration" {
+                    return Some(("MapIterationAborted".to_string(), d));
+                }
+                let ty = o.split(':').next().unwrap_or("");
+                matches!(ty, "Task" | "Wait" | "Map" | "Parallel")
+                    .then(|| (format!("{ty}StateAborted"), None))
+            })
+            .collect()
     }
 
     /// The events in time order, numbered from 1, with their `previousEventId`s.
     fn finish(&mut self) -> Vec<Value> {
         let cutoff = self.cutoff.unwrap_or(i64::MAX);
         let mut order: Vec<usize> = (0..self.out.len())
-            .filter(|&i| self.out.get(i).is_some_and(|e| e.at <= cutoff))
+            .filter(|&i| {
+                self.out
+                    .get(i)
+                    .is_some_and(|e| e.at <= cutoff && !e.dropped)
+            })
             .collect();
         order.sort_by_key(|&i| self.out.get(i).map(|e| (e.at, e.seq)));
         let mut id_of = vec![0u64; self.out.len()];
@@ -332,7 +433,12 @@ impl Engine<'_> {
                 ev.insert("id".into(), json!(id_of.get(i).copied().unwrap_or(0)));
                 ev.insert(
                     "previousEventId".into(),
-                    json!(e.prev.and_then(|p| id_of.get(p).copied()).unwrap_or(0)),
+                    // The first state's Entered has 0, as ExecutionStarted does.
+                    json!(e
+                        .prev
+                        .filter(|&p| p != 0 || !e.kind.ends_with("StateEntered"))
+                        .and_then(|p| id_of.get(p).copied())
+                        .unwrap_or(0)),
                 );
                 if let Some(d) = &e.details {
                     let mut d = d.clone();
@@ -445,7 +551,6 @@ impl Engine<'_> {
             Some("JSONPath") => Ql::JsonPath,
             _ => machine_ql,
         };
-        self.visited.push(name.to_string());
         let t0 = cur.t + self.ms(1, 5);
         let entered = self.emit(
             t0,
@@ -1387,9 +1492,12 @@ impl Engine<'_> {
             .unwrap_or_default();
         let mut results = Vec::new();
         let mut end = cur;
-        let mut first_failure: Option<(i64, Failure)> = None;
-        for b in &branches {
+        let mut strands = Vec::new();
+        // The first branch to fail: its index, when, its last event, and the failure.
+        let mut first_failure: Option<(usize, Cursor, Failure)> = None;
+        for (k, b) in branches.iter().enumerate() {
             let mut local = vars.clone();
+            let from = self.out.len();
             let (c, r) = self.scope(
                 b,
                 branch_input.clone(),
@@ -1402,14 +1510,18 @@ impl Engine<'_> {
                 ql,
                 depth + 1,
             );
+            strands.push(Strand {
+                from,
+                to: self.out.len(),
+            });
             if c.t >= end.t {
                 end = c;
             }
             match r {
                 Ok(v) => results.push(v),
                 Err(f) => {
-                    if first_failure.as_ref().is_none_or(|(t, _)| c.t < *t) {
-                        first_failure = Some((c.t, f));
+                    if first_failure.as_ref().is_none_or(|(_, at, _)| c.t < at.t) {
+                        first_failure = Some((k, c, f));
                     }
                     results.push(Value::Null);
                 }
@@ -1417,14 +1529,16 @@ impl Engine<'_> {
         }
         let t = end.t + self.ms(1, 5);
         match first_failure {
-            // The state writes ParallelStateFailed once its retries are spent.
-            Some((at, f)) => (
-                Cursor {
-                    t: at.max(cur.t),
-                    last: end.last,
-                },
-                Err(f),
-            ),
+            // The other branches stop; the state writes ParallelStateFailed once its retries
+            // are spent, after the failing event.
+            Some((k, at, f)) => {
+                let at = Cursor {
+                    t: at.t.max(cur.t),
+                    last: at.last,
+                };
+                self.abort_strands(&strands, k, at.t, at.t, at.last);
+                (at, Err(f))
+            }
             None => {
                 let last = self.emit(t, Some(end.last), "ParallelStateSucceeded", None);
                 (Cursor { t, last }, Ok(Work::Done(Value::Array(results))))
@@ -1560,9 +1674,12 @@ impl Engine<'_> {
         };
         let mut failures = 0usize;
         let mut first_failure: Option<Failure> = None;
+        let mut strands = Vec::new();
+        // The iteration that failed first: its strand, when it failed, and its last event.
+        let mut failed_first: Option<(usize, Cursor)> = None;
         // A distributed Map's iterations are child executions: their events are in their own
         // histories, not in this one.
-        let (mark, visited_mark, was_full) = (self.out.len(), self.visited.len(), self.full);
+        let (mark, was_full) = (self.out.len(), self.full);
         for (i, item) in items.iter().enumerate() {
             if self.full {
                 break;
@@ -1573,6 +1690,7 @@ impl Engine<'_> {
                 .enumerate()
                 .min_by_key(|&(_, f)| f)
                 .unwrap_or((0, cur.t));
+            let strand_from = self.out.len();
             let it = self.emit(
                 free,
                 Some(from),
@@ -1618,11 +1736,18 @@ impl Engine<'_> {
                 Some(json!({"name": name, "index": i})),
             );
             let l = if distributed { from } else { l };
+            strands.push(Strand {
+                from: strand_from,
+                to: self.out.len(),
+            });
             match r {
                 Ok(v) => results.push(v),
                 Err(f) => {
                     failures += 1;
-                    first_failure.get_or_insert(f);
+                    if failed_first.is_none_or(|(_, at)| c.t < at.t) {
+                        failed_first = Some((strands.len() - 1, c));
+                        first_failure = Some(f);
+                    }
                     results.push(Value::Null);
                 }
             }
@@ -1636,7 +1761,6 @@ impl Engine<'_> {
             // A child execution has a history (and an event budget) of its own.
             if distributed {
                 self.out.truncate(mark);
-                self.visited.truncate(visited_mark);
                 self.full = was_full;
                 end.last = from;
             }
@@ -1660,7 +1784,6 @@ impl Engine<'_> {
             });
         if distributed {
             self.out.truncate(mark);
-            self.visited.truncate(visited_mark);
             end.last = from;
         }
         let t = end.t + self.ms(1, 5);
@@ -1725,10 +1848,40 @@ impl Engine<'_> {
             } else {
                 first_failure.unwrap_or_else(|| Failure::new("States.BranchFailed", ""))
             };
-            // The state writes MapStateFailed once its retries are spent.
+            // An inline Map's other iterations stop when one fails; the state writes
+            // MapStateFailed once its retries are spent, after the failing event.
+            if let (false, Some((k, at))) = (distributed, failed_first) {
+                self.abort_strands(&strands, k, at.t, at.t + 1, at.last);
+                return (
+                    Cursor {
+                        t: at.t + 1,
+                        last: at.last,
+                    },
+                    Err(f),
+                );
+            }
             (Cursor { t, last }, Err(f))
         }
     }
+}
+
+/// The states a run entered, in order: what its history holds (not what an aborted branch would
+/// have gone on to).
+fn entered_names(events: &[Value]) -> Vec<String> {
+    events
+        .iter()
+        .filter(|e| {
+            e.get("type")
+                .and_then(Value::as_str)
+                .is_some_and(|t| t.ends_with("StateEntered"))
+        })
+        .filter_map(|e| {
+            e.get("stateEnteredEventDetails")
+                .and_then(|d| d.get("name"))
+                .and_then(Value::as_str)
+                .map(String::from)
+        })
+        .collect()
 }
 
 /// What one attempt of a state's work gave.

@@ -865,3 +865,74 @@ fn the_jsonata_checker_agrees_with_the_parser_on_the_reference_suite() {
         disagree.join("\n")
     );
 }
+
+/// A failing branch or iteration stops its siblings as the service does: what they would have
+/// done later is not in the history, what was still running is aborted (TaskStateAborted,
+/// MapIterationAborted) after the failing event, and the Parallel's or Map's failure follows
+/// that event too.
+#[test]
+fn a_failure_aborts_the_running_siblings() {
+    let mocks = json!({"StateMachines": {"M": {"TestCases": {"C": {"Slow": "Slow", "Fast": "Boom"}}}},
+        "MockedResponses": {"Slow": {"0-9": {"Return": {"ok": true}, "Latency": 60000}},
+                            "Boom": {"0-9": {"Throw": {"Error": "Boom", "Cause": "c"}, "Latency": 10}}}});
+    let task = |next: &str| json!({"Type": "Task", "Resource": "arn:aws:states:::lambda:invoke", "Next": next});
+    let par = json!({"StartAt": "P", "States": {"P": {"Type": "Parallel", "End": true, "Branches": [
+        {"StartAt": "Slow", "States": {"Slow": task("After"), "After": {"Type": "Pass", "End": true}}},
+        {"StartAt": "Fast", "States": {"Fast": {"Type": "Task", "Resource": "arn:aws:states:::lambda:invoke", "End": true}}}]}}});
+    let run = run_def(par, case(mocks.clone(), "C"), 1);
+    let types: Vec<&str> = run
+        .events
+        .iter()
+        .filter_map(|e| e["type"].as_str())
+        .collect();
+    assert_eq!(run.status.as_str(), "FAILED");
+    assert!(!types.contains(&"TaskSucceeded"), "{types:?}");
+    assert!(
+        !run.visited.contains(&"After".to_string()),
+        "{:?}",
+        run.visited
+    );
+    assert_eq!(
+        types.iter().filter(|t| **t == "TaskStateAborted").count(),
+        2,
+        "{types:?}"
+    );
+    let id_of = |ty: &str| {
+        run.events
+            .iter()
+            .find(|e| e["type"] == ty)
+            .map(|e| e["id"].clone())
+    };
+    let failed = id_of("TaskFailed").expect("TaskFailed");
+    for e in &run.events {
+        if e["type"] == "TaskStateAborted" || e["type"] == "ParallelStateFailed" {
+            assert_eq!(e["previousEventId"], failed, "{e}");
+        }
+    }
+    // The first state's Entered points at nothing, as ExecutionStarted does.
+    assert_eq!(run.events[1]["previousEventId"], 0);
+
+    // An inline Map, one at a time: the failing iteration stops the Map, and later items never start.
+    let map = json!({"StartAt": "M", "States": {"M": {"Type": "Map", "MaxConcurrency": 1, "End": true,
+        "ItemProcessor": {"StartAt": "Pick", "States": {
+            "Pick": {"Type": "Choice", "Choices": [{"Variable": "$", "NumericEquals": 1, "Next": "Fast"}], "Default": "Slow"},
+            "Slow": {"Type": "Task", "Resource": "arn:aws:states:::lambda:invoke", "End": true},
+            "Fast": {"Type": "Task", "Resource": "arn:aws:states:::lambda:invoke", "End": true}}}}}});
+    let mut c = case(mocks, "C");
+    c.input = json!([0, 1, 2, 3]);
+    let run = run_def(map, c, 1);
+    let started: Vec<i64> = run
+        .events
+        .iter()
+        .filter(|e| e["type"] == "MapIterationStarted")
+        .filter_map(|e| e["mapIterationStartedEventDetails"]["index"].as_i64())
+        .collect();
+    assert_eq!(started, vec![0, 1], "{:?}", run.events);
+    let types: Vec<&str> = run
+        .events
+        .iter()
+        .filter_map(|e| e["type"].as_str())
+        .collect();
+    assert!(types.contains(&"MapIterationFailed"), "{types:?}");
+    assert!(types.contains(&"MapStateFailed"), "{types:?}");
+}
