@@ -18,6 +18,7 @@ pub(super) fn check(body: &str) -> Result<(), String> {
         },
         tok: Tok::End,
         depth: 0,
+        chain: 0,
     };
     p.advance(None)?;
     let shape = p.expression(0)?;
@@ -35,6 +36,8 @@ const PARENT: &str = "the parent operator '%' has no step above it to refer to";
 /// How deep expressions may nest before the check gives up (jsonata-core allows 1,000; real
 /// expressions stay far below, and the browser's stack is small).
 const MAX_DEPTH: usize = 250;
+/// jsonata-core's limit: nesting plus the operators chained at one level (`1+1+…`, `a.b.…`).
+const MAX_CHAIN: usize = 1000;
 
 #[derive(Clone, Debug, PartialEq)]
 enum Tok {
@@ -44,8 +47,9 @@ enum Tok {
     Var,
     Str,
     Num,
-    /// `true`, `false`, `null` or `undefined`.
+    /// `true`, `false` or `null`.
     Value,
+    Undefined,
     Regex,
     /// `function` or `λ`.
     Function,
@@ -61,6 +65,7 @@ impl Tok {
             Tok::Str => "string".into(),
             Tok::Num => "number".into(),
             Tok::Value => "value".into(),
+            Tok::Undefined => "'undefined'".into(),
             Tok::Regex => "regular expression".into(),
             Tok::Function => "'function'".into(),
             Tok::End => "end of the expression".into(),
@@ -182,7 +187,8 @@ impl Lexer {
             c if c.is_alphabetic() || c == '_' => {
                 let word = self.identifier();
                 Ok(match word.as_str() {
-                    "true" | "false" | "null" | "undefined" => Tok::Value,
+                    "true" | "false" | "null" => Tok::Value,
+                    "undefined" => Tok::Undefined,
                     "function" => Tok::Function,
                     "and" => Tok::Op("and"),
                     "or" => Tok::Op("or"),
@@ -239,19 +245,39 @@ impl Lexer {
         }
     }
 
+    /// A regular expression as jsonata-js (the service) scans it: up to a `/` that is neither
+    /// escaped nor inside brackets (`/[^/]+$/` is one), then the flags `i` and `m`.
     fn regex(&mut self) -> Result<Tok, String> {
         self.at += 1;
-        let mut escaped = false;
+        let start = self.at;
+        let mut depth = 0i32;
         loop {
-            match self.peek(0) {
-                None => return Err("unterminated regular expression".into()),
-                Some('/') if !escaped => break,
-                Some(c) => escaped = c == '\\' && !escaped,
+            let Some(c) = self.peek(0) else {
+                return Err("unterminated regular expression".into());
+            };
+            let escaped = self.at > start
+                && self.chars[start..self.at]
+                    .iter()
+                    .rev()
+                    .take_while(|&&b| b == '\\')
+                    .count()
+                    % 2
+                    == 1;
+            if c == '/' && depth == 0 && !escaped {
+                break;
+            }
+            match c {
+                '(' | '[' | '{' if !escaped => depth += 1,
+                ')' | ']' | '}' if !escaped => depth -= 1,
+                _ => {}
             }
             self.at += 1;
         }
+        if self.at == start {
+            return Err("empty regular expression".into());
+        }
         self.at += 1;
-        while self.peek(0).is_some_and(char::is_alphabetic) {
+        while matches!(self.peek(0), Some('i' | 'm')) {
             self.at += 1;
         }
         Ok(Tok::Regex)
@@ -349,6 +375,7 @@ enum Kind {
     /// A number, also under a unary minus (jsonata-js folds `-1` into a number).
     Num,
     Value,
+    Undefined,
     Var,
     Wildcard,
     Descendant,
@@ -458,11 +485,11 @@ impl Shape {
             if last.kind == Kind::Parent {
                 slots.push(1);
             }
-            for mut level in slots {
+            for mut level in slots.into_iter().filter(|&l| l > 0) {
                 let mut i = steps.len() - 1;
                 while level > 0 {
                     if i == 0 {
-                        seek.push(level);
+                        add(&mut seek, level);
                         break;
                     }
                     i -= 1;
@@ -480,10 +507,21 @@ impl Shape {
 
     /// `%`s sought inside these parts, carried by their parent node.
     fn gather(&mut self, part: &Shape) {
-        self.seek.extend(part.seek.iter().copied());
-        if part.steps.is_none() && part.kind() == Kind::Parent {
-            self.seek.push(1);
+        for &level in &part.seek {
+            add(&mut self.seek, level);
         }
+        if part.steps.is_none() && part.kind() == Kind::Parent {
+            add(&mut self.seek, 1);
+        }
+    }
+}
+
+/// Adds `level` to a set of sought levels (a `%` seeking 1 twice is one search). Level 0 is a
+/// `%` that found its step in a node that is not a path: harmless inside a path, an error at
+/// the top (jsonata-js keeps its slot there).
+fn add(seek: &mut Vec<u32>, level: u32) {
+    if !seek.contains(&level) {
+        seek.push(level);
     }
 }
 
@@ -519,6 +557,8 @@ struct Parser {
     lex: Lexer,
     tok: Tok,
     depth: usize,
+    /// Nesting plus chained operators, as jsonata-core counts them (see MAX_CHAIN).
+    chain: usize,
 }
 
 type R<T> = Result<T, String>;
@@ -544,19 +584,31 @@ impl Parser {
     }
 
     fn expression(&mut self, rbp: u8) -> R<Shape> {
+        let (depth, chain) = (self.depth, self.chain);
         self.depth += 1;
-        if self.depth > MAX_DEPTH {
+        self.chain += 1;
+        if self.depth > MAX_DEPTH || self.chain > MAX_CHAIN {
             return Err("the expression is nested too deeply".into());
         }
         let t = std::mem::replace(&mut self.tok, Tok::End);
         self.advance(None)?;
         let mut left = self.nud(t)?;
         while rbp < self.tok.lbp() {
+            // As jsonata-core counts: a step, a predicate, a condition or a binding adds one
+            // (what follows it nests), any other operator two.
+            self.chain += if matches!(self.tok, Tok::Op("." | "[" | "?" | ":=")) {
+                1
+            } else {
+                2
+            };
+            if self.chain > MAX_CHAIN {
+                return Err("the expression chains too many operators".into());
+            }
             let t = std::mem::replace(&mut self.tok, Tok::End);
             self.advance(None)?;
             left = self.led(t, left)?;
         }
-        self.depth -= 1;
+        (self.depth, self.chain) = (depth, chain);
         Ok(left)
     }
 
@@ -568,6 +620,7 @@ impl Parser {
             Tok::Str => Shape::of(Kind::Str),
             Tok::Num => Shape::of(Kind::Num),
             Tok::Value => Shape::of(Kind::Value),
+            Tok::Undefined => Shape::of(Kind::Undefined),
             Tok::Regex => Shape::of(Kind::Regex),
             Tok::Function => Shape::path(vec![Step::of(Kind::Function)])?,
             Tok::Op("and" | "or" | "in") => Shape::path(vec![Step::of(Kind::Name)])?,
@@ -575,6 +628,7 @@ impl Parser {
             Tok::Op("**") => Shape::of(Kind::Descendant),
             Tok::Op("%") => Shape::of(Kind::Parent),
             Tok::Op("-") => {
+                self.chain += 1;
                 let operand = self.expression(70)?;
                 if operand.steps.is_none() && operand.kind() == Kind::Num {
                     operand
@@ -601,6 +655,7 @@ impl Parser {
                 block
             }
             Tok::Op("[") => {
+                self.chain += 1;
                 let mut array = Shape::of(Kind::Array);
                 if !self.tok.is("]") {
                     loop {
@@ -690,18 +745,34 @@ impl Parser {
                 step.preds = true;
                 let mut slots = pred.seek.clone();
                 if pred.steps.is_none() && pred.kind() == Kind::Parent {
-                    slots.push(1);
+                    add(&mut slots, 1);
                 }
+                let in_path = left.steps.is_some();
+                let mut found = false;
                 for level in slots {
-                    if level == 1 {
-                        seek_parent(step, 1)?;
-                    } else {
-                        step.seek.push(level - 1);
+                    let step = left.target();
+                    match level {
+                        // The step itself is the parent sought; a string is a name only in a path.
+                        1 if !in_path && step.kind == Kind::Str => return Err(PARENT.into()),
+                        1 => {
+                            found = true;
+                            let rest = seek_parent(step, 1)?;
+                            if rest > 0 {
+                                add(&mut step.seek, rest);
+                            }
+                        }
+                        0 => found = true,
+                        l => add(&mut step.seek, l - 1),
                     }
                 }
-                if left.steps.is_none() {
+                if !in_path {
                     let seek = std::mem::take(&mut left.one.seek);
-                    left.seek.extend(seek);
+                    for l in seek {
+                        add(&mut left.seek, l);
+                    }
+                    if found {
+                        add(&mut left.seek, 0);
+                    }
                 }
                 Ok(left)
             }
@@ -732,16 +803,21 @@ impl Parser {
                     let term = self.expression(0)?;
                     let mut holder = Shape::of(Kind::Binary);
                     holder.gather(&term);
-                    sort.seek.extend(holder.seek);
+                    for l in holder.seek {
+                        add(&mut sort.seek, l);
+                    }
                     if !self.tok.is(",") {
                         break;
                     }
                     self.advance(Some(","))?;
                 }
                 self.advance(Some(")"))?;
+                let group = left.steps.is_some() && left.group;
                 let (mut steps, carried) = left.into_steps();
                 steps.push(sort);
-                Shape::path_seeking(steps, carried)
+                let mut path = Shape::path_seeking(steps, carried)?;
+                path.group = group;
+                Ok(path)
             }
             "@" | "#" => {
                 let var = self.expression(80)?;
@@ -828,14 +904,20 @@ impl Parser {
 
     /// `left . right`: a path, whose literal steps (numbers and values) are refused.
     fn dot(&mut self, left: Shape) -> R<Shape> {
-        let right = self.expression(75)?;
-        let parent_first = left.steps.is_none() && left.kind() == Kind::Parent;
+        // jsonata-core's right binding power for `.`: a predicate, group or binding after the
+        // step applies to the path so far (`a.b[0]` filters the last step either way).
+        let right = self.expression(85)?;
+        let was_path = left.steps.is_some();
+        let group = was_path && left.group;
+        let parent_first = !was_path && left.kind() == Kind::Parent;
         let (mut steps, mut carried) = left.into_steps();
         if parent_first {
-            carried.push(1);
+            add(&mut carried, 1);
         }
+        // Only the steps new to the path need the literal check: the rest had it.
+        let new_from = if was_path { steps.len() } else { 0 };
         steps.extend(right.into_steps().0);
-        if let Some(s) = steps
+        if let Some(s) = steps[new_from..]
             .iter()
             .find(|s| matches!(s.kind, Kind::Num | Kind::Value))
         {
@@ -848,13 +930,17 @@ impl Parser {
                 "{what} cannot be a step of a path (after '.'); to index an array write [n]"
             ));
         }
-        Shape::path_seeking(steps, carried)
+        let mut path = Shape::path_seeking(steps, carried)?;
+        path.group = group;
+        Ok(path)
     }
 
     /// `left(args)`: a call, or, after `function`, a lambda's parameters, signature and body.
     fn call(&mut self, left: Shape) -> R<Shape> {
-        let lambda = matches!(&left.steps, Some(s) if s.len() == 1
-            && s[0].kind == Kind::Function && !s[0].preds && !s[0].bound);
+        // `function(…){…}` (or `λ`), on its own or as a path's last step (`Age.function($x){…}`).
+        let lambda = !left.group
+            && matches!(&left.steps, Some(s) if s.last().is_some_and(|l|
+                l.kind == Kind::Function && !l.preds && !l.bound && !l.group));
         let mut call = Shape::of(Kind::Call);
         let mut params_ok = true;
         if !self.tok.is(")") {
@@ -864,7 +950,11 @@ impl Parser {
                     params_ok = false;
                 } else {
                     let arg = self.expression(0)?;
-                    params_ok &= arg.steps.is_none() && arg.kind() == Kind::Var;
+                    params_ok &= arg.steps.is_none()
+                        && arg.kind() == Kind::Var
+                        && !arg.one.preds
+                        && !arg.one.group
+                        && !arg.one.bound;
                     call.gather(&arg);
                 }
                 if !self.tok.is(",") {
@@ -885,7 +975,14 @@ impl Parser {
             // jsonata-js keeps no `%` of the body.
             self.expression(0)?;
             self.advance(Some("}"))?;
-            return Ok(Shape::of(Kind::Lambda));
+            let (mut steps, carried) = left.into_steps();
+            if steps.len() == 1 {
+                return Ok(Shape::of(Kind::Lambda));
+            }
+            if let Some(last) = steps.last_mut() {
+                *last = Step::of(Kind::Lambda);
+            }
+            return Shape::path_seeking(steps, carried);
         }
         if !callable(&left) {
             return Err("this cannot be called: it is not a function".into());
@@ -920,6 +1017,7 @@ fn callable(procedure: &Shape) -> bool {
             Kind::Str
                 | Kind::Num
                 | Kind::Value
+                | Kind::Undefined
                 | Kind::Array
                 | Kind::Object
                 | Kind::Negation

@@ -84,7 +84,9 @@ struct Engine<'a> {
     rng: Rc<RefCell<Rng>>,
     out: Vec<Emitted>,
     counters: HashMap<String, u64>,
-    defaulted: BTreeSet<String>,
+    /// Every task invocation: the event it happened after, the state, and whether a mock
+    /// answered. An aborted sibling's invocations are taken back (see `abort_strands`).
+    calls: Vec<(usize, String, bool)>,
     mocked: Option<&'a std::collections::BTreeMap<String, String>>,
     execution: Value,
     state_machine: Value,
@@ -192,7 +194,7 @@ pub fn simulate(def: &Value, case: &Case, opts: SimOptions) -> SimRun {
         rng: Rc::new(RefCell::new(Rng::new(opts.seed))),
         out: Vec::new(),
         counters: HashMap::new(),
-        defaulted: BTreeSet::new(),
+        calls: Vec::new(),
         mocked,
         execution: json!({
             "Id": format!("arn:aws:states:us-east-1:123456789012:execution:{sm_name}:{name}"),
@@ -247,19 +249,20 @@ pub fn simulate(def: &Value, case: &Case, opts: SimOptions) -> SimRun {
             .out
             .iter()
             .enumerate()
-            .filter(|(_, ev)| ev.at <= d)
+            .filter(|(_, ev)| ev.at <= d && !ev.dropped)
             .max_by_key(|(_, ev)| (ev.at, ev.seq))
             .map(|(i, _)| i);
         let f = Failure::new("States.Timeout", "");
         e.emit(d, last, "ExecutionTimedOut", Some(error_details(&f)));
+        let visited = e.visited();
+        let defaulted = e.defaulted();
         let events = e.finish();
-        let visited = entered_names(&events);
         return SimRun {
             events,
             status: ExecutionStatus::TimedOut,
             output: None,
             failure: Some(f),
-            defaulted: e.defaulted.into_iter().collect(),
+            defaulted,
             visited,
         };
     }
@@ -283,8 +286,9 @@ pub fn simulate(def: &Value, case: &Case, opts: SimOptions) -> SimRun {
             (ExecutionStatus::Failed, None, Some(f))
         }
     };
+    let visited = e.visited();
+    let defaulted = e.defaulted();
     let events = e.finish();
-    let visited = entered_names(&events);
     let failure = failure.map(|f| Failure::new(unmark(&f.error, &e.ids), unmark(&f.cause, &e.ids)));
     let output = output.map(|mut o| {
         unmark_value(&mut o, &e.ids);
@@ -295,7 +299,7 @@ pub fn simulate(def: &Value, case: &Case, opts: SimOptions) -> SimRun {
         status,
         output,
         failure,
-        defaulted: e.defaulted.into_iter().collect(),
+        defaulted,
         visited,
     }
 }
@@ -337,6 +341,17 @@ impl Engine<'_> {
                 for e in self.out.get_mut(s.from..s.to).into_iter().flatten() {
                     if e.at > at {
                         e.dropped = true;
+                    }
+                }
+                // A task the abort cut off was never called: its mock's next answer is still
+                // the next caller's (a retry of the whole state, say).
+                for (seq, name, answered) in &self.calls {
+                    let cut = (s.from..s.to).contains(seq)
+                        && self.out.get(*seq).is_some_and(|e| e.dropped);
+                    if cut && *answered {
+                        if let Some(n) = self.counters.get_mut(name) {
+                            *n = n.saturating_sub(1);
+                        }
                     }
                 }
             }
@@ -402,6 +417,36 @@ impl Engine<'_> {
                 matches!(ty, "Task" | "Wait" | "Map" | "Parallel")
                     .then(|| (format!("{ty}StateAborted"), None))
             })
+            .collect()
+    }
+
+    /// Whether event `seq` is in the history: not cut by an abort, nor after the machine's
+    /// timeout. (A distributed Map's child events are gone from `out` already.)
+    fn kept(&self, seq: usize) -> bool {
+        let cutoff = self.cutoff.unwrap_or(i64::MAX);
+        self.out
+            .get(seq)
+            .is_none_or(|e| !e.dropped && e.at <= cutoff)
+    }
+
+    /// The task states that returned a default result (no mock answered) in the history.
+    fn defaulted(&self) -> Vec<String> {
+        let names: BTreeSet<String> = self
+            .calls
+            .iter()
+            .filter(|(seq, _, answered)| !answered && self.kept(*seq))
+            .map(|(_, n, _)| n.clone())
+            .collect();
+        names.into_iter().collect()
+    }
+
+    /// The states the history enters, in the order the run took them (depth first: a
+    /// Parallel's branches one after another, not interleaved by time).
+    fn visited(&self) -> Vec<String> {
+        self.out
+            .iter()
+            .filter(|e| e.kind.ends_with("StateEntered") && self.kept(e.seq))
+            .filter_map(|e| e.details.as_ref()?.get("name")?.as_str().map(String::from))
             .collect()
     }
 
@@ -1393,15 +1438,15 @@ impl Engine<'_> {
             }
             cur.last = self.emit(cur.t, Some(cur.last), "TaskSubmitted", Some(d));
         }
-        let (response, latency) = match self.invocation(name) {
+        let answered = self.invocation(name);
+        self.calls
+            .push((cur.last, name.to_string(), answered.is_some()));
+        let (response, latency) = match answered {
             Some(r) => r,
-            None => {
-                self.defaulted.insert(name.to_string());
-                (
-                    Response::Return(kind.default_result(&params, &mut self.rng.borrow_mut())),
-                    None,
-                )
-            }
+            None => (
+                Response::Return(kind.default_result(&params, &mut self.rng.borrow_mut())),
+                None,
+            ),
         };
         let latency = latency.unwrap_or_else(|| self.ms(20, 400));
         // A mock sends no heartbeats: a task slower than HeartbeatSeconds misses one. The
@@ -1690,6 +1735,10 @@ impl Engine<'_> {
                 .enumerate()
                 .min_by_key(|&(_, f)| f)
                 .unwrap_or((0, cur.t));
+            // An inline Map stops at its first failure: items not started by then never start.
+            if !distributed && failed_first.is_some_and(|(_, at)| free > at.t) {
+                break;
+            }
             let strand_from = self.out.len();
             let it = self.emit(
                 free,
@@ -1863,25 +1912,6 @@ impl Engine<'_> {
             (Cursor { t, last }, Err(f))
         }
     }
-}
-
-/// The states a run entered, in order: what its history holds (not what an aborted branch would
-/// have gone on to).
-fn entered_names(events: &[Value]) -> Vec<String> {
-    events
-        .iter()
-        .filter(|e| {
-            e.get("type")
-                .and_then(Value::as_str)
-                .is_some_and(|t| t.ends_with("StateEntered"))
-        })
-        .filter_map(|e| {
-            e.get("stateEnteredEventDetails")
-                .and_then(|d| d.get("name"))
-                .and_then(Value::as_str)
-                .map(String::from)
-        })
-        .collect()
 }
 
 /// What one attempt of a state's work gave.

@@ -334,6 +334,12 @@ fn the_jsonata_checker_agrees_with_the_parser_on_random_tokens() {
         .run(&proptest::collection::vec(0..WORDS.len(), 1..14), |picks| {
             let body: Vec<&str> = picks.iter().map(|&i| WORDS[i]).collect();
             let body = body.join(" ");
+            // Between two slashes the checker scans a regular expression as jsonata-js (the
+            // service) does, bracket-aware and with only the flags i and m; jsonata-core does
+            // not. Those are compared on the suite and the corpus, not here.
+            if body.matches('/').count() > 1 {
+                return Ok(());
+            }
             let oracle = jsonata_core::parser::parse(&body).is_ok();
             let ours = matches!(check_jsonata(&format!("{{% {body} %}}")), Jsonata::Valid);
             if oracle != ours {
@@ -343,7 +349,7 @@ fn the_jsonata_checker_agrees_with_the_parser_on_random_tokens() {
             }
             Ok(())
         })
-        .ok();
+        .expect("neither parser panics");
     let mut disagree = found.into_inner();
     disagree.sort();
     disagree.dedup();
@@ -353,4 +359,70 @@ fn the_jsonata_checker_agrees_with_the_parser_on_random_tokens() {
         disagree.len(),
         disagree.join("\n")
     );
+}
+
+/// Long and deep JSONata is checked in linear time and refused past jsonata-core's limits, as
+/// jsonata-core refuses it, without overflowing the stack.
+#[test]
+fn long_and_deep_jsonata_is_checked_and_bounded() {
+    use stepscope::asl::{check_jsonata, Jsonata};
+    let wrap = |body: String| format!("{{% {body} %}}");
+    let agree = |body: String| {
+        let oracle = jsonata_core::parser::parse(&body).is_ok();
+        let ours = matches!(check_jsonata(&wrap(body.clone())), Jsonata::Valid);
+        assert_eq!(ours, oracle, "{}…", &body[..body.len().min(60)]);
+    };
+    // Chains under and over jsonata-core's 1,000.
+    agree(vec!["a"; 900].join("."));
+    agree(vec!["a"; 1200].join("."));
+    agree(vec!["1"; 900].join("+"));
+    agree(vec!["1"; 1200].join("+"));
+    agree(vec!["%"; 900].join("+"));
+    agree(format!("a{}", ".%".repeat(400)));
+    // Wide is fine: 100,000 items in one array.
+    agree(format!("[{}]", vec!["1"; 100_000].join(",")));
+    // Deep nesting past the checker's stack bound is refused, not a crash.
+    let deep = format!("{}1{}", "(".repeat(20_000), ")".repeat(20_000));
+    assert!(matches!(check_jsonata(&wrap(deep)), Jsonata::Invalid(_)));
+    let deep = format!("{}1{}", "[".repeat(20_000), "]".repeat(20_000));
+    assert!(matches!(check_jsonata(&wrap(deep)), Jsonata::Invalid(_)));
+    // A megabyte of path is refused quickly (a quadratic check would take minutes).
+    assert!(matches!(
+        check_jsonata(&wrap(vec!["ab"; 350_000].join("."))),
+        Jsonata::Invalid(_)
+    ));
+}
+
+/// Cases a review found, with the answer the service (jsonata-js) gives; where jsonata-core
+/// agrees, it is asked too.
+#[test]
+fn jsonata_review_cases() {
+    use stepscope::asl::{check_jsonata, Jsonata};
+    let cases = [
+        // A slash inside brackets does not end a regular expression (jsonata-core disagrees).
+        ("$match(a, /[^/]+$/)", true, false),
+        ("/a/g", false, false),
+        ("a{'k': 1}.b{'j': 2}", false, true),
+        ("a{'k': 1}^(x){'j': 2}", false, true),
+        ("a.$x{'k': 1}[0]", true, true),
+        ("a.*{'k': 1}[0]", true, true),
+        ("function($x[0]){1}", false, true),
+        ("function($x@$y){1}", false, true),
+        ("a.undefined", true, true),
+        ("undefined.x", true, true),
+        ("'s'[%.x]", false, true),
+        ("*[%.x]", false, true),
+        ("Age.function($x, $y)<n-n:n>{$x + $y}(6)", true, true),
+    ];
+    for (body, valid, ask_oracle) in cases {
+        let ours = matches!(check_jsonata(&format!("{{% {body} %}}")), Jsonata::Valid);
+        assert_eq!(ours, valid, "{body}");
+        if ask_oracle {
+            assert_eq!(
+                jsonata_core::parser::parse(body).is_ok(),
+                valid,
+                "oracle on {body}"
+            );
+        }
+    }
 }
