@@ -51,7 +51,7 @@ dist/.stamp: $(SOURCES) | rust-tools node-tools
 	@touch $@
 
 sizes:
-	@wasm=$$(ls dist/*.wasm | head -1); js=$$(ls dist/stepscope-web-*.js | head -1); \
+	@wasm=$$(ls dist/stepscope-web-*_bg.wasm | head -1); js=$$(ls dist/stepscope-web-*.js | head -1); \
 	 printf 'build: wasm %d bytes (gzip %d), js glue %d bytes (gzip %d), css gzip %d\n' \
 	   $$(stat -c %s $$wasm) $$(gzip -9c $$wasm | wc -c) $$(stat -c %s $$js) $$(gzip -9c $$js | wc -c) \
 	   $$(cat dist/*.css | gzip -9c | wc -c)

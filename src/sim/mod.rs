@@ -14,6 +14,7 @@ pub mod jsonata;
 pub mod mock;
 pub mod paths;
 pub mod record;
+pub mod request;
 
 pub use engine::{simulate, SimRun};
 pub use mock::MockConfig;

@@ -6,6 +6,7 @@ use leptos::prelude::*;
 use std::time::Duration;
 use wasm_bindgen::JsCast;
 
+use super::simulate::{use_sim, SimState, SimulatePanel};
 use super::state::{use_app, AppState, Debounced};
 use crate::pipeline::LineIndex;
 
@@ -29,7 +30,7 @@ fn preview(text: &str) -> Option<String> {
 }
 
 /// Reads dropped or opened files and sorts them into definition and history by content.
-fn take_files(files: web_sys::FileList, app: AppState) {
+fn take_files(files: web_sys::FileList, app: AppState, sim: SimState) {
     let AppState {
         definition,
         history,
@@ -64,6 +65,11 @@ fn take_files(files: web_sys::FileList, app: AppState) {
                 }
                 None => {}
             }
+            // A MockConfigFile or a case file (`stepscope record`) fills the Simulate panel.
+            if super::simulate::take_sim_file(sim, &text) {
+                app.editors_open.set(true);
+                continue;
+            }
             if crate::pipeline::is_history(&text) {
                 history.set_now(text);
             } else {
@@ -74,19 +80,19 @@ fn take_files(files: web_sys::FileList, app: AppState) {
 }
 
 /// Files dropped on the page (an embedded view is read-only).
-pub fn on_drop(app: AppState, ev: web_sys::DragEvent) {
+pub fn on_drop(app: AppState, sim: SimState, ev: web_sys::DragEvent) {
     ev.prevent_default();
     app.dragging.set(false);
     if app.embed {
         return;
     }
     if let Some(files) = ev.data_transfer().and_then(|d| d.files()) {
-        take_files(files, app);
+        take_files(files, app, sim);
     }
 }
 
 /// Files picked with *Open files…*.
-pub fn on_open(app: AppState, ev: web_sys::Event) {
+pub fn on_open(app: AppState, sim: SimState, ev: web_sys::Event) {
     let Some(input) = ev
         .target()
         .and_then(|t| t.dyn_into::<web_sys::HtmlInputElement>().ok())
@@ -94,7 +100,7 @@ pub fn on_open(app: AppState, ev: web_sys::Event) {
         return;
     };
     if let Some(files) = input.files() {
-        take_files(files, app);
+        take_files(files, app, sim);
     }
     input.set_value("");
 }
@@ -161,8 +167,9 @@ pub fn Editors() -> impl IntoView {
         })
     };
     let on_cursor = move || app.follow_cursor();
+    let sim = use_sim();
     view! {
-                <section class="editors" aria-label="Inputs" class:collapsed=move || !editors_open.get()
+                <section class="editors" aria-label="Inputs" class:collapsed=move || !editors_open.get() class:sim-open=move || sim.open.get()
                     style=move || format!("width:{:.1}%", editors_width.get())>
                     <label class="pane-title" for="definition-input">
                         "Definition"
@@ -191,6 +198,14 @@ pub fn Editors() -> impl IntoView {
                         on:click=move |_| on_cursor()
                     ></textarea>
                     </div>
+                    <div class="pane-tabs" role="tablist" aria-label="Run">
+                        <button role="tab" class="pane-tab" data-testid="tab-history" aria-selected=move || (!sim.open.get()).to_string()
+                            on:click=move |_| sim.open.set(false)>"Execution history"</button>
+                        <button role="tab" class="pane-tab" data-testid="tab-simulate" aria-selected=move || sim.open.get().to_string()
+                            on:click=move |_| sim.open.set(true)>"Simulate"</button>
+                    </div>
+                    {move || sim.open.get().then(|| view! { <SimulatePanel /> })}
+                    <div class="history-part" class:hidden=move || sim.open.get()>
                     <label class="pane-title" for="history-input">
                         "Execution history"
                         <span class="badge" data-testid="history-form">{history_form}</span>
@@ -206,6 +221,7 @@ pub fn Editors() -> impl IntoView {
                         on:paste=move |ev| paste_big(ev, history, notice)
                         on:input=move |ev| if hist_preview.with_untracked(|p| p.is_none()) { history.type_in(event_target_value(&ev)) }
                     ></textarea>
+                    </div>
                     </div>
                 </section>
     }

@@ -5,6 +5,7 @@ use leptos::prelude::*;
 use wasm_bindgen::JsCast;
 
 use super::editors::on_open;
+use super::simulate::{simulated, use_sim};
 use super::state::{use_app, AppState, Theme};
 use super::storage;
 use crate::pipeline::Direction;
@@ -23,6 +24,7 @@ pub fn Header() -> impl IntoView {
         ..
     } = app;
     let file_input = NodeRef::<leptos::html::Input>::new();
+    let sim = use_sim();
     let count = move || {
         if app.empty_definition() {
             return String::new();
@@ -113,6 +115,10 @@ pub fn Header() -> impl IntoView {
                     <span class="machine-name">{move || app.title()}</span>
                     <span class="muted">{count}</span>
                     {move || run_status().map(|(class, text)| view! { <span class=class data-testid="run-status">{text}</span> })}
+                    {move || replayed.with(|r| r.is_some()).then(|| {
+                        let source = if simulated(app, sim) { "simulated" } else { "recorded" };
+                        view! { <span class=format!("run-source {source}") data-testid="run-source" title="Where this run comes from: the simulator, or a history you loaded">{source}</span> }
+                    })}
                 </div>
                 <div class="actions">
                     <select class="examples" aria-label="Load example" on:change=load_example>
@@ -120,7 +126,10 @@ pub fn Header() -> impl IntoView {
                         {crate::pipeline::EXAMPLE_NAMES.iter().enumerate().map(|(i, name)| view! { <option value=i.to_string()>{*name}</option> }).collect_view()}
                     </select>
                     <button class="toggle" on:click=move |_| { if let Some(i) = file_input.get_untracked() { i.click(); } }>"Open files…"</button>
-                    <input type="file" multiple class="hidden" node_ref=file_input on:change=move |ev| on_open(app, ev) />
+                    <input type="file" multiple class="hidden" node_ref=file_input on:change=move |ev| on_open(app, sim, ev) />
+                    <button class="toggle" data-testid="simulate" title="Run this definition here, from an input and mocks, without AWS"
+                        aria-pressed=move || sim.open.get().to_string()
+                        on:click=move |_| { let open = !sim.open.get_untracked(); sim.open.set(open); if open { app.editors_open.set(true); } }>"▶ Simulate"</button>
                     <button class="toggle" title="Top-to-bottom or left-to-right"
                         on:click=move |_| direction.update(|d| *d = if *d == Direction::TopToBottom { Direction::LeftToRight } else { Direction::TopToBottom })>
                         {move || if direction.get() == Direction::TopToBottom { "↓ Top to bottom" } else { "→ Left to right" }}

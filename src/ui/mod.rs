@@ -14,6 +14,8 @@ mod keys;
 mod overlay;
 mod replay_bar;
 mod share_dialog;
+mod sim_client;
+mod simulate;
 mod state;
 mod storage;
 mod timeline_view;
@@ -76,6 +78,8 @@ fn WorkNotes() -> impl IntoView {
 pub fn App() -> impl IntoView {
     let (app, first_history) = AppState::new();
     provide_context(app);
+    let sim = simulate::SimState::new();
+    provide_context(sim);
     jobs::start(app, first_history);
     let AppState {
         embed,
@@ -127,7 +131,7 @@ pub fn App() -> impl IntoView {
         <div class=if embed { "app embed" } else { "app" }
             on:dragover=move |ev: web_sys::DragEvent| { ev.prevent_default(); if !embed && !dragging.get_untracked() { dragging.set(true); } }
             on:dragleave=move |ev: web_sys::DragEvent| if ev.related_target().is_none() { dragging.set(false); }
-            on:drop=move |ev| editors::on_drop(app, ev)
+            on:drop=move |ev| editors::on_drop(app, sim, ev)
             on:mousemove=on_resize_move on:mouseup=move |_| resizing.set(false)>
             <Header />
             {move || dragging.get().then(|| view! {

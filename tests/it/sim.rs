@@ -937,3 +937,68 @@ fn a_failure_aborts_the_running_siblings() {
     assert!(types.contains(&"MapIterationFailed"), "{types:?}");
     assert!(types.contains(&"MapStateFailed"), "{types:?}");
 }
+
+/// The page's request (what the Simulate panel sends its worker): texts in, a history and the
+/// panel's notes out; a broken input or mock file is a problem at its line and column.
+#[test]
+fn the_panel_request_gives_a_history_or_a_located_problem() {
+    use stepscope::sim::request::{self, Request, Response};
+    let dir = repo().join("examples/simulate");
+    let read = |n: &str| std::fs::read_to_string(dir.join(n)).expect("example");
+    let req = Request {
+        definition: read("order.asl.json"),
+        input: r#"{"order": 1}"#.into(),
+        mocks: read("order.mocks.json"),
+        test_case: Some("RetriesThenShips".into()),
+        seed: 1,
+        ..Request::default()
+    };
+    let out: Response =
+        serde_json::from_str(&request::run(&serde_json::to_string(&req).unwrap())).unwrap();
+    assert_eq!(out.problem, None);
+    assert_eq!(out.status.as_deref(), Some("SUCCEEDED"));
+    let (h, _) = parse_history(out.history.as_deref().unwrap_or(""));
+    assert!(h.is_some_and(|h| h.events.len() > 10));
+    // The same request, the same run.
+    assert_eq!(request::simulate(&req), out);
+    // Without a test case, the first; with one the file lacks, a problem.
+    let first = request::simulate(&Request {
+        test_case: None,
+        ..req.clone()
+    });
+    assert_eq!(
+        first.status.as_deref(),
+        Some("FAILED"),
+        "CardDeclined comes first"
+    );
+    let missing = request::simulate(&Request {
+        test_case: Some("Nope".into()),
+        ..req.clone()
+    });
+    assert!(missing
+        .problem
+        .is_some_and(|p| p.field == "mocks" && p.message.contains("Nope")));
+    // A broken input is located.
+    let broken = request::simulate(&Request {
+        input: "{\"order\":\n  }".into(),
+        ..req.clone()
+    });
+    let p = broken.problem.expect("a problem");
+    assert_eq!((p.field.as_str(), p.line), ("input", 2));
+    // No mocks: every task defaulted, and said so.
+    let bare = request::simulate(&Request {
+        mocks: String::new(),
+        ..req.clone()
+    });
+    assert!(
+        bare.defaulted.contains(&"ChargeCard".to_string()),
+        "{bare:?}"
+    );
+    // A definition with errors is a problem, not a run.
+    let bad = request::simulate(&Request {
+        definition: "{\"StartAt\": \"X\", \"States\": {}}".into(),
+        ..req
+    });
+    assert_eq!(bad.problem.map(|p| p.field), Some("definition".into()));
+    assert_eq!(request::test_cases(&read("order.mocks.json")).len(), 3);
+}

@@ -1,0 +1,247 @@
+//! The Simulate panel: an execution input, a MockConfigFile and a seed, run through the simulator
+//! (in its own Web Worker, loaded on first use) into a history that replays like a recorded one.
+//! The panel takes the history editor's place in the inputs pane while it is open.
+
+use leptos::prelude::*;
+
+use super::sim_client;
+use super::state::{use_app, AppState};
+use crate::pipeline::{SimRequest, SimResponse};
+
+/// What the panel holds, provided as a context next to [`AppState`].
+#[derive(Clone, Copy)]
+pub struct SimState {
+    pub open: RwSignal<bool>,
+    pub input: RwSignal<String>,
+    pub mocks: RwSignal<String>,
+    pub test_case: RwSignal<Option<String>>,
+    pub seed: RwSignal<u64>,
+    pub running: RwSignal<bool>,
+    /// What the last run gave: "SUCCEEDED · 14 events", and the states it defaulted.
+    pub status: RwSignal<Option<String>>,
+    /// Why the last run could not be made: (field, line, column, message).
+    pub problem: RwSignal<Option<(String, usize, usize, String)>>,
+    /// The history text the simulator last produced: while the history is this text, the run
+    /// shown is a simulated one.
+    pub produced: RwSignal<Option<String>>,
+}
+
+impl SimState {
+    pub fn new() -> Self {
+        SimState {
+            open: RwSignal::new(false),
+            input: RwSignal::new("{}".to_string()),
+            mocks: RwSignal::new(String::new()),
+            test_case: RwSignal::new(None),
+            seed: RwSignal::new(1),
+            running: RwSignal::new(false),
+            status: RwSignal::new(None),
+            problem: RwSignal::new(None),
+            produced: RwSignal::new(None),
+        }
+    }
+}
+
+pub fn use_sim() -> SimState {
+    expect_context::<SimState>()
+}
+
+/// Whether the run shown was simulated (its history is the one the simulator produced).
+pub fn simulated(app: AppState, sim: SimState) -> bool {
+    sim.produced.with(|p| {
+        p.as_ref()
+            .is_some_and(|p| app.history.value.with(|h| h == p))
+    })
+}
+
+/// Simulates the panel's case on the current definition, and loads the run it gives.
+pub fn run(app: AppState, sim: SimState) {
+    let request = SimRequest {
+        definition: app.definition.value.get_untracked(),
+        machine: app.machine_pick.get_untracked(),
+        input: sim.input.get_untracked(),
+        mocks: sim.mocks.get_untracked(),
+        test_case: sim.test_case.get_untracked(),
+        state_machine: None,
+        seed: sim.seed.get_untracked(),
+    };
+    let Ok(text) = serde_json::to_string(&request) else {
+        return;
+    };
+    sim.running.set(true);
+    sim.problem.set(None);
+    sim_client::simulate(text, move |answer| {
+        sim.running.set(false);
+        let response = answer.and_then(|a| {
+            serde_json::from_str::<SimResponse>(&a)
+                .map_err(|e| format!("an answer it can't read: {e}"))
+        });
+        match response {
+            Ok(SimResponse {
+                problem: Some(p), ..
+            }) => {
+                sim.status.set(None);
+                sim.problem
+                    .set(Some((p.field, p.line, p.column, p.message)));
+            }
+            Ok(SimResponse {
+                history: Some(h),
+                status,
+                defaulted,
+                ..
+            }) => {
+                let events = h.lines().filter(|l| l.starts_with("  {")).count();
+                let defaulted = if defaulted.is_empty() {
+                    String::new()
+                } else {
+                    format!(
+                        " · defaulted (no mock): {}",
+                        crate::pipeline::name_some(&defaulted, 4)
+                    )
+                };
+                sim.status.set(Some(format!(
+                    "{} · {events} events{defaulted}",
+                    status.unwrap_or_default()
+                )));
+                sim.produced.set(Some(h.clone()));
+                app.mismatch_kept.set(false);
+                app.history.set_now(h);
+            }
+            Ok(_) => sim.problem.set(Some((
+                "request".into(),
+                1,
+                1,
+                "the simulator gave no run".into(),
+            ))),
+            Err(e) => sim.problem.set(Some(("request".into(), 1, 1, e))),
+        }
+    });
+}
+
+/// Fills the panel from a dropped or opened file, if it is a MockConfigFile or a case file
+/// (`{"stepscopeCase": 1, "input", "mockConfig", "testCase", ...}`); says whether it was.
+pub fn take_sim_file(sim: SimState, text: &str) -> bool {
+    let Ok(v) = serde_json::from_str::<serde_json::Value>(text) else {
+        return false;
+    };
+    let pretty = |v: &serde_json::Value| serde_json::to_string_pretty(v).unwrap_or_default();
+    if v.get("stepscopeCase").is_some() {
+        if let Some(i) = v.get("input") {
+            sim.input.set(pretty(i));
+        }
+        match v.get("mockConfig").filter(|m| !m.is_null()) {
+            Some(m) => sim.mocks.set(pretty(m)),
+            None => sim.mocks.set(String::new()),
+        }
+        sim.test_case
+            .set(v.get("testCase").and_then(|c| c.as_str()).map(String::from));
+    } else if v.get("StateMachines").is_some() && v.get("MockedResponses").is_some() {
+        sim.mocks.set(text.to_string());
+    } else {
+        return false;
+    }
+    sim.open.set(true);
+    true
+}
+
+/// Ctrl+Enter (or ⌘+Enter) in the panel's editors runs the simulation.
+fn run_on_ctrl_enter(app: AppState, sim: SimState, ev: web_sys::KeyboardEvent) {
+    if ev.key() == "Enter" && (ev.ctrl_key() || ev.meta_key()) {
+        ev.prevent_default();
+        run(app, sim);
+    }
+}
+
+/// The panel itself.
+#[component]
+pub fn SimulatePanel() -> impl IntoView {
+    let app = use_app();
+    let sim = use_sim();
+    let SimState {
+        input,
+        mocks,
+        test_case,
+        seed,
+        running,
+        status,
+        problem,
+        ..
+    } = sim;
+    let cases = Memo::new(move |_| mocks.with(|m| crate::pipeline::sim_test_cases(m)));
+    // A picked case the mock file no longer has falls back to its first.
+    Effect::new(move |_| {
+        let list = cases.get();
+        let picked = test_case.get_untracked();
+        if picked
+            .as_ref()
+            .is_none_or(|p| !list.iter().any(|(_, c)| c == p))
+        {
+            test_case.set(list.first().map(|(_, c)| c.clone()));
+        }
+    });
+    let problem_in = move |field: &'static str| {
+        move || {
+            problem.with(|p| {
+                p.as_ref().filter(|p| p.0 == field).map(|(_, line, col, msg)| {
+                    view! { <li class="diagnostic error">{format!("{line}:{col} error: {msg}")}</li> }
+                })
+            })
+        }
+    };
+    let other_problem = move || {
+        problem.with(|p| {
+            p.as_ref()
+                .filter(|p| p.0 != "input" && p.0 != "mocks")
+                .map(|(_, _, _, msg)| view! { <li class="diagnostic error">{msg.clone()}</li> })
+        })
+    };
+    view! {
+        <div class="sim-panel" data-testid="sim-panel">
+            <div class="sim-controls">
+                {move || (cases.with(Vec::len) > 0).then(|| view! {
+                    <label class="sim-field">"Test case "
+                        <select data-testid="sim-test-case" aria-label="Test case"
+                            on:change=move |ev| test_case.set(Some(event_target_value(&ev)))
+                            prop:value=move || test_case.get().unwrap_or_default()>
+                            {move || cases.get().into_iter().map(|(_, c)| view! { <option value=c.clone()>{c.clone()}</option> }).collect_view()}
+                        </select>
+                    </label>
+                })}
+                <label class="sim-field">"Seed "
+                    <input type="number" min="0" class="sim-seed" data-testid="sim-seed" aria-label="Seed"
+                        prop:value=move || seed.get().to_string()
+                        on:input=move |ev| { if let Ok(s) = event_target_value(&ev).trim().parse::<u64>() { seed.set(s) } } />
+                </label>
+                <button class="toggle primary" data-testid="sim-run" disabled=move || running.get() title="Run the simulation (Ctrl+Enter in the editors)"
+                    on:click=move |_| run(app, sim)>
+                    {move || if running.get() { "Running…" } else { "▶ Run" }}
+                </button>
+            </div>
+            {move || status.get().map(|s| view! { <p class="sim-status" data-testid="sim-status" role="status">{format!("Simulated · {s}")}</p> })}
+            <label class="pane-title" for="sim-input">"Execution input"<span class="badge">"JSON"</span></label>
+            <ul class="diagnostics sim" data-testid="sim-diagnostics">{problem_in("input")}{problem_in("mocks")}{other_problem}</ul>
+            <div class="editor-wrap sim-input">
+                <textarea id="sim-input" class="editor" data-testid="sim-input" spellcheck="false" wrap="off"
+                    prop:value=move || input.get()
+                    on:keydown=move |ev| run_on_ctrl_enter(app, sim, ev)
+                    on:input=move |ev| input.set(event_target_value(&ev))></textarea>
+            </div>
+            <label class="pane-title" for="sim-mocks">
+                "Mocks"
+                <span class="badge">{move || match cases.with(Vec::len) {
+                    0 if mocks.with(|m| m.trim().is_empty()) => "none: every task returns a default".to_string(),
+                    0 => "not a MockConfigFile".to_string(),
+                    1 => "MockConfigFile · 1 test case".to_string(),
+                    n => format!("MockConfigFile · {n} test cases"),
+                }}</span>
+            </label>
+            <div class="editor-wrap sim-mocks">
+                <textarea id="sim-mocks" class="editor" data-testid="sim-mocks" spellcheck="false" wrap="off"
+                    placeholder="A MockConfigFile: {\"StateMachines\": {…}, \"MockedResponses\": {…}}"
+                    prop:value=move || mocks.get()
+                    on:keydown=move |ev| run_on_ctrl_enter(app, sim, ev)
+                    on:input=move |ev| mocks.set(event_target_value(&ev))></textarea>
+            </div>
+        </div>
+    }
+}
