@@ -27,11 +27,12 @@ pub use crate::replay::{
 };
 pub use crate::share::{
     decode_fragment, encode_fragment, length_advice, link as share_link, open_file, percent_decode,
-    replay_file, Redaction, Shared, ViewMode,
+    replay_file, Redaction, Shared, SimCase, ViewMode,
 };
 pub use crate::sim::request::{
     test_cases as sim_test_cases, Request as SimRequest, Response as SimResponse,
 };
+pub use crate::sim::Override as SimOverride;
 pub use crate::source::{LineIndex, SourceText};
 pub use crate::svg::{escape as escape_xml, split_top_level};
 pub use crate::view::{

@@ -48,6 +48,66 @@ pub struct Shared {
     pub mode: Option<String>,
     /// The machine's title as its sharer saw it (a template's machine name, the demo's name).
     pub title: Option<String>,
+    /// A simulated run travels as what made it (issue 17): the page simulates it again on open,
+    /// with the same seed, so the run is the same. A link then carries no history.
+    pub sim: Option<SimCase>,
+}
+
+/// What a simulated run was made from: the Simulate panel's texts and seed.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct SimCase {
+    /// The execution input, as JSON text.
+    pub input: String,
+    /// The MockConfigFile, as JSON text (empty: none).
+    pub mocks: String,
+    pub test_case: Option<String>,
+    pub seed: u64,
+    /// The what-ifs, as JSON text (`{STATE: {"error", "cause", "latencyMs", "input"}}`; empty:
+    /// none).
+    pub overrides: String,
+}
+
+impl SimCase {
+    /// The case as one compact JSON object: `{"i", "m", "c", "r"}` (input and mocks minified).
+    fn to_json(&self) -> Value {
+        let mini = |t: &str| {
+            serde_json::from_str::<Value>(t)
+                .ok()
+                .and_then(|v| serde_json::to_string(&v).ok())
+                .unwrap_or_else(|| t.to_string())
+        };
+        let mut o = Map::new();
+        o.insert("i".into(), mini(&self.input).into());
+        if !self.mocks.trim().is_empty() {
+            o.insert("m".into(), mini(&self.mocks).into());
+        }
+        if let Some(c) = &self.test_case {
+            o.insert("c".into(), c.clone().into());
+        }
+        o.insert("r".into(), self.seed.into());
+        if let Ok(Value::Object(w)) = serde_json::from_str::<Value>(&self.overrides) {
+            if !w.is_empty() {
+                o.insert("o".into(), Value::Object(w));
+            }
+        }
+        Value::Object(o)
+    }
+
+    fn from_json(v: &Value) -> Option<SimCase> {
+        let text = |k: &str| v.get(k).and_then(Value::as_str).map(String::from);
+        Some(SimCase {
+            input: text("i").unwrap_or_else(|| "{}".into()),
+            mocks: text("m").unwrap_or_default(),
+            test_case: text("c"),
+            seed: v.get("r").and_then(Value::as_u64).unwrap_or(1),
+            overrides: v
+                .get("o")
+                .filter(|o| o.is_object())
+                .map(|o| o.to_string())
+                .unwrap_or_default(),
+        })
+        .filter(|_| v.is_object())
+    }
 }
 
 /// The overlay modes a link may ask for besides status.
@@ -416,13 +476,18 @@ pub fn encode_fragment(s: &Shared, redact: Redaction) -> String {
     if let Some(d) = &s.definition {
         pairs.push(format!("d={}", payload(&definition_text(d, redact))));
     }
-    if let Some(h) = &s.history {
-        let compact = crate::history::parse_history(h)
-            .0
-            .and_then(|h| compact_history(&h, redact));
-        if let Some(c) = compact {
-            pairs.push(format!("h={}", payload(&c)));
+    match (&s.sim, &s.history) {
+        // A simulated run: what made it, not its history.
+        (Some(case), _) => pairs.push(format!("s={}", payload(&case.to_json().to_string()))),
+        (None, Some(h)) => {
+            let compact = crate::history::parse_history(h)
+                .0
+                .and_then(|h| compact_history(&h, redact));
+            if let Some(c) = compact {
+                pairs.push(format!("h={}", payload(&c)));
+            }
         }
+        (None, None) => {}
     }
     if let Some(t) = s.t {
         pairs.push(format!("t={t}"));
@@ -474,6 +539,16 @@ pub fn decode_fragment(fragment: &str) -> Result<Shared, String> {
                 let compact = open_payload(value, MAX_LINK_RUN_BYTES, "runs")
                     .map_err(|e| format!("the history in this link: {e}"))?;
                 s.history = Some(expand_history(&compact)?);
+            }
+            "s" => {
+                let text = open_payload(value, MAX_INPUT_BYTES, "simulations")
+                    .map_err(|e| format!("the simulation in this link: {e}"))?;
+                s.sim = serde_json::from_str::<Value>(&text)
+                    .ok()
+                    .and_then(|v| SimCase::from_json(&v));
+                if s.sim.is_none() {
+                    return Err("the simulation in this link is damaged".into());
+                }
             }
             "t" => {
                 s.t = Some(
@@ -550,6 +625,14 @@ pub fn replay_file(s: &Shared) -> String {
     if let Some(title) = &s.title {
         o.insert("title".into(), title.clone().into());
     }
+    if let Some(case) = &s.sim {
+        o.insert(
+            "simulation".into(),
+            serde_json::json!({"input": case.input, "mocks": case.mocks,
+                "testCase": case.test_case, "seed": case.seed,
+                "overrides": serde_json::from_str::<Value>(&case.overrides).unwrap_or(Value::Null)}),
+        );
+    }
     serde_json::to_string_pretty(&Value::Object(o)).unwrap_or_default()
 }
 
@@ -574,6 +657,20 @@ pub fn open_file(text: &str) -> Option<Result<Shared, String>> {
         sel: s("sel"),
         mode: s("mode").filter(|m| MODES.contains(&m.as_str())),
         title: s("title"),
+        sim: v.get("simulation").filter(|c| c.is_object()).map(|c| {
+            let text = |k: &str| c.get(k).and_then(Value::as_str).map(String::from);
+            SimCase {
+                input: text("input").unwrap_or_else(|| "{}".into()),
+                mocks: text("mocks").unwrap_or_default(),
+                test_case: text("testCase"),
+                seed: c.get("seed").and_then(Value::as_u64).unwrap_or(1),
+                overrides: c
+                    .get("overrides")
+                    .filter(|o| o.is_object())
+                    .map(|o| o.to_string())
+                    .unwrap_or_default(),
+            }
+        }),
         ..Default::default()
     }))
 }

@@ -35,7 +35,7 @@ const PARENT: &str = "the parent operator '%' has no step above it to refer to";
 
 /// How deep expressions may nest before the check gives up (jsonata-core allows 1,000; real
 /// expressions stay far below, and the browser's stack is small).
-const MAX_DEPTH: usize = 250;
+const MAX_DEPTH: usize = 64;
 /// jsonata-core's limit: nesting plus the operators chained at one level (`1+1+…`, `a.b.…`).
 const MAX_CHAIN: usize = 1000;
 

@@ -29,6 +29,10 @@ pub struct SimRun {
     pub status: ExecutionStatus,
     pub output: Option<Value>,
     pub failure: Option<super::Failure>,
+    /// What each visit did with its data, by its Entered event's id (with `data_flow`): `input`,
+    /// `afterInputPath`, `parameters` or `arguments`, `result`, `afterResultSelector`,
+    /// `afterResultPath`, `output`, `assigned`, `errorOutput`.
+    pub flow: Vec<(u64, Map<String, Value>)>,
     /// Task states no mock answered: they returned a default result.
     pub defaulted: Vec<String>,
     /// Every state entered, in order.
@@ -93,6 +97,8 @@ struct Engine<'a> {
     full: bool,
     /// The entered event of the state whose work runs now, for the causes of its errors.
     entered_seq: usize,
+    /// What each visit did with its data, by its Entered event (see `SimRun::flow`).
+    flow: HashMap<usize, Map<String, Value>>,
     /// Each event's id, by emission, once `finish` has numbered them.
     ids: Vec<u64>,
     /// When the run timed out: events after it never happened.
@@ -209,6 +215,7 @@ pub fn simulate(def: &Value, case: &Case, opts: SimOptions) -> SimRun {
         state_machine: json!({"Id": sm_arn, "Name": sm_name}),
         full: false,
         entered_seq: 0,
+        flow: HashMap::new(),
         ids: Vec::new(),
         cutoff: None,
     };
@@ -257,7 +264,9 @@ pub fn simulate(def: &Value, case: &Case, opts: SimOptions) -> SimRun {
         let visited = e.visited();
         let defaulted = e.defaulted();
         let events = e.finish();
+        let flow = e.flow_by_id();
         return SimRun {
+            flow,
             events,
             status: ExecutionStatus::TimedOut,
             output: None,
@@ -289,12 +298,14 @@ pub fn simulate(def: &Value, case: &Case, opts: SimOptions) -> SimRun {
     let visited = e.visited();
     let defaulted = e.defaulted();
     let events = e.finish();
+    let flow = e.flow_by_id();
     let failure = failure.map(|f| Failure::new(unmark(&f.error, &e.ids), unmark(&f.cause, &e.ids)));
     let output = output.map(|mut o| {
         unmark_value(&mut o, &e.ids);
         o
     });
     SimRun {
+        flow,
         events,
         status,
         output,
@@ -418,6 +429,28 @@ impl Engine<'_> {
                     .then(|| (format!("{ty}StateAborted"), None))
             })
             .collect()
+    }
+
+    /// Notes a step of the current visit's data flow (with `data_flow` on).
+    fn note(&mut self, step: &str, v: &Value) {
+        if self.opts.data_flow {
+            self.flow
+                .entry(self.entered_seq)
+                .or_default()
+                .insert(step.to_string(), v.clone());
+        }
+    }
+
+    /// The data flow by Entered event id, for the visits the history holds.
+    fn flow_by_id(&mut self) -> Vec<(u64, Map<String, Value>)> {
+        let mut out: Vec<(u64, Map<String, Value>)> = std::mem::take(&mut self.flow)
+            .into_iter()
+            .filter(|(seq, _)| self.kept(*seq))
+            .filter_map(|(seq, f)| Some((*self.ids.get(seq)?, f)))
+            .filter(|(id, _)| *id > 0)
+            .collect();
+        out.sort_by_key(|(id, _)| *id);
+        out
     }
 
     /// Whether event `seq` is in the history: not cut by an abort, nor after the machine's
@@ -596,6 +629,11 @@ impl Engine<'_> {
             Some("JSONPath") => Ql::JsonPath,
             _ => machine_ql,
         };
+        // A what-if input: the state sees it instead of what it was given.
+        let input = match self.case.overrides.get(name).and_then(|o| o.input.clone()) {
+            Some(i) => i,
+            None => input,
+        };
         let t0 = cur.t + self.ms(1, 5);
         let entered = self.emit(
             t0,
@@ -610,6 +648,7 @@ impl Engine<'_> {
             last: entered,
         };
         self.entered_seq = entered;
+        self.note("input", &input);
         if let Some(f) = too_big(&input, "input") {
             return (cur, Flow::Failed(f));
         }
@@ -671,6 +710,9 @@ impl Engine<'_> {
         ctx: &Value,
         ql: Ql,
     ) -> (Cursor, Flow) {
+        if matches!(ty, "Task" | "Map" | "Parallel") {
+            self.note("result", &result);
+        }
         let out = match ql {
             Ql::JsonPath => self.jsonpath_output(ty, st, &input, result.clone(), vars, ctx),
             Ql::Jsonata => {
@@ -724,6 +766,10 @@ impl Engine<'_> {
     ) -> (Cursor, Flow) {
         if let Some(f) = too_big(&out, "output") {
             return (cur, Flow::Failed(f));
+        }
+        self.note("output", &out);
+        if let Some(a) = &assigned {
+            self.note("assigned", &Value::Object(a.clone()));
         }
         let t = cur.t + self.ms(1, 5);
         let mut details =
@@ -814,6 +860,7 @@ impl Engine<'_> {
         } else {
             json!({"Error": f.error, "Cause": f.cause})
         };
+        self.note("errorOutput", &error_output);
         let out = match ql {
             Ql::JsonPath => match c.get("ResultPath") {
                 Some(Value::Null) => Ok(input.clone()),
@@ -997,7 +1044,9 @@ impl Engine<'_> {
     ) -> Result<Value, Failure> {
         let result = match st.get("ResultSelector") {
             Some(sel) if matches!(ty, "Task" | "Map" | "Parallel") => {
-                self.template(sel, &result, vars, ctx)?
+                let selected = self.template(sel, &result, vars, ctx)?;
+                self.note("afterResultSelector", &selected);
+                selected
             }
             _ => result,
         };
@@ -1010,6 +1059,9 @@ impl Engine<'_> {
         } else {
             result
         };
+        if st.get("ResultPath").is_some() {
+            self.note("afterResultPath", &with_result);
+        }
         io_path(st, "OutputPath", &with_result, vars, ctx)
     }
 
@@ -1028,17 +1080,28 @@ impl Engine<'_> {
         match ql {
             Ql::JsonPath => {
                 let after_path = io_path(st, "InputPath", input, vars, ctx)?;
+                if st.get("InputPath").is_some() {
+                    self.note("afterInputPath", &after_path);
+                }
                 match st.get(field) {
-                    Some(t) => self.template(t, &after_path, vars, ctx),
+                    Some(t) => {
+                        let p = self.template(t, &after_path, vars, ctx)?;
+                        self.note("parameters", &p);
+                        Ok(p)
+                    }
                     None => Ok(after_path),
                 }
             }
             Ql::Jsonata => {
                 let states = json!({"input": input, "context": ctx});
                 match st.get("Arguments") {
-                    Some(a) => Ok(self
-                        .resolve(a, &states, vars, now, "Arguments")?
-                        .unwrap_or(Value::Null)),
+                    Some(a) => {
+                        let args = self
+                            .resolve(a, &states, vars, now, "Arguments")?
+                            .unwrap_or(Value::Null);
+                        self.note("arguments", &args);
+                        Ok(args)
+                    }
                     None => Ok(input.clone()),
                 }
             }
@@ -1441,13 +1504,25 @@ impl Engine<'_> {
         let answered = self.invocation(name);
         self.calls
             .push((cur.last, name.to_string(), answered.is_some()));
-        let (response, latency) = match answered {
+        let (mut response, mut latency) = match answered {
             Some(r) => r,
             None => (
                 Response::Return(kind.default_result(&params, &mut self.rng.borrow_mut())),
                 None,
             ),
         };
+        // What-ifs: the task fails, or takes this long, whatever its mock says.
+        if let Some(o) = self.case.overrides.get(name) {
+            if let Some(error) = &o.error {
+                response = Response::Throw {
+                    error: error.clone(),
+                    cause: o.cause.clone().unwrap_or_default(),
+                };
+            }
+            if let Some(ms) = o.latency_ms {
+                latency = Some(ms as i64);
+            }
+        }
         let latency = latency.unwrap_or_else(|| self.ms(20, 400));
         // A mock sends no heartbeats: a task slower than HeartbeatSeconds misses one. The
         // earlier of the two limits ends it.

@@ -105,6 +105,22 @@ pub struct Case {
     pub state_machine: Option<String>,
     /// The items a Map's ItemReader would read (from S3), by the Map state's name.
     pub item_reader: std::collections::HashMap<String, Value>,
+    /// What-ifs by state name (the page's inspector): a state fails, takes longer, or sees
+    /// another input.
+    pub overrides: std::collections::BTreeMap<String, Override>,
+}
+
+/// A what-if on one state.
+#[derive(Debug, Clone, Default, PartialEq, serde::Deserialize, serde::Serialize)]
+#[serde(rename_all = "camelCase", default)]
+pub struct Override {
+    /// A Task fails with this error (and cause) at every invocation, whatever its mock says.
+    pub error: Option<String>,
+    pub cause: Option<String>,
+    /// A Task's every invocation takes this long.
+    pub latency_ms: Option<u64>,
+    /// The state is entered with this input instead (for a Choice: what its rules see).
+    pub input: Option<Value>,
 }
 
 /// How to run.
@@ -115,6 +131,9 @@ pub struct SimOptions {
     pub start_ms: i64,
     /// At most this many events (the service's 25,000).
     pub max_events: usize,
+    /// Keep what each visit did with its data (input, InputPath, Parameters, result, ...), for
+    /// the page's data-flow inspector. Off for the CLI and benchmarks: it copies every payload.
+    pub data_flow: bool,
 }
 
 impl Default for SimOptions {
@@ -124,6 +143,7 @@ impl Default for SimOptions {
             // 2026-01-01T00:00:00Z.
             start_ms: 1_767_225_600_000,
             max_events: 25_000,
+            data_flow: false,
         }
     }
 }
@@ -154,6 +174,10 @@ pub fn case_from_json(v: &Value) -> Result<Case, String> {
             .get("itemReader")
             .and_then(Value::as_object)
             .map(|m| m.iter().map(|(k, x)| (k.clone(), x.clone())).collect())
+            .unwrap_or_default(),
+        overrides: v
+            .get("overrides")
+            .and_then(|o| serde_json::from_value(o.clone()).ok())
             .unwrap_or_default(),
     })
 }

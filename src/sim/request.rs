@@ -22,6 +22,8 @@ pub struct Request {
     pub test_case: Option<String>,
     pub state_machine: Option<String>,
     pub seed: u64,
+    /// What-ifs by state name.
+    pub overrides: std::collections::BTreeMap<String, super::Override>,
 }
 
 /// A problem with one of the panel's texts, where it is.
@@ -44,6 +46,8 @@ pub struct Response {
     /// The task states no mock answered, which returned a default result.
     pub defaulted: Vec<String>,
     pub problem: Option<Problem>,
+    /// What each visit did with its data, by its Entered event's id (the data-flow inspector).
+    pub flow: Vec<(u64, serde_json::Map<String, Value>)>,
 }
 
 fn problem(field: &str, line: usize, column: usize, message: impl Into<String>) -> Response {
@@ -123,6 +127,7 @@ pub fn simulate(req: &Request) -> Response {
     };
     let mut case = super::Case {
         input,
+        overrides: req.overrides.clone(),
         ..super::Case::default()
     };
     if !req.mocks.trim().is_empty() {
@@ -161,6 +166,7 @@ pub fn simulate(req: &Request) -> Response {
         &case,
         SimOptions {
             seed: req.seed,
+            data_flow: true,
             ..SimOptions::default()
         },
     );
@@ -169,6 +175,7 @@ pub fn simulate(req: &Request) -> Response {
         status: Some(run.status.as_str().to_string()),
         defaulted: run.defaulted.clone(),
         problem: None,
+        flow: run.flow,
     }
 }
 

@@ -16,6 +16,8 @@ pub enum Action {
     Load {
         definition: Option<String>,
         history: Option<String>,
+        /// `simulation: {input?, mocks?, testCase?, seed?}`: simulate instead of a history.
+        simulation: Option<crate::pipeline::SimCase>,
     },
     Seek(i64),
     Select(Option<String>),
@@ -87,9 +89,43 @@ fn read(data: &JsValue) -> Result<Action, String> {
             if definition.is_none() && history.is_none() {
                 return Err("load needs a definition or a history".into());
             }
+            let sim = get("simulation");
+            let simulation = if sim.is_undefined() || sim.is_null() {
+                None
+            } else {
+                let field = |k: &str| {
+                    let v = js_sys::Reflect::get(&sim, &JsValue::from_str(k))
+                        .unwrap_or(JsValue::UNDEFINED);
+                    if v.is_undefined() || v.is_null() {
+                        Ok(None)
+                    } else {
+                        v.as_string()
+                            .map(Some)
+                            .ok_or_else(|| format!("'simulation.{k}' must be a string"))
+                    }
+                };
+                let (input, mocks) = (field("input")?, field("mocks")?);
+                for (what, t) in [("the input", &input), ("the mocks", &mocks)] {
+                    let len = t.as_ref().map_or(0, String::len);
+                    crate::pipeline::check_input(&format!("load: {what}"), len)?;
+                }
+                let seed = js_sys::Reflect::get(&sim, &JsValue::from_str("seed"))
+                    .ok()
+                    .and_then(|v| v.as_f64())
+                    .filter(|s| s.is_finite() && *s >= 0.0)
+                    .map_or(1, |s| s as u64);
+                Some(crate::pipeline::SimCase {
+                    input: input.unwrap_or_else(|| "{}".into()),
+                    mocks: mocks.unwrap_or_default(),
+                    test_case: field("testCase")?,
+                    seed,
+                    overrides: String::new(),
+                })
+            };
             Ok(Action::Load {
                 definition,
                 history,
+                simulation,
             })
         }
         Some("seek") => get("t")

@@ -48,7 +48,42 @@ fn json_block(label: &'static str, value: Option<serde_json::Value>) -> impl Int
     })
 }
 
-fn visit_view(v: &Visit, n: usize, active: bool) -> impl IntoView {
+/// What a visit did with its data, step by step: the simulator's record for a simulated run;
+/// for a recorded one, what the history holds (the input and the output).
+fn data_flow(
+    v: &Visit,
+    flow: Option<&serde_json::Map<String, serde_json::Value>>,
+) -> impl IntoView {
+    match flow {
+        Some(f) => {
+            let steps: Vec<_> = super::simulate::FLOW_STEPS
+                .iter()
+                .filter_map(|(key, label)| f.get(*key).map(|v| json_block(label, Some(v.clone()))))
+                .collect();
+            view! {
+                <div class="data-flow" data-testid="data-flow">
+                    <div class="flow-title">"Data flow"</div>
+                    {steps}
+                </div>
+            }
+            .into_any()
+        }
+        None => view! {
+            <div class="data-flow recorded" data-testid="data-flow">
+                {json_block("Input", v.input_value())}
+                {json_block("Output", v.output_value())}
+            </div>
+        }
+        .into_any(),
+    }
+}
+
+fn visit_view(
+    v: &Visit,
+    n: usize,
+    active: bool,
+    flow: Option<&serde_json::Map<String, serde_json::Value>>,
+) -> impl IntoView {
     let dur = v
         .exited_ms
         .map(|x| fmt_ms(x - v.entered_ms))
@@ -92,8 +127,7 @@ fn visit_view(v: &Visit, n: usize, active: bool) -> impl IntoView {
             {cause.map(|c| view! { <div class="cause">{c}</div> })}
             {(!attempts.is_empty()).then(|| view! { <ul class="attempts">{attempts}</ul> })}
             {(!backoffs.is_empty()).then(|| view! { <div class="muted">{format!("waited {} before retrying", backoffs.iter().map(|b| fmt_ms(*b)).collect::<Vec<_>>().join(", "))}</div> })}
-            {json_block("Input", v.input_value())}
-            {json_block("Output", v.output_value())}
+            {data_flow(v, flow)}
         </div>
     }
 }
@@ -152,6 +186,53 @@ pub fn Inspector(
             .unwrap_or_default()
     });
     let n_visits = visits.len();
+    let app = super::state::use_app();
+    let simulated = super::simulate::simulated(app, app.sim);
+    // What-ifs for a simulated run's Task or Choice.
+    let what_if = state.as_ref().filter(|_| simulated).and_then(|s| {
+        let kind = match &s.kind {
+            StateKind::Task(_) => "Task",
+            StateKind::Choice(_) => "Choice",
+            _ => return None,
+        };
+        let mut errors: Vec<String> = s
+            .retriers
+            .iter()
+            .flat_map(|r| r.error_equals.iter().cloned())
+            .chain(
+                s.catchers
+                    .iter()
+                    .flat_map(|c| c.error_equals.iter().cloned()),
+            )
+            .filter(|e| e != "States.ALL")
+            .collect();
+        errors.extend([
+            "States.TaskFailed".to_string(),
+            "States.Timeout".to_string(),
+        ]);
+        errors.dedup();
+        let mut seen_list = Vec::new();
+        for e in errors {
+            if !seen_list.contains(&e) {
+                seen_list.push(e);
+            }
+        }
+        Some((s.name.clone(), kind, seen_list))
+    });
+    let seen_input = replayed.with_untracked(|r| {
+        r.as_ref().and_then(|r| {
+            visits.last().map(|&i| &r.timeline.visits[i]).and_then(|v| {
+                app.sim
+                    .flow
+                    .with_untracked(|f| {
+                        f.get(&v.entered_event)
+                            .and_then(|m| m.get("input").cloned())
+                    })
+                    .or_else(|| v.input_value())
+                    .map(|x| serde_json::to_string_pretty(&x).unwrap_or_default())
+            })
+        })
+    });
     let has_run = replayed.with_untracked(|r| r.is_some());
     // Selection follows time: the visit under way at t, or the last one entered by then.
     let visits = StoredValue::new(visits);
@@ -210,6 +291,7 @@ pub fn Inspector(
             })}
             {(!retries.is_empty()).then(|| view! { <section><h3>"Retry"</h3><ul>{retries.into_iter().map(|r| view! { <li>{r}</li> }).collect_view()}</ul></section> })}
             {(!catches.is_empty()).then(|| view! { <section><h3>"Catch"</h3><ul>{catches.into_iter().map(|c| view! { <li>{c}</li> }).collect_view()}</ul></section> })}
+            {what_if.map(|(state, kind, errors)| view! { <super::simulate::WhatIf state=state kind=kind errors=errors seen=seen_input /> })}
             <section>
                 <h3>{move || if has_run { format!("In this run: {n_visits} visit{}", if n_visits == 1 { "" } else { "s" }) } else { "No run loaded".to_string() }}</h3>
                 <div class="visits" node_ref=list>
@@ -225,7 +307,13 @@ pub fn Inspector(
                                         .enumerate()
                                         .skip(from)
                                         .take(VISIT_WINDOW)
-                                        .map(|(k, &i)| visit_view(&r.timeline.visits[i], k + 1, Some(k) == at))
+                                        .map(|(k, &i)| {
+                                            let v = &r.timeline.visits[i];
+                                            app.sim.flow.with(|f| {
+                                                let flow = f.get(&v.entered_event).filter(|_| simulated);
+                                                visit_view(v, k + 1, Some(k) == at, flow).into_any()
+                                            })
+                                        })
                                         .collect_view()
                                 })
                             })

@@ -332,7 +332,17 @@ pub fn start(app: AppState, first_history: String) {
             embed_api::Action::Load {
                 definition: d,
                 history: h,
+                simulation: None,
             } => app.load(d.unwrap_or_default(), h.unwrap_or_default()),
+            embed_api::Action::Load {
+                definition: d,
+                simulation: Some(case),
+                ..
+            } => {
+                app.load(d.unwrap_or_default(), String::new());
+                app.sim.fill(case);
+                super::simulate::run(app, app.sim);
+            }
             embed_api::Action::Seek(at) => {
                 playing.set(false);
                 t.set(at.clamp(0, duration.get_untracked()));

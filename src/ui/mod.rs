@@ -78,8 +78,11 @@ fn WorkNotes() -> impl IntoView {
 pub fn App() -> impl IntoView {
     let (app, first_history) = AppState::new();
     provide_context(app);
-    let sim = simulate::SimState::new();
-    provide_context(sim);
+    let sim = app.sim;
+    // A simulation's link runs its simulation once the first drawing is up.
+    if sim.run_on_open.get_value() {
+        request_animation_frame(move || simulate::run(app, sim));
+    }
     jobs::start(app, first_history);
     let AppState {
         embed,

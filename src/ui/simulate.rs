@@ -6,9 +6,11 @@ use leptos::prelude::*;
 
 use super::sim_client;
 use super::state::{use_app, AppState};
-use crate::pipeline::{SimRequest, SimResponse};
+use std::collections::BTreeMap;
 
-/// What the panel holds, provided as a context next to [`AppState`].
+use crate::pipeline::{SimCase, SimOverride, SimRequest, SimResponse};
+
+/// What the panel holds (a part of [`AppState`]).
 #[derive(Clone, Copy)]
 pub struct SimState {
     pub open: RwSignal<bool>,
@@ -24,6 +26,12 @@ pub struct SimState {
     /// The history text the simulator last produced: while the history is this text, the run
     /// shown is a simulated one.
     pub produced: RwSignal<Option<String>>,
+    /// A link opened a simulation: it runs once the page is up.
+    pub run_on_open: StoredValue<bool>,
+    /// What-ifs from the inspector, by state: each change re-simulates.
+    pub overrides: RwSignal<BTreeMap<String, SimOverride>>,
+    /// What each visit of the last simulated run did with its data, by its Entered event id.
+    pub flow: RwSignal<std::collections::HashMap<u64, serde_json::Map<String, serde_json::Value>>>,
 }
 
 impl SimState {
@@ -38,12 +46,52 @@ impl SimState {
             status: RwSignal::new(None),
             problem: RwSignal::new(None),
             produced: RwSignal::new(None),
+            run_on_open: StoredValue::new(false),
+            flow: RwSignal::new(std::collections::HashMap::new()),
+            overrides: RwSignal::new(BTreeMap::new()),
         }
+    }
+
+    /// The panel's case, as links and replay files carry it.
+    pub fn case(self) -> SimCase {
+        SimCase {
+            input: self.input.get(),
+            mocks: self.mocks.get(),
+            test_case: self.test_case.get(),
+            seed: self.seed.get(),
+            overrides: self.overrides.with(|o| {
+                if o.is_empty() {
+                    String::new()
+                } else {
+                    serde_json::to_string(o).unwrap_or_default()
+                }
+            }),
+        }
+    }
+
+    /// Fills the panel with a link's or a file's case.
+    pub fn fill(self, case: SimCase) {
+        let pretty = |t: &str| {
+            serde_json::from_str::<serde_json::Value>(t)
+                .ok()
+                .and_then(|v| serde_json::to_string_pretty(&v).ok())
+                .unwrap_or_else(|| t.to_string())
+        };
+        self.input.set(pretty(&case.input));
+        self.mocks.set(if case.mocks.trim().is_empty() {
+            String::new()
+        } else {
+            pretty(&case.mocks)
+        });
+        self.test_case.set(case.test_case);
+        self.seed.set(case.seed);
+        self.overrides
+            .set(serde_json::from_str(&case.overrides).unwrap_or_default());
     }
 }
 
 pub fn use_sim() -> SimState {
-    expect_context::<SimState>()
+    use_app().sim
 }
 
 /// Whether the run shown was simulated (its history is the one the simulator produced).
@@ -64,6 +112,7 @@ pub fn run(app: AppState, sim: SimState) {
         test_case: sim.test_case.get_untracked(),
         state_machine: None,
         seed: sim.seed.get_untracked(),
+        overrides: sim.overrides.get_untracked(),
     };
     let Ok(text) = serde_json::to_string(&request) else {
         return;
@@ -88,8 +137,10 @@ pub fn run(app: AppState, sim: SimState) {
                 history: Some(h),
                 status,
                 defaulted,
+                flow,
                 ..
             }) => {
+                sim.flow.set(flow.into_iter().collect());
                 let events = h.lines().filter(|l| l.starts_with("  {")).count();
                 let defaulted = if defaulted.is_empty() {
                     String::new()
@@ -243,5 +294,119 @@ pub fn SimulatePanel() -> impl IntoView {
                     on:input=move |ev| mocks.set(event_target_value(&ev))></textarea>
             </div>
         </div>
+    }
+}
+
+/// The steps of a visit's data flow, in the order the service applies them, with their labels.
+pub const FLOW_STEPS: [(&str, &str); 10] = [
+    ("input", "Input"),
+    ("afterInputPath", "After InputPath"),
+    ("parameters", "Parameters"),
+    ("arguments", "Arguments"),
+    ("result", "Result"),
+    ("afterResultSelector", "After ResultSelector"),
+    ("afterResultPath", "After ResultPath"),
+    ("errorOutput", "Error output (caught)"),
+    ("output", "Output"),
+    ("assigned", "Variables assigned"),
+];
+
+/// "What if" in the inspector of a simulated run: make a Task fail (with an error its Retry or
+/// Catch names, or another), give it a latency, or edit the input a Choice's rules see. Each
+/// change re-simulates at once.
+#[component]
+pub fn WhatIf(
+    state: String,
+    /// Task or Choice.
+    kind: &'static str,
+    /// The errors the state's Retry and Catch rules name.
+    errors: Vec<String>,
+    /// The input the state saw in this run (for a Choice).
+    seen: Option<String>,
+) -> impl IntoView {
+    let app = use_app();
+    let sim = use_sim();
+    let name = StoredValue::new(state);
+    let current = move || {
+        sim.overrides
+            .with(|o| name.with_value(|n| o.get(n).cloned()).unwrap_or_default())
+    };
+    let set = move |f: &dyn Fn(&mut SimOverride)| {
+        sim.overrides.update(|o| {
+            let n = name.get_value();
+            let entry = o.entry(n.clone()).or_default();
+            f(entry);
+            if *entry == SimOverride::default() {
+                o.remove(&n);
+            }
+        });
+        run(app, sim);
+    };
+    let custom = RwSignal::new(String::new());
+    let choice_text = RwSignal::new(
+        current()
+            .input
+            .map(|v| serde_json::to_string_pretty(&v).unwrap_or_default())
+            .or(seen)
+            .unwrap_or_default(),
+    );
+    let choice_problem = RwSignal::new(None::<String>);
+    let error_list = StoredValue::new(errors);
+    view! {
+        <section class="what-if" data-testid="what-if">
+            <h3>"What if"</h3>
+            {(kind == "Task").then(|| view! {
+                <div class="what-if-row">
+                    <label>"Fail this state with "
+                        <select data-testid="what-if-error" aria-label="Error to fail with"
+                            prop:value=move || current().error.unwrap_or_default()
+                            on:change=move |ev| {
+                                let e = event_target_value(&ev);
+                                set(&|o: &mut SimOverride| { o.error = (!e.is_empty()).then(|| e.clone()); o.cause = o.error.as_ref().map(|_| "failed by a what-if".to_string()); });
+                            }>
+                            <option value="">"— (as mocked)"</option>
+                            {move || error_list.get_value().into_iter().map(|e| view! { <option value=e.clone()>{e.clone()}</option> }).collect_view()}
+                            {move || current().error.filter(|e| !error_list.with_value(|l| l.contains(e))).map(|e| view! { <option value=e.clone()>{e.clone()}</option> })}
+                        </select>
+                    </label>
+                </div>
+                <div class="what-if-row">
+                    <input class="what-if-custom" data-testid="what-if-custom" placeholder="or another error, e.g. Lambda.ServiceException"
+                        prop:value=move || custom.get() on:input=move |ev| custom.set(event_target_value(&ev)) />
+                    <button class="toggle" data-testid="what-if-fail" on:click=move |_| {
+                        let e = custom.get_untracked().trim().to_string();
+                        if !e.is_empty() { set(&|o: &mut SimOverride| { o.error = Some(e.clone()); o.cause = Some("failed by a what-if".into()); }); }
+                    }>"Fail"</button>
+                </div>
+                <div class="what-if-row">
+                    <label>"Latency "
+                        <input type="number" min="0" class="what-if-latency" data-testid="what-if-latency" aria-label="Latency in ms"
+                            prop:value=move || current().latency_ms.map(|l| l.to_string()).unwrap_or_default()
+                            on:change=move |ev| {
+                                let v = event_target_value(&ev).trim().parse::<u64>().ok();
+                                set(&|o: &mut SimOverride| o.latency_ms = v);
+                            } />
+                        " ms"
+                    </label>
+                </div>
+            })}
+            {(kind == "Choice").then(|| view! {
+                <div class="what-if-row column">
+                    <label for="what-if-input">"The input its rules see"</label>
+                    <textarea id="what-if-input" class="editor what-if-input" data-testid="what-if-input" spellcheck="false"
+                        prop:value=move || choice_text.get() on:input=move |ev| choice_text.set(event_target_value(&ev))></textarea>
+                    {move || choice_problem.get().map(|p| view! { <div class="diagnostic error">{p}</div> })}
+                    <button class="toggle" data-testid="what-if-take" on:click=move |_| {
+                        match serde_json::from_str::<serde_json::Value>(&choice_text.get_untracked()) {
+                            Ok(v) => { choice_problem.set(None); set(&|o: &mut SimOverride| o.input = Some(v.clone())); }
+                            Err(e) => choice_problem.set(Some(format!("{}:{} {e}", e.line(), e.column()))),
+                        }
+                    }>"Re-simulate with this input"</button>
+                </div>
+            })}
+            {move || (current() != SimOverride::default()).then(|| view! {
+                <button class="link" data-testid="what-if-clear" on:click=move |_| set(&|o: &mut SimOverride| *o = SimOverride::default())>"Undo this what-if"</button>
+            })}
+        </section>
     }
 }

@@ -6,6 +6,7 @@
 use leptos::prelude::*;
 use std::time::Duration;
 
+use super::simulate::SimState;
 use super::{browser, embed_api, overlay, share_dialog, storage};
 use crate::pipeline;
 use crate::pipeline::{Direction, LayoutOptions};
@@ -216,6 +217,8 @@ pub struct AppState {
     /// The editors' width in percent of the window.
     pub editors_width: RwSignal<f64>,
     pub events_open: RwSignal<bool>,
+    /// The Simulate panel, and whether the run shown is its.
+    pub sim: SimState,
 }
 
 /// The app's state, from the context `App` provides.
@@ -441,7 +444,13 @@ impl AppState {
             editors_width: RwSignal::new(26.0),
             // The event list folds to give the chart its width; on a laptop it starts folded.
             events_open: RwSignal::new(window_width() >= 1600.0),
+            sim: SimState::new(),
         };
+        // A simulation's link carries what made the run, not its history: it runs again on open.
+        if let Some(case) = link.sim.clone() {
+            app.sim.fill(case);
+            app.sim.run_on_open.set_value(true);
+        }
         (app, saved_history)
     }
 
@@ -514,6 +523,7 @@ impl AppState {
             embed: false,
             mode: mode.get().link_name().map(String::from),
             title: Some(self.title()).filter(|t| t != "state machine"),
+            sim: super::simulate::simulated(self, self.sim).then(|| self.sim.case()),
         }
     }
 
@@ -599,7 +609,22 @@ impl AppState {
         let text = s.definition.map(readable).unwrap_or_default();
         self.shared_title.set(s.title.map(|t| (text.clone(), t)));
         self.definition.set_now(text);
-        self.history.set_now(s.history.unwrap_or_default());
+        let history = s.history.unwrap_or_default();
+        match s.sim {
+            Some(case) => {
+                self.sim.fill(case);
+                if history.trim().is_empty() {
+                    // A link's simulation: made again, with its seed.
+                    self.history.set_now(String::new());
+                    super::simulate::run(self, self.sim);
+                } else {
+                    // A replay file holds the run it made too.
+                    self.sim.produced.set(Some(history.clone()));
+                    self.history.set_now(history);
+                }
+            }
+            None => self.history.set_now(history),
+        }
     }
 
     /// Loads a definition and a history as one: a host's `load`, an example.

@@ -4,12 +4,27 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { setup, teardown, repo } from './harness.mjs';
-import { App } from './app.mjs';
+import { setup, teardown, repo, startHost, shot } from './harness.mjs';
+import { App, settle } from './app.mjs';
 
 let ctx;
-before(async () => { ctx = await setup(); });
-after(async () => { await teardown(ctx); });
+let host; // a second origin, for a docs page
+before(async () => {
+  ctx = await setup();
+  host = await startHost('stepscope-sim-host-');
+});
+after(async () => {
+  await host.close();
+  await teardown(ctx);
+});
+
+/** Each state's status classes, and the clock: what two views of one run must share. */
+const view = (page) => page.evaluate(() => ({
+  classes: Object.fromEntries([...document.querySelectorAll('[data-testid=graph] [data-state]')].map((n) => [n.dataset.state, [...n.classList].filter((c) => c.startsWith('status-')).join(' ')])),
+  clock: document.querySelector('[data-testid=clock]')?.textContent,
+  status: document.querySelector('[data-testid=run-status]')?.textContent,
+  source: document.querySelector('[data-testid=run-source]')?.textContent,
+}));
 
 const example = (name) => readFileSync(join(repo, 'examples/simulate', name), 'utf8');
 
@@ -75,7 +90,22 @@ test('a MockConfigFile test case with retries and a caught error, then a Choice'
   const text = await app.inspector.innerText();
   assert.match(text, /try 1 .*PaymentServiceBusy/);
   assert.match(text, /3 tries|try 3/);
+  // The data flow of the visit: every step the service applies, as the simulator ran it.
+  const flow = await app.inspector.locator('[data-testid=data-flow]').first().innerText();
+  for (const step of ['Input', 'Parameters', 'Result', 'After ResultSelector', 'After ResultPath', 'Output']) {
+    assert.ok(flow.includes(step), `the data flow lacks ${step}: ${flow.slice(0, 300)}`);
+  }
+  assert.match(flow, /"FunctionName": "charge-card"/);
   await app.shot('simulate-retries');
+  // What if: ChargeCard fails with CardDeclined. It re-simulates at once: caught, declined.
+  await app.inspector.locator('[data-testid=what-if-error]').selectOption('CardDeclined');
+  await app.hasClass('NotifyDeclined', 'status-failed');
+  await app.hasClass('ChargeCard', 'status-caught');
+  assert.match(await app.runStatus.innerText(), /FAILED/);
+  await app.shot('simulate-what-if');
+  // Undo: back to the mocked run.
+  await app.inspector.locator('[data-testid=what-if-clear]').click();
+  await app.hasClass('Ship', 'status-succeeded');
   await page.keyboard.press('Escape');
   // The declined card is caught, and the Fail state ends the run.
   await simulate(app, { testCase: 'CardDeclined', input: '{"order": 2}' });
@@ -86,6 +116,17 @@ test('a MockConfigFile test case with retries and a caught error, then a Choice'
   await simulate(app, { testCase: 'OutOfStock', input: '{"order": 3}' });
   await app.hasClass('Refund', 'status-succeeded');
   await app.hasClass('Ship', 'status-notrun');
+  // What if the Choice saw the item in stock: edit the input its rule sees, and it takes Ship.
+  await app.select('InStock?');
+  const seen = app.inspector.locator('[data-testid=what-if-input]');
+  assert.match(await seen.inputValue(), /"inStock": false/);
+  await seen.fill((await seen.inputValue()).replace('"inStock": false', '"inStock": true'));
+  await app.inspector.locator('[data-testid=what-if-take]').click();
+  await app.hasClass('Ship', 'status-succeeded');
+  await app.hasClass('Refund', 'status-notrun');
+  await app.inspector.locator('[data-testid=what-if-clear]').click();
+  await app.hasClass('Refund', 'status-succeeded');
+  await page.keyboard.press('Escape');
   await app.shot('simulate-panel');
   assert.deepEqual(page.errors, []);
   await app.close();
@@ -108,6 +149,56 @@ test('the JSONata example simulated; a broken input is an error at its line and 
   assert.match(await problem.innerText(), /^2:\d+ error: /);
   assert.equal(await page.locator('[data-testid=run-source]').textContent(), 'simulated');
   await app.shot('simulate-jsonata');
+  assert.deepEqual(page.errors, []);
+  await app.close();
+});
+
+test("a simulation's link carries no history and reopens the identical view in a fresh context", async () => {
+  const maker = await App.open(ctx);
+  const { page } = maker;
+  await maker.setDefinition(example('order.asl.json'), 'ChargeCard');
+  await simulate(maker, { input: '{"order": 1}', mocks: example('order.mocks.json'), testCase: 'RetriesThenShips', seed: 7 });
+  await maker.seek(2500);
+  await maker.fitGraph();
+  await maker.select('ChargeCard');
+  const { dialog, link } = await maker.shareLink();
+  assert.match(link, /[#&]s=1/);
+  assert.doesNotMatch(link, /[#&]h=/);
+  await page.keyboard.press('Escape');
+  await dialog.waitFor({ state: 'detached' });
+  const want = await view(page);
+  assert.equal(want.source, 'simulated');
+  const opened = await App.open(ctx, link);
+  await opened.page.waitForFunction(() => document.querySelector('[data-testid=run-source]')?.textContent === 'simulated');
+  await opened.inspectorFor('ChargeCard').waitFor();
+  await opened.settle();
+  assert.deepEqual(await view(opened.page), want);
+  // The panel holds the case the link carried.
+  await opened.page.locator('[data-testid=tab-simulate]').click();
+  assert.equal(await opened.page.locator('[data-testid=sim-seed]').inputValue(), '7');
+  assert.equal(await opened.page.locator('[data-testid=sim-test-case]').inputValue(), 'RetriesThenShips');
+  await opened.shot('simulate-link-opened');
+  assert.deepEqual(opened.page.errors, []);
+  assert.deepEqual(page.errors, []);
+  await maker.close();
+  await opened.close();
+});
+
+test('embed.js with data-input and data-mock shows a simulated run, with no recorded one', async () => {
+  const escape = (s) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/"/g, '&quot;');
+  host.write('order.mocks.json', example('order.mocks.json'));
+  const docs = host.write('sim-docs.html', `<!doctype html><meta charset="utf-8"><title>docs</title><link rel="icon" href="data:,">
+<h1>How an order is charged</h1>
+<pre class="stepscope" data-input="${escape('{"order": 1}')}" data-mock="order.mocks.json" data-test-case="RetriesThenShips" data-height="560">${escape(example('order.asl.json'))}</pre>
+<script src="${ctx.base}embed.js"></script>`);
+  const app = await App.create(ctx, { viewport: { width: 1280, height: 800 } });
+  const { page } = app;
+  await page.goto(docs);
+  const frame = page.frameLocator('iframe.stepscope-frame');
+  await frame.locator('[data-testid=graph] [data-state="Ship"].status-succeeded').waitFor();
+  await frame.locator('[data-testid=run-source]', { hasText: 'simulated' }).waitFor();
+  for (const f of page.frames().filter((f) => f.url().startsWith(ctx.base))) await settle(f);
+  await shot(page, 'simulate-embed');
   assert.deepEqual(page.errors, []);
   await app.close();
 });

@@ -41,6 +41,7 @@ fn the_demo_goes_through_a_link_and_back() {
         embed: true,
         mode: Some("heat".into()),
         title: Some("Order processing · v2 & co".into()),
+        sim: None,
     };
     for redact in [Redaction::default(), Redaction::all()] {
         let fragment = encode_fragment(&shared, redact);
@@ -165,6 +166,7 @@ mod props {
             embed in any::<bool>(),
             mode in proptest::option::of(0u8..2),
             title in proptest::option::of("[^\u{0}]{1,40}"),
+            sim in proptest::option::of((0u64..u64::MAX, proptest::option::of("[^\u{0}]{0,12}"), 0i64..1000)),
         ) {
             let shared = Shared {
                 definition: def.clone(),
@@ -176,6 +178,13 @@ mod props {
                 embed,
                 mode: mode.map(|m| stepscope::share::MODES[m as usize].to_string()),
                 title: title.clone(),
+                sim: sim.clone().map(|(seed, test_case, n)| stepscope::share::SimCase {
+                    input: format!("{{\"n\":{n}}}"),
+                    mocks: if n % 2 == 0 { String::new() } else { "{\"StateMachines\":{}}".into() },
+                    test_case,
+                    seed,
+                    overrides: if n % 3 == 0 { String::new() } else { format!("{{\"S\":{{\"latencyMs\":{n}}}}}") },
+                }),
             };
             let back = decode_fragment(&encode_fragment(&shared, Redaction::default())).expect("decodes");
             prop_assert_eq!(back.definition, def.map(|d| definition_text(&d, Redaction::default())));
