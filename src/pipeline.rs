@@ -32,12 +32,15 @@ pub use crate::share::{
 pub use crate::sim::request::{
     test_cases as sim_test_cases, Request as SimRequest, Response as SimResponse,
 };
+pub use crate::sim::table::{
+    rows as mock_rows, write as write_mock_rows, Answer as MockAnswer, Row as MockRow,
+};
 pub use crate::sim::Override as SimOverride;
 pub use crate::source::{LineIndex, SourceText};
 pub use crate::svg::{escape as escape_xml, split_top_level};
 pub use crate::view::{
     first_failure, form_label, inferred, is_history, missing_states, name_some, neighbour,
-    state_at_offset,
+    recorded_flow, state_at_offset,
 };
 pub use crate::wire::{decode_replay, encode_replay};
 
@@ -382,6 +385,8 @@ pub fn export_svg(
     theme: Option<&str>,
 ) -> String {
     let marks = run.map(|(tl, t)| run_marks(tl, t));
+    // A simulated run's fragment carries its case (`s=`), a recorded one its history.
+    let simulated = source.split('&').any(|p| p.starts_with("s="));
     rendered.svg_for(
         analysis,
         crate::svg::SvgOptions {
@@ -389,6 +394,9 @@ pub fn export_svg(
             theme,
             source: Some(source),
             run: marks.as_ref(),
+            run_source: marks
+                .as_ref()
+                .map(|_| if simulated { "simulated" } else { "recorded" }),
             ..Default::default()
         },
     )

@@ -625,6 +625,14 @@ pub fn replay_file(s: &Shared) -> String {
     if let Some(title) = &s.title {
         o.insert("title".into(), title.clone().into());
     }
+    if s.history.is_some() || s.sim.is_some() {
+        let source = if s.sim.is_some() {
+            "simulated"
+        } else {
+            "recorded"
+        };
+        o.insert("runSource".into(), source.into());
+    }
     if let Some(case) = &s.sim {
         o.insert(
             "simulation".into(),

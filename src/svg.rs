@@ -23,6 +23,8 @@ pub struct SvgOptions<'a> {
     pub source: Option<&'a str>,
     /// A run's marks at one moment: status classes, taken edges, badges.
     pub run: Option<&'a RunMarks>,
+    /// Where the run comes from, `simulated` or `recorded`: the root's `data-run-source`.
+    pub run_source: Option<&'a str>,
 }
 
 /// How many errors and warnings a state has.
@@ -55,6 +57,7 @@ impl Default for SvgOptions<'_> {
             theme: None,
             source: None,
             run: None,
+            run_source: None,
         }
     }
 }
@@ -195,9 +198,13 @@ pub fn write_svg(g: &FlowGraph, l: &Layout, opts: &SvgOptions) -> String {
         .theme
         .map(|t| format!(" {}", escape(t)))
         .unwrap_or_default();
+    let run_source = opts
+        .run_source
+        .map(|s| format!(r#" data-run-source="{}""#, escape(s)))
+        .unwrap_or_default();
     let _ = write!(
         out,
-        r#"<svg xmlns="http://www.w3.org/2000/svg" class="stepscope-graph{theme}" viewBox="0 0 {} {}" width="{}" height="{}" role="group" aria-label="{}">"#,
+        r#"<svg xmlns="http://www.w3.org/2000/svg" class="stepscope-graph{theme}"{run_source} viewBox="0 0 {} {}" width="{}" height="{}" role="group" aria-label="{}">"#,
         num(w),
         num(h),
         num(w),

@@ -125,3 +125,69 @@ pub fn form_label(a: &Analysis, text: &str) -> String {
         _ => base.to_string(),
     }
 }
+
+/// What a recorded history holds of a visit's data flow, by the data-flow inspector's keys
+/// (`input`, `parameters`, `result`, `output`, `assigned`): the state's input, its task's
+/// parameters and result (the last attempt's), its output and the variables it assigned. A run
+/// read in the worker comes without its events: then only the input and the output.
+pub fn recorded_flow(
+    history: &crate::history::History,
+    visit: &crate::replay::Visit,
+) -> Vec<(&'static str, serde_json::Value)> {
+    use crate::history::{decode_json_text, EventType, Phase};
+    let by_id: std::collections::HashMap<u64, &crate::history::Event> =
+        history.events.iter().map(|e| (e.id, e)).collect();
+    // Whether `e` follows, through its previousEventIds, this visit's Entered event.
+    let ours = |e: &crate::history::Event| {
+        let mut at = e.previous;
+        for _ in 0..64 {
+            if at == visit.entered_event {
+                return true;
+            }
+            match by_id.get(&at) {
+                Some(p) if !p.ty.is_entered() => at = p.previous,
+                _ => return false,
+            }
+        }
+        false
+    };
+    let within = |e: &&crate::history::Event| {
+        e.id > visit.entered_event && visit.exited_event.is_none_or(|x| e.id <= x)
+    };
+    let mut out = Vec::new();
+    if let Some(v) = visit.input_value() {
+        out.push(("input", v));
+    }
+    let last = |phase: Phase, key: &str| {
+        history
+            .events
+            .iter()
+            .filter(within)
+            .filter(|e| matches!(e.ty, EventType::Work(_, p) if p == phase) && ours(e))
+            .filter_map(|e| decode_json_text(e.detail(key)))
+            .next_back()
+    };
+    if let Some(p) = last(Phase::Scheduled, "parameters") {
+        out.push(("parameters", p));
+    }
+    if let Some(r) = last(Phase::Succeeded, "output") {
+        out.push(("result", r));
+    }
+    if let Some(v) = visit.output_value() {
+        out.push(("output", v));
+    }
+    let assigned = visit
+        .exited_event
+        .and_then(|x| by_id.get(&x))
+        .and_then(|e| e.detail("assignedVariables"))
+        .and_then(serde_json::Value::as_object)
+        .map(|m| {
+            m.iter()
+                .map(|(k, v)| (k.clone(), decode_json_text(Some(v)).unwrap_or_default()))
+                .collect::<serde_json::Map<_, _>>()
+        });
+    if let Some(a) = assigned.filter(|a| !a.is_empty()) {
+        out.push(("assigned", serde_json::Value::Object(a)));
+    }
+    out
+}

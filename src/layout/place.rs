@@ -241,18 +241,31 @@ fn self_loop_room(
     lr: bool,
     measure: &dyn TextMeasure,
 ) -> Vec<f64> {
+    // The labels of a node's self-loops line up right of it: their widths add up.
+    let mut labels = vec![0.0f64; flat.sizes.len()];
     let mut room = vec![0.0f64; flat.sizes.len()];
     for end in flat.ends.iter().filter(|e| e.from == e.to) {
         let label = g
             .edges
             .get(end.edge)
             .filter(|e| !e.label.is_empty() && e.kind != EdgeKind::Next)
-            .map_or(0.0, |e| {
+            .map(|e| {
                 let (w, h) = text_box(measure, &ellipsize(&e.label, MAX_LABEL), SMALL_FONT);
-                SELF_LOOP_LABEL_GAP + if lr { h } else { w }
+                if lr {
+                    h
+                } else {
+                    w
+                }
             });
-        if let Some(r) = room.get_mut(end.from) {
-            *r = r.max(SELF_LOOP_W.max(label));
+        if let (Some(r), Some(l)) = (room.get_mut(end.from), labels.get_mut(end.from)) {
+            if let Some(w) = label {
+                *l += if *l > 0.0 {
+                    LABEL_GAP + w
+                } else {
+                    SELF_LOOP_LABEL_GAP + w
+                };
+            }
+            *r = r.max(SELF_LOOP_W.max(*l));
         }
     }
     room

@@ -292,15 +292,19 @@ impl Labels {
         };
         // Labels of neighbouring targets may meet in the gap: step away from the box until this
         // one is clear of those placed before it.
+        // A self-loop's labels line up to its right (the room `place::self_loop_room` kept
+        // there), never towards the rank before, where the boxes are.
         for _ in 0..8 {
             let Some(hit) = self.placed.hit(&r) else {
                 break;
             };
-            r.y = if down || a == b {
-                hit.y - LABEL_GAP - r.h
+            if a == b {
+                r.x = hit.x + hit.w + LABEL_GAP;
+            } else if down {
+                r.y = hit.y - LABEL_GAP - r.h;
             } else {
-                hit.y + hit.h + LABEL_GAP
-            };
+                r.y = hit.y + hit.h + LABEL_GAP;
+            }
         }
         self.placed.push(r);
         (r, text)

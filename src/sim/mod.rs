@@ -15,6 +15,7 @@ pub mod mock;
 pub mod paths;
 pub mod record;
 pub mod request;
+pub mod table;
 
 pub use engine::{simulate, SimRun};
 pub use mock::MockConfig;

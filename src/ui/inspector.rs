@@ -49,32 +49,39 @@ fn json_block(label: &'static str, value: Option<serde_json::Value>) -> impl Int
 }
 
 /// What a visit did with its data, step by step: the simulator's record for a simulated run;
-/// for a recorded one, what the history holds (the input and the output).
+/// for a recorded one, what the history holds (input, parameters, result, output, variables).
 fn data_flow(
     v: &Visit,
     flow: Option<&serde_json::Map<String, serde_json::Value>>,
+    recorded: Vec<(&'static str, serde_json::Value)>,
 ) -> impl IntoView {
-    match flow {
-        Some(f) => {
-            let steps: Vec<_> = super::simulate::FLOW_STEPS
-                .iter()
-                .filter_map(|(key, label)| f.get(*key).map(|v| json_block(label, Some(v.clone()))))
-                .collect();
-            view! {
-                <div class="data-flow" data-testid="data-flow">
-                    <div class="flow-title">"Data flow"</div>
-                    {steps}
-                </div>
-            }
-            .into_any()
-        }
-        None => view! {
-            <div class="data-flow recorded" data-testid="data-flow">
-                {json_block("Input", v.input_value())}
-                {json_block("Output", v.output_value())}
-            </div>
-        }
-        .into_any(),
+    let steps: Vec<(&'static str, serde_json::Value)> = match flow {
+        Some(f) => super::simulate::FLOW_STEPS
+            .iter()
+            .filter_map(|(key, _)| f.get(*key).map(|x| (*key, x.clone())))
+            .collect(),
+        None if !recorded.is_empty() => recorded,
+        None => [("input", v.input_value()), ("output", v.output_value())]
+            .into_iter()
+            .filter_map(|(k, x)| x.map(|x| (k, x)))
+            .collect(),
+    };
+    let label = |key: &str| {
+        super::simulate::FLOW_STEPS
+            .iter()
+            .find(|(k, _)| *k == key)
+            .map_or("", |(_, l)| *l)
+    };
+    let title = if flow.is_some() {
+        "Data flow (simulated)"
+    } else {
+        "Data flow (as recorded)"
+    };
+    view! {
+        <div class="data-flow" data-testid="data-flow">
+            <div class="flow-title">{title}</div>
+            {steps.into_iter().map(|(k, x)| json_block(label(k), Some(x))).collect_view()}
+        </div>
     }
 }
 
@@ -83,6 +90,7 @@ fn visit_view(
     n: usize,
     active: bool,
     flow: Option<&serde_json::Map<String, serde_json::Value>>,
+    recorded: Vec<(&'static str, serde_json::Value)>,
 ) -> impl IntoView {
     let dur = v
         .exited_ms
@@ -127,7 +135,7 @@ fn visit_view(
             {cause.map(|c| view! { <div class="cause">{c}</div> })}
             {(!attempts.is_empty()).then(|| view! { <ul class="attempts">{attempts}</ul> })}
             {(!backoffs.is_empty()).then(|| view! { <div class="muted">{format!("waited {} before retrying", backoffs.iter().map(|b| fmt_ms(*b)).collect::<Vec<_>>().join(", "))}</div> })}
-            {data_flow(v, flow)}
+            {data_flow(v, flow, recorded)}
         </div>
     }
 }
@@ -311,7 +319,13 @@ pub fn Inspector(
                                             let v = &r.timeline.visits[i];
                                             app.sim.flow.with(|f| {
                                                 let flow = f.get(&v.entered_event).filter(|_| simulated);
-                                                visit_view(v, k + 1, Some(k) == at, flow).into_any()
+                                                // The history's side only for the visit at t: it scans the events.
+                                                let recorded = if flow.is_none() && Some(k) == at {
+                                                    crate::pipeline::recorded_flow(&r.history, v)
+                                                } else {
+                                                    Vec::new()
+                                                };
+                                                visit_view(v, k + 1, Some(k) == at, flow, recorded).into_any()
                                             })
                                         })
                                         .collect_view()

@@ -48,7 +48,8 @@ pub fn ShareDialog(
     embed_snippet: bool,
     on_close: Callback<()>,
 ) -> impl IntoView {
-    let has_run = shared.with_untracked(|s| s.history.is_some());
+    let has_run = shared.with_untracked(|s| s.history.is_some() || s.sim.is_some());
+    let simulated = shared.with_untracked(|s| s.sim.is_some());
     // A run of megabytes can't go in a link (and compressing it would stall the page): it goes in
     // a replay file.
     let run_too_big =
@@ -60,6 +61,7 @@ pub fn ShareDialog(
         let mut s = shared.get();
         if !include_run.get() {
             s.history = None;
+            s.sim = None;
         }
         if embed_snippet {
             s.embed = true;
@@ -117,6 +119,9 @@ pub fn ShareDialog(
                 <button class="close" title="Close (Esc)" on:click=move |_| on_close.run(())>"×"</button>
             </div>
             <p class="muted">"Everything is in the link's fragment (after #), which browsers never send to a server."</p>
+            {simulated.then(|| view! {
+                <p class="muted" data-testid="share-simulated">"A simulated run: the link carries the definition, the input, the mocks and the seed, not the history, and simulates the run again when it is opened."</p>
+            })}
             {has_run.then(|| view! {
                 <fieldset class="options">
                     <label><input type="checkbox" prop:checked=move || include_run.get() prop:disabled=run_too_big on:change=move |ev| include_run.set(event_target_checked(&ev)) />

@@ -8,7 +8,7 @@ use super::sim_client;
 use super::state::{use_app, AppState};
 use std::collections::BTreeMap;
 
-use crate::pipeline::{SimCase, SimOverride, SimRequest, SimResponse};
+use crate::pipeline::{MockAnswer, MockRow, SimCase, SimOverride, SimRequest, SimResponse};
 
 /// What the panel holds (a part of [`AppState`]).
 #[derive(Clone, Copy)]
@@ -28,6 +28,8 @@ pub struct SimState {
     pub produced: RwSignal<Option<String>>,
     /// A link opened a simulation: it runs once the page is up.
     pub run_on_open: StoredValue<bool>,
+    /// The mocks shown as a table (one row per Task state) rather than as the file's text.
+    pub table: RwSignal<bool>,
     /// What-ifs from the inspector, by state: each change re-simulates.
     pub overrides: RwSignal<BTreeMap<String, SimOverride>>,
     /// What each visit of the last simulated run did with its data, by its Entered event id.
@@ -49,6 +51,7 @@ impl SimState {
             run_on_open: StoredValue::new(false),
             flow: RwSignal::new(std::collections::HashMap::new()),
             overrides: RwSignal::new(BTreeMap::new()),
+            table: RwSignal::new(false),
         }
     }
 
@@ -286,13 +289,119 @@ pub fn SimulatePanel() -> impl IntoView {
                     n => format!("MockConfigFile · {n} test cases"),
                 }}</span>
             </label>
-            <div class="editor-wrap sim-mocks">
+            <div class="pane-tabs small" role="tablist" aria-label="Mocks as">
+                <button role="tab" class="pane-tab" data-testid="sim-mocks-as-text" aria-selected=move || (!sim.table.get()).to_string()
+                    on:click=move |_| sim.table.set(false)>"File"</button>
+                <button role="tab" class="pane-tab" data-testid="sim-mocks-as-table" aria-selected=move || sim.table.get().to_string()
+                    on:click=move |_| sim.table.set(true)>"Table"</button>
+            </div>
+            <div class="editor-wrap sim-mocks" class:hidden=move || sim.table.get()>
                 <textarea id="sim-mocks" class="editor" data-testid="sim-mocks" spellcheck="false" wrap="off"
                     placeholder="A MockConfigFile: {\"StateMachines\": {…}, \"MockedResponses\": {…}}"
                     prop:value=move || mocks.get()
                     on:keydown=move |ev| run_on_ctrl_enter(app, sim, ev)
                     on:input=move |ev| mocks.set(event_target_value(&ev))></textarea>
             </div>
+            {move || sim.table.get().then(|| view! { <MockTable /> })}
+        </div>
+    }
+}
+
+/// The Task states of the definition, in its order.
+fn task_states(app: AppState) -> Vec<String> {
+    app.analysis.with(|a| {
+        a.machine
+            .as_ref()
+            .map(|m| {
+                m.states
+                    .iter()
+                    .filter(|s| matches!(s.kind, crate::pipeline::StateKind::Task(_)))
+                    .map(|s| s.name.clone())
+                    .collect()
+            })
+            .unwrap_or_default()
+    })
+}
+
+/// The mocks as a table: a row per Task state, each a sequence of answers (Return a result or
+/// Throw an error, a latency, how many times in a row). Each change rewrites the file's text, and
+/// the table is read back from it, so the two never disagree.
+#[component]
+fn MockTable() -> impl IntoView {
+    let app = use_app();
+    let sim = use_sim();
+    // The case the table edits: the picked one, or a new one named "Simulate".
+    let case = move || {
+        sim.test_case
+            .get()
+            .unwrap_or_else(|| "Simulate".to_string())
+    };
+    let rows = Memo::new(move |_| {
+        let tasks = task_states(app);
+        sim.mocks
+            .with(|m| crate::pipeline::mock_rows(m, None, &case(), &tasks))
+    });
+    let edit = move |state: String, f: &dyn Fn(&mut Vec<MockAnswer>)| {
+        let mut all: Vec<MockRow> = rows.get_untracked();
+        if let Some(r) = all.iter_mut().find(|r| r.state == state) {
+            f(&mut r.answers);
+        }
+        let c = case();
+        let text = sim
+            .mocks
+            .with_untracked(|m| crate::pipeline::write_mock_rows(m, None, &c, &all));
+        sim.mocks.set(text);
+        if sim.test_case.get_untracked().is_none() {
+            sim.test_case.set(Some(c));
+        }
+    };
+    view! {
+        <div class="mock-table" data-testid="sim-mock-table">
+            {move || rows.get().is_empty().then(|| view! { <p class="muted">"The definition has no Task states to mock."</p> })}
+            {move || rows.get().into_iter().map(|row| {
+                let state = StoredValue::new(row.state.clone());
+                let n = row.answers.len();
+                view! {
+                    <div class="mock-row" data-testid="sim-mock-row" data-state=row.state.clone()>
+                        <div class="mock-state">{row.state.clone()}
+                            {(n == 0).then(|| view! { <span class="muted">" · default result"</span> })}
+                        </div>
+                        {row.answers.into_iter().enumerate().map(|(i, a)| {
+                            let throw = a.kind == "Throw";
+                            view! {
+                                <div class="mock-answer">
+                                    <select aria-label="Answer" data-testid="sim-mock-kind" prop:value=a.kind.clone()
+                                        on:change=move |ev| { let k = event_target_value(&ev); edit(state.get_value(), &|v: &mut Vec<MockAnswer>| if let Some(x) = v.get_mut(i) { x.kind = k.clone(); if x.kind == "Throw" && x.error.is_empty() { x.error = "States.TaskFailed".into(); } }) }>
+                                        <option value="Return">"Return"</option>
+                                        <option value="Throw">"Throw"</option>
+                                    </select>
+                                    {if throw {
+                                        view! {
+                                            <input class="mock-text" aria-label="Error" data-testid="sim-mock-error" prop:value=a.error.clone()
+                                                on:change=move |ev| { let e = event_target_value(&ev); edit(state.get_value(), &|v: &mut Vec<MockAnswer>| if let Some(x) = v.get_mut(i) { x.error = e.clone(); }) } />
+                                            <input class="mock-text" aria-label="Cause" placeholder="cause" prop:value=a.cause.clone()
+                                                on:change=move |ev| { let c = event_target_value(&ev); edit(state.get_value(), &|v: &mut Vec<MockAnswer>| if let Some(x) = v.get_mut(i) { x.cause = c.clone(); }) } />
+                                        }.into_any()
+                                    } else {
+                                        view! {
+                                            <input class="mock-text wide" aria-label="Result (JSON)" data-testid="sim-mock-value" prop:value=a.value.clone()
+                                                on:change=move |ev| { let r = event_target_value(&ev); edit(state.get_value(), &|v: &mut Vec<MockAnswer>| if let Some(x) = v.get_mut(i) { x.value = r.clone(); }) } />
+                                        }.into_any()
+                                    }}
+                                    <input type="number" min="0" class="mock-num" aria-label="Latency in ms" placeholder="ms" prop:value=a.latency_ms.map(|l| l.to_string()).unwrap_or_default()
+                                        on:change=move |ev| { let l = event_target_value(&ev).trim().parse::<i64>().ok(); edit(state.get_value(), &|v: &mut Vec<MockAnswer>| if let Some(x) = v.get_mut(i) { x.latency_ms = l; }) } />
+                                    <label class="mock-times">"×"
+                                        <input type="number" min="1" class="mock-num" aria-label="Times in a row" data-testid="sim-mock-times" prop:value=a.times.to_string()
+                                            on:change=move |ev| { let t = event_target_value(&ev).trim().parse::<u64>().unwrap_or(1).max(1); edit(state.get_value(), &|v: &mut Vec<MockAnswer>| if let Some(x) = v.get_mut(i) { x.times = t; }) } />
+                                    </label>
+                                    <button class="link" aria-label="Remove this answer" on:click=move |_| edit(state.get_value(), &|v: &mut Vec<MockAnswer>| { if i < v.len() { v.remove(i); } })>"×"</button>
+                                </div>
+                            }
+                        }).collect_view()}
+                        <button class="link" data-testid="sim-mock-add" on:click=move |_| edit(state.get_value(), &|v: &mut Vec<MockAnswer>| v.push(MockAnswer::returning("{}")))>"+ answer"</button>
+                    </div>
+                }
+            }).collect_view()}
         </div>
     }
 }

@@ -202,3 +202,29 @@ test('embed.js with data-input and data-mock shows a simulated run, with no reco
   assert.deepEqual(page.errors, []);
   await app.close();
 });
+
+test('the mock table and the MockConfigFile stay in step, and a table edit changes the run', async () => {
+  const app = await App.open(ctx);
+  const { page } = app;
+  await app.setDefinition(example('order.asl.json'), 'ChargeCard');
+  await simulate(app, { input: '{"order": 1}', mocks: example('order.mocks.json'), testCase: 'RetriesThenShips' });
+  await page.locator('[data-testid=sim-mocks-as-table]').click();
+  const rows = page.locator('[data-testid=sim-mock-row]');
+  assert.deepEqual(await rows.evaluateAll((r) => r.map((x) => x.dataset.state)), ['ChargeCard', 'Ship']);
+  const charge = rows.nth(0);
+  assert.equal(await charge.locator('[data-testid=sim-mock-kind]').nth(0).inputValue(), 'Throw');
+  assert.equal(await charge.locator('[data-testid=sim-mock-times]').nth(0).inputValue(), '2');
+  // Busy three times instead of two: the file follows, and the run takes a fourth try.
+  await charge.locator('[data-testid=sim-mock-times]').nth(0).fill('3');
+  await charge.locator('[data-testid=sim-mock-times]').nth(0).press('Tab');
+  await page.locator('[data-testid=sim-mocks-as-text]').click();
+  assert.match(await page.locator('[data-testid=sim-mocks]').inputValue(), /"0-2": \{\s*"Throw"/);
+  await simulate(app, {});
+  await app.fitGraph();
+  await app.select('ChargeCard');
+  assert.match(await app.inspector.innerText(), /try 4 /);
+  await page.locator('[data-testid=sim-mocks-as-table]').click();
+  await app.shot('simulate-mock-table');
+  assert.deepEqual(page.errors, []);
+  await app.close();
+});

@@ -426,3 +426,20 @@ fn jsonata_review_cases() {
         }
     }
 }
+
+/// Random machines the property test above once failed on, kept as fixed cases.
+#[test]
+fn random_graphs_that_once_failed_keep_the_layout_invariants() {
+    use stepscope::pipeline::Direction;
+    for (seed, n) in [(13_558_959_927_463_745_020u64, 2usize)] {
+        let text =
+            serde_json::to_string_pretty(&random_machine(seed, n, 0, &mut 0)).unwrap_or_default();
+        for direction in [Direction::TopToBottom, Direction::LeftToRight] {
+            let r = crate::render::draw(&text, direction).expect("drawn");
+            if let Err(e) = crate::render::check_drawing(&r) {
+                std::fs::write("/tmp/fail_machine.json", &text).ok();
+                panic!("{direction:?}: {e}");
+            }
+        }
+    }
+}

@@ -291,3 +291,46 @@ mod models {
         }
     }
 }
+
+/// A simulated run travels as what made it: its link holds `s=` and no `h=`, and opens to the
+/// same case; its replay file says it was simulated, and carries the case beside the history.
+#[test]
+fn a_simulation_travels_as_its_case() {
+    let case = stepscope::share::SimCase {
+        input: "{\n  \"order\": 1\n}".into(),
+        mocks: "{\"StateMachines\": {}}".into(),
+        test_case: Some("RetriesThenShips".into()),
+        seed: 7,
+        overrides: "{\"ChargeCard\":{\"error\":\"CardDeclined\"}}".into(),
+    };
+    let shared = Shared {
+        definition: Some(stepscope::demo::DEFINITION.into()),
+        history: Some(stepscope::demo::HISTORY.into()),
+        sim: Some(case.clone()),
+        ..Default::default()
+    };
+    let fragment = encode_fragment(&shared, Redaction::all());
+    assert!(
+        fragment.split('&').any(|p| p.starts_with("s=")),
+        "{fragment}"
+    );
+    assert!(
+        !fragment.split('&').any(|p| p.starts_with("h=")),
+        "{fragment}"
+    );
+    let back = decode_fragment(&fragment).expect("decodes");
+    let got = back.sim.expect("the case");
+    assert_eq!(got.input, "{\"order\":1}");
+    assert_eq!((got.test_case, got.seed), (case.test_case.clone(), 7));
+    assert_eq!(got.overrides, case.overrides);
+    assert_eq!(back.history, None);
+    let file = stepscope::share::replay_file(&shared);
+    let v: serde_json::Value = serde_json::from_str(&file).expect("json");
+    assert_eq!(v["runSource"], "simulated");
+    assert_eq!(v["simulation"]["seed"], 7);
+    let reopened = stepscope::share::open_file(&file)
+        .expect("a replay file")
+        .expect("opens");
+    assert_eq!(reopened.sim.map(|c| c.seed), Some(7));
+    assert!(reopened.history.is_some());
+}

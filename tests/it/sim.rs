@@ -1002,3 +1002,67 @@ fn the_panel_request_gives_a_history_or_a_located_problem() {
     assert_eq!(bad.problem.map(|p| p.field), Some("definition".into()));
     assert_eq!(request::test_cases(&read("order.mocks.json")).len(), 3);
 }
+
+/// The panel's mock table reads a MockConfigFile's test case as rows (one per Task state, its
+/// answers in invocation order) and writes edited rows back, keeping the other test cases.
+#[test]
+fn the_mock_table_and_the_mock_file_stay_in_step() {
+    use stepscope::sim::table::{rows, write, Answer};
+    let file = std::fs::read_to_string(repo().join("examples/simulate/order.mocks.json")).unwrap();
+    let tasks = vec!["ChargeCard".to_string(), "Ship".to_string()];
+    let r = rows(&file, None, "RetriesThenShips", &tasks);
+    assert_eq!(r.len(), 2);
+    let charge = &r[0].answers;
+    assert_eq!(
+        (
+            charge[0].kind.as_str(),
+            charge[0].times,
+            charge[0].error.as_str()
+        ),
+        ("Throw", 2, "PaymentServiceBusy")
+    );
+    assert_eq!(
+        (charge[1].kind.as_str(), charge[1].latency_ms),
+        ("Return", Some(340))
+    );
+    // Written back unchanged, it reads back the same, and the run is the same.
+    let same = write(&file, None, "RetriesThenShips", &r);
+    assert_eq!(rows(&same, None, "RetriesThenShips", &tasks), r);
+    let other = rows(&same, None, "CardDeclined", &tasks);
+    assert_eq!(
+        other,
+        rows(&file, None, "CardDeclined", &tasks),
+        "other cases are kept"
+    );
+    // One more busy answer: three Throws, then the Return.
+    let mut edited = r.clone();
+    edited[0].answers[0].times = 3;
+    let text = write(&file, None, "RetriesThenShips", &edited);
+    let v: Value = serde_json::from_str(&text).unwrap();
+    let name = v["StateMachines"]["Order"]["TestCases"]["RetriesThenShips"]["ChargeCard"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    assert!(
+        v["MockedResponses"][&name]["0-2"]["Throw"].is_object(),
+        "{text}"
+    );
+    assert!(
+        v["MockedResponses"][&name]["3"]["Return"].is_object(),
+        "{text}"
+    );
+    // A table for a file that has none: a new MockConfigFile.
+    let fresh = write(
+        "",
+        None,
+        "Case",
+        &[stepscope::sim::table::Row {
+            state: "Ship".into(),
+            answers: vec![Answer::returning("{\"ok\": true}")],
+        }],
+    );
+    assert_eq!(
+        rows(&fresh, None, "Case", &["Ship".to_string()])[0].answers[0].value,
+        "{\"ok\":true}"
+    );
+}
