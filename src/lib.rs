@@ -9,6 +9,7 @@
 //! invariants that `tests/it/tidy.rs` enforces.
 
 pub mod asl;
+pub mod compare;
 pub mod demo;
 pub mod diag;
 pub mod forms;

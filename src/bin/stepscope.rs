@@ -70,6 +70,13 @@ Usage:
       the URL's fragment, which browsers never send to a server. With a history, inputs
       and outputs are dropped and account ids masked unless --no-redact is given. The
       default base is http://127.0.0.1:8080/ (what `make serve` serves).
+  stepscope compare A B [--definition D] [--format json|text]
+      Compare two runs of one machine: each state's visits and time in A and in B, the delta,
+      and the first state after which they went different ways.
+  stepscope stats HISTORY... [--definition D] [--format json|text|ndjson]
+      Read many runs at once: runs by status, duration percentiles (nearest rank), and per
+      state its visits, p50/p95/max and failures grouped by error and cause, and how many
+      runs took each edge. ndjson writes one visit per line (for DuckDB or Athena).
   stepscope simulate DEFINITION [--machine NAME] [--input JSON|@FILE] [--case CASE]
                    [--mock-config FILE --test-case NAME [--state-machine NAME]] [--seed N] [-o OUT]
       Run a definition without AWS, on a virtual clock, and print the run's history
@@ -376,6 +383,167 @@ Usage:
                 }
             }
             None => println!("{body}"),
+        }
+        0
+    }
+
+    /// The runs of `opts.files` rebuilt, checked against `opts.definition` when given.
+    fn timelines(
+        cmd: &str,
+        opts: &Opts,
+    ) -> Result<Vec<(String, stepscope::replay::Timeline)>, i32> {
+        let read = |f: &str| std::fs::read(f).map(|b| String::from_utf8_lossy(&b).into_owned());
+        let analysis = match &opts.definition {
+            Some(d) => match read(d) {
+                Ok(t) => Some(analyze_machine(
+                    &SourceText::new(d.clone(), t),
+                    opts.machine.as_deref(),
+                )),
+                Err(e) => {
+                    eprintln!("{d}: cannot read: {e}");
+                    return Err(2);
+                }
+            },
+            None => None,
+        };
+        let machine = analysis.as_ref().and_then(|a| a.machine.as_ref());
+        let mut out = Vec::new();
+        for file in &opts.files {
+            let Ok(text) = read(file) else {
+                eprintln!("stepscope {cmd}: {file}: cannot read");
+                return Err(2);
+            };
+            match stepscope::pipeline::replay(&SourceText::new(file.clone(), text.clone()), machine)
+            {
+                Ok(r) => out.push((file.clone(), r.timeline)),
+                Err(diags) => {
+                    let index = LineIndex::new(&text);
+                    for d in &diags {
+                        eprintln!("{}", diag_line(file, d, &text, &index));
+                    }
+                    return Err(1);
+                }
+            }
+        }
+        Ok(out)
+    }
+
+    fn ms_text(ms: Option<i64>) -> String {
+        ms.map_or("—".into(), |m| {
+            stepscope::replay::format_duration_exact(m)
+        })
+    }
+
+    fn compare(args: &[String]) -> i32 {
+        let opts = match opts_for("compare", args, &["json", "text"], false) {
+            Ok(o) => o,
+            Err(code) => return code,
+        };
+        if opts.files.len() != 2 {
+            eprintln!("stepscope compare: give two histories, A and B\n\n{USAGE}");
+            return 2;
+        }
+        let runs = match timelines("compare", &opts) {
+            Ok(r) => r,
+            Err(code) => return code,
+        };
+        let c = stepscope::compare::compare(&runs[0].1, &runs[1].1);
+        if opts.format == "text" {
+            println!(
+                "A {} · {}    B {} · {}",
+                c.a.status,
+                ms_text(Some(c.a.duration_ms)),
+                c.b.status,
+                ms_text(Some(c.b.duration_ms))
+            );
+            for s in &c.states {
+                let delta = s.delta_ms.map_or(String::new(), |d| {
+                    format!(
+                        " ({}{})",
+                        if d >= 0 { "+" } else { "−" },
+                        ms_text(Some(d.abs()))
+                    )
+                });
+                println!(
+                    "{:<32} A {}×{:<10} B {}×{}{delta}",
+                    s.state,
+                    s.a_visits,
+                    ms_text(s.a_ms),
+                    s.b_visits,
+                    ms_text(s.b_ms)
+                );
+            }
+            match &c.first_divergence {
+                Some(d) => println!(
+                    "first divergence: at {}, A went to {} and B to {}",
+                    d.state,
+                    d.a_next.as_deref().unwrap_or("the end"),
+                    d.b_next.as_deref().unwrap_or("the end")
+                ),
+                None => println!("the runs took the same path"),
+            }
+        } else {
+            println!("{}", serde_json::to_string_pretty(&c).unwrap_or_default());
+        }
+        0
+    }
+
+    fn stats(args: &[String]) -> i32 {
+        let opts = match opts_for("stats", args, &["json", "text", "ndjson"], false) {
+            Ok(o) => o,
+            Err(code) => return code,
+        };
+        let runs = match timelines("stats", &opts) {
+            Ok(r) => r,
+            Err(code) => return code,
+        };
+        if opts.format == "ndjson" {
+            use std::io::Write;
+            let mut out = std::io::BufWriter::new(std::io::stdout().lock());
+            for (file, t) in &runs {
+                for v in &t.visits {
+                    if writeln!(out, "{}", stepscope::compare::visit_line(file, v)).is_err() {
+                        return 0;
+                    }
+                }
+            }
+            return 0;
+        }
+        let st = stepscope::compare::stats(runs.iter().map(|(_, t)| t));
+        if opts.format == "text" {
+            let status: Vec<String> = st.status.iter().map(|(k, n)| format!("{k} {n}")).collect();
+            println!(
+                "{} runs · {} · duration p50 {} p95 {} max {}",
+                st.runs,
+                status.join(", "),
+                ms_text(st.duration_ms.p50),
+                ms_text(st.duration_ms.p95),
+                ms_text(st.duration_ms.max)
+            );
+            for s in &st.states {
+                println!(
+                    "{:<32} {} runs · {} visits · p50 {} p95 {} max {}",
+                    s.state,
+                    s.runs,
+                    s.visits,
+                    ms_text(s.p50_ms),
+                    ms_text(s.p95_ms),
+                    ms_text(s.max_ms)
+                );
+                for e in &s.errors {
+                    println!(
+                        "    {}{} ×{}",
+                        e.error,
+                        e.cause
+                            .as_deref()
+                            .map(|c| format!(": {c}"))
+                            .unwrap_or_default(),
+                        e.count
+                    );
+                }
+            }
+        } else {
+            println!("{}", serde_json::to_string_pretty(&st).unwrap_or_default());
         }
         0
     }
@@ -886,6 +1054,8 @@ Usage:
             Some("generate") => generate(&args[1..]),
             Some("link") => link(&args[1..]),
             Some("simulate") => simulate(&args[1..]),
+            Some("compare") => compare(&args[1..]),
+            Some("stats") => stats(&args[1..]),
             Some("record") => record(&args[1..]),
             Some("test") => test(&args[1..]),
             Some(other) => {

@@ -5,6 +5,7 @@ mod support;
 
 mod check;
 mod cli;
+mod compare;
 mod contrast;
 mod limits;
 mod props;

@@ -1,0 +1,294 @@
+//! Runs side by side (issue 18): two runs of one machine compared state by state, with the first
+//! place they went different ways; and many runs read at once, with each state's duration
+//! percentiles, its failures grouped by error and cause, and how many runs took each edge.
+//! Both work on rebuilt timelines, so every history form the viewer reads can be compared.
+
+use serde::Serialize;
+use std::collections::BTreeMap;
+
+use crate::replay::{Outcome, Timeline, Visit};
+
+/// A run's status and length.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct RunSummary {
+    pub status: String,
+    pub duration_ms: i64,
+}
+
+/// One state in two runs: visits and total time in each (`None`: never visited).
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct StateDelta {
+    pub state: String,
+    pub a_visits: usize,
+    pub b_visits: usize,
+    pub a_ms: Option<i64>,
+    pub b_ms: Option<i64>,
+    /// `b_ms − a_ms`, when both ran it.
+    pub delta_ms: Option<i64>,
+}
+
+/// Where two runs first went different ways: after `state`, A went to `a_next`, B to `b_next`
+/// (`None`: the run ended there).
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct Divergence {
+    pub state: String,
+    pub a_next: Option<String>,
+    pub b_next: Option<String>,
+}
+
+/// `stepscope compare`'s answer.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct Comparison {
+    pub a: RunSummary,
+    pub b: RunSummary,
+    pub states: Vec<StateDelta>,
+    pub first_divergence: Option<Divergence>,
+}
+
+fn summary(t: &Timeline) -> RunSummary {
+    RunSummary {
+        status: t.status.as_str().to_string(),
+        duration_ms: t.duration_ms,
+    }
+}
+
+/// A visit's length, when it ended.
+fn length(v: &Visit) -> Option<i64> {
+    v.exited_ms
+        .or_else(|| v.attempts.last().and_then(|a| a.ended_ms))
+        .map(|x| (x - v.entered_ms).max(0))
+}
+
+/// The states of the run's top-level thread, in the order it entered them.
+fn path(t: &Timeline) -> Vec<&str> {
+    let mut top: Vec<&Visit> = t.visits.iter().filter(|v| v.parent.is_none()).collect();
+    top.sort_by_key(|v| v.entered_ms);
+    top.into_iter().map(|v| v.state.as_str()).collect()
+}
+
+/// Compares run `a` with run `b` of the same machine. States are listed in the order A first
+/// entered them, then those only B entered.
+pub fn compare(a: &Timeline, b: &Timeline) -> Comparison {
+    let mut order: Vec<String> = Vec::new();
+    let mut per: BTreeMap<String, [(usize, Option<i64>); 2]> = BTreeMap::new();
+    for (side, t) in [a, b].into_iter().enumerate() {
+        let mut visits: Vec<&Visit> = t.visits.iter().collect();
+        visits.sort_by_key(|v| v.entered_ms);
+        for v in visits {
+            if !per.contains_key(&v.state) {
+                order.push(v.state.clone());
+            }
+            let e = per.entry(v.state.clone()).or_insert([(0, None), (0, None)]);
+            e[side].0 += 1;
+            if let Some(ms) = length(v) {
+                e[side].1 = Some(e[side].1.unwrap_or(0) + ms);
+            }
+        }
+    }
+    let states = order
+        .into_iter()
+        .map(|s| {
+            let [(av, ams), (bv, bms)] = per.get(&s).copied().unwrap_or([(0, None), (0, None)]);
+            let (a_ms, b_ms) = (ams.filter(|_| av > 0), bms.filter(|_| bv > 0));
+            StateDelta {
+                delta_ms: a_ms.zip(b_ms).map(|(x, y)| y - x),
+                state: s,
+                a_visits: av,
+                b_visits: bv,
+                a_ms,
+                b_ms,
+            }
+        })
+        .collect();
+    let (pa, pb) = (path(a), path(b));
+    let first_divergence = pa
+        .iter()
+        .zip(&pb)
+        .enumerate()
+        .take_while(|(_, (x, y))| x == y)
+        .find(|(i, _)| pa.get(i + 1) != pb.get(i + 1))
+        .map(|(i, (s, _))| Divergence {
+            state: s.to_string(),
+            a_next: pa.get(i + 1).map(|n| n.to_string()),
+            b_next: pb.get(i + 1).map(|n| n.to_string()),
+        });
+    Comparison {
+        a: summary(a),
+        b: summary(b),
+        states,
+        first_divergence,
+    }
+}
+
+/// The nearest-rank percentile `p` (0–100) of sorted values: the value at rank ⌈p/100 · n⌉.
+pub fn percentile(sorted: &[i64], p: f64) -> Option<i64> {
+    if sorted.is_empty() {
+        return None;
+    }
+    let rank = ((p / 100.0) * sorted.len() as f64).ceil().max(1.0) as usize;
+    sorted.get(rank.min(sorted.len()) - 1).copied()
+}
+
+/// Nearest-rank p50, p95 and max.
+#[derive(Debug, Clone, Serialize, PartialEq, Default)]
+pub struct Spread {
+    pub p50: Option<i64>,
+    pub p95: Option<i64>,
+    pub max: Option<i64>,
+}
+
+fn spread(mut values: Vec<i64>) -> Spread {
+    values.sort_unstable();
+    Spread {
+        p50: percentile(&values, 50.0),
+        p95: percentile(&values, 95.0),
+        max: values.last().copied(),
+    }
+}
+
+/// Failures of one state that share an error and a cause.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct ErrorGroup {
+    pub error: String,
+    pub cause: Option<String>,
+    pub count: usize,
+}
+
+/// One state across many runs.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct StateStats {
+    pub state: String,
+    /// How many runs visited it.
+    pub runs: usize,
+    pub visits: usize,
+    pub p50_ms: Option<i64>,
+    pub p95_ms: Option<i64>,
+    pub max_ms: Option<i64>,
+    pub errors: Vec<ErrorGroup>,
+}
+
+/// How many runs went from one state to the next.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct EdgeCount {
+    pub from: String,
+    pub to: String,
+    pub runs: usize,
+}
+
+/// `stepscope stats`'s answer.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct Stats {
+    pub runs: usize,
+    pub status: BTreeMap<String, usize>,
+    pub duration_ms: Spread,
+    pub states: Vec<StateStats>,
+    pub edges: Vec<EdgeCount>,
+}
+
+/// Reads many runs at once. States are in the order they were first entered; errors by count,
+/// most first; edges by how many runs took them.
+pub fn stats<'a>(runs: impl IntoIterator<Item = &'a Timeline>) -> Stats {
+    let mut n = 0;
+    let mut status: BTreeMap<String, usize> = BTreeMap::new();
+    let mut durations = Vec::new();
+    let mut order: Vec<String> = Vec::new();
+    struct Acc {
+        runs: usize,
+        visits: usize,
+        ms: Vec<i64>,
+        errors: BTreeMap<(String, Option<String>), usize>,
+    }
+    let mut acc: BTreeMap<String, Acc> = BTreeMap::new();
+    let mut edges: BTreeMap<(String, String), usize> = BTreeMap::new();
+    for t in runs {
+        n += 1;
+        *status.entry(t.status.as_str().to_string()).or_default() += 1;
+        durations.push(t.duration_ms);
+        let mut seen = std::collections::BTreeSet::new();
+        let mut taken = std::collections::BTreeSet::new();
+        let mut visits: Vec<&Visit> = t.visits.iter().collect();
+        visits.sort_by_key(|v| v.entered_ms);
+        for v in &visits {
+            if !acc.contains_key(&v.state) {
+                order.push(v.state.clone());
+            }
+            let a = acc.entry(v.state.clone()).or_insert_with(|| Acc {
+                runs: 0,
+                visits: 0,
+                ms: Vec::new(),
+                errors: BTreeMap::new(),
+            });
+            if seen.insert(v.state.clone()) {
+                a.runs += 1;
+            }
+            a.visits += 1;
+            if let Some(ms) = length(v) {
+                a.ms.push(ms);
+            }
+            if matches!(
+                v.outcome,
+                Outcome::Failed | Outcome::Caught | Outcome::TimedOut
+            ) {
+                let error = v.error.clone().unwrap_or_else(|| "(no error)".into());
+                *a.errors.entry((error, v.cause.clone())).or_default() += 1;
+            }
+            if let Some(next) = v.next.and_then(|i| t.visits.get(i)) {
+                taken.insert((v.state.clone(), next.state.clone()));
+            }
+        }
+        for e in taken {
+            *edges.entry(e).or_default() += 1;
+        }
+    }
+    let states = order
+        .into_iter()
+        .filter_map(|s| {
+            let a = acc.remove(&s)?;
+            let sp = spread(a.ms);
+            let mut errors: Vec<ErrorGroup> = a
+                .errors
+                .into_iter()
+                .map(|((error, cause), count)| ErrorGroup {
+                    error,
+                    cause,
+                    count,
+                })
+                .collect();
+            errors.sort_by_key(|e| std::cmp::Reverse(e.count));
+            Some(StateStats {
+                state: s,
+                runs: a.runs,
+                visits: a.visits,
+                p50_ms: sp.p50,
+                p95_ms: sp.p95,
+                max_ms: sp.max,
+                errors,
+            })
+        })
+        .collect();
+    let mut edges: Vec<EdgeCount> = edges
+        .into_iter()
+        .map(|((from, to), runs)| EdgeCount { from, to, runs })
+        .collect();
+    edges.sort_by_key(|e| std::cmp::Reverse(e.runs));
+    Stats {
+        runs: n,
+        status,
+        duration_ms: spread(durations),
+        states,
+        edges,
+    }
+}
+
+/// One visit as a line of `stepscope stats --format ndjson`, for DuckDB or Athena.
+pub fn visit_line(run: &str, v: &Visit) -> serde_json::Value {
+    serde_json::json!({
+        "run": run,
+        "state": v.state,
+        "entered_ms": v.entered_ms,
+        "exited_ms": v.exited_ms,
+        "outcome": v.outcome.as_str(),
+        "attempts": v.attempts.len(),
+        "error": v.error,
+    })
+}
