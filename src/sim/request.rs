@@ -43,6 +43,9 @@ pub struct Response {
     /// The run, as `get-execution-history` JSON.
     pub history: Option<String>,
     pub status: Option<String>,
+    /// Why a failed run failed: its error and cause, as ExecutionFailed says them.
+    pub error: Option<String>,
+    pub cause: Option<String>,
     /// The task states no mock answered, which returned a default result.
     pub defaulted: Vec<String>,
     pub problem: Option<Problem>,
@@ -81,7 +84,7 @@ pub fn test_cases(mocks: &str) -> Vec<(String, String)> {
     let Ok(v) = serde_json::from_str::<Value>(mocks) else {
         return Vec::new();
     };
-    let mut out: Vec<(String, String)> = v
+    let out: Vec<(String, String)> = v
         .get("StateMachines")
         .and_then(Value::as_object)
         .into_iter()
@@ -94,7 +97,7 @@ pub fn test_cases(mocks: &str) -> Vec<(String, String)> {
                 .map(move |(c, _)| (m.clone(), c.clone()))
         })
         .collect();
-    out.sort();
+    // In the file's order: its first case is the one a run takes when none is picked.
     out
 }
 
@@ -139,7 +142,7 @@ pub fn simulate(req: &Request) -> Response {
             Ok(c) => c,
             Err(e) => return problem("mocks", 1, 1, e),
         };
-        let cases = config.cases();
+        let cases = test_cases(&req.mocks);
         let picked = req
             .test_case
             .clone()
@@ -173,6 +176,16 @@ pub fn simulate(req: &Request) -> Response {
     Response {
         history: Some(run.history_json()),
         status: Some(run.status.as_str().to_string()),
+        error: run
+            .failure
+            .as_ref()
+            .map(|f| f.error.clone())
+            .filter(|e| !e.is_empty()),
+        cause: run
+            .failure
+            .as_ref()
+            .map(|f| f.cause.clone())
+            .filter(|c| !c.is_empty()),
         defaulted: run.defaulted.clone(),
         problem: None,
         flow: run.flow,

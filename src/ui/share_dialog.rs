@@ -120,9 +120,10 @@ pub fn ShareDialog(
             </div>
             <p class="muted">"Everything is in the link's fragment (after #), which browsers never send to a server."</p>
             {simulated.then(|| view! {
+                <label class="options"><input type="checkbox" prop:checked=move || include_run.get() on:change=move |ev| include_run.set(event_target_checked(&ev)) />" include the simulation"</label>
                 <p class="muted" data-testid="share-simulated">"A simulated run: the link carries the definition, the input, the mocks and the seed, not the history, and simulates the run again when it is opened."</p>
             })}
-            {has_run.then(|| view! {
+            {(has_run && !simulated).then(|| view! {
                 <fieldset class="options">
                     <label><input type="checkbox" prop:checked=move || include_run.get() prop:disabled=run_too_big on:change=move |ev| include_run.set(event_target_checked(&ev)) />
                         {if run_too_big { " include the run (too big for a link: download the replay file)" } else { " include the run" }}</label>

@@ -28,6 +28,11 @@ pub struct SimState {
     pub produced: RwSignal<Option<String>>,
     /// A link opened a simulation: it runs once the page is up.
     pub run_on_open: StoredValue<bool>,
+    /// The request the shown run was made from: when the panel no longer matches it, the status
+    /// says the run is out of date.
+    pub ran: RwSignal<Option<String>>,
+    /// How many runs have come back (the status line's `data-runs`, for tests and tools).
+    pub runs: RwSignal<u32>,
     /// The mocks shown as a table (one row per Task state) rather than as the file's text.
     pub table: RwSignal<bool>,
     /// What-ifs from the inspector, by state: each change re-simulates.
@@ -52,6 +57,8 @@ impl SimState {
             flow: RwSignal::new(std::collections::HashMap::new()),
             overrides: RwSignal::new(BTreeMap::new()),
             table: RwSignal::new(false),
+            ran: RwSignal::new(None),
+            runs: RwSignal::new(0),
         }
     }
 
@@ -120,6 +127,7 @@ pub fn run(app: AppState, sim: SimState) {
     let Ok(text) = serde_json::to_string(&request) else {
         return;
     };
+    let asked = text.clone();
     sim.running.set(true);
     sim.problem.set(None);
     sim_client::simulate(text, move |answer| {
@@ -141,9 +149,13 @@ pub fn run(app: AppState, sim: SimState) {
                 status,
                 defaulted,
                 flow,
+                error,
+                cause,
                 ..
             }) => {
                 sim.flow.set(flow.into_iter().collect());
+                sim.ran.set(Some(asked));
+                sim.runs.update(|n| *n += 1);
                 let events = h.lines().filter(|l| l.starts_with("  {")).count();
                 let defaulted = if defaulted.is_empty() {
                     String::new()
@@ -153,8 +165,15 @@ pub fn run(app: AppState, sim: SimState) {
                         crate::pipeline::name_some(&defaulted, 4)
                     )
                 };
+                // A failed run says why, as its ExecutionFailed does.
+                let why = match (error, cause) {
+                    (Some(e), Some(c)) => format!(" · {e}: {c}"),
+                    (Some(e), None) => format!(" · {e}"),
+                    (None, Some(c)) => format!(" · {c}"),
+                    (None, None) => String::new(),
+                };
                 sim.status.set(Some(format!(
-                    "{} · {events} events{defaulted}",
+                    "{}{why} · {events} events{defaulted}",
                     status.unwrap_or_default()
                 )));
                 sim.produced.set(Some(h.clone()));
@@ -255,7 +274,11 @@ pub fn SimulatePanel() -> impl IntoView {
                 {move || (cases.with(Vec::len) > 0).then(|| view! {
                     <label class="sim-field">"Test case "
                         <select data-testid="sim-test-case" aria-label="Test case"
-                            on:change=move |ev| test_case.set(Some(event_target_value(&ev)))
+                            on:change=move |ev| {
+                                test_case.set(Some(event_target_value(&ev)));
+                                // Another case of a run shown: show its run.
+                                if simulated(app, sim) { run(app, sim); }
+                            }
                             prop:value=move || test_case.get().unwrap_or_default()>
                             {move || cases.get().into_iter().map(|(_, c)| view! { <option value=c.clone()>{c.clone()}</option> }).collect_view()}
                         </select>
@@ -271,7 +294,22 @@ pub fn SimulatePanel() -> impl IntoView {
                     {move || if running.get() { "Running…" } else { "▶ Run" }}
                 </button>
             </div>
-            {move || status.get().map(|s| view! { <p class="sim-status" data-testid="sim-status" role="status">{format!("Simulated · {s}")}</p> })}
+            {move || status.get().map(|s| view! { <p class="sim-status" data-testid="sim-status" role="status" data-runs=move || sim.runs.get().to_string()>{format!("Simulated · {s}")}</p> })}
+            {move || {
+                // The panel changed since the run shown: say so, until Run.
+                let now = SimRequest {
+                    definition: app.definition.value.get(),
+                    machine: app.machine_pick.get(),
+                    input: input.get(),
+                    mocks: mocks.get(),
+                    test_case: test_case.get(),
+                    state_machine: None,
+                    seed: seed.get(),
+                    overrides: sim.overrides.get(),
+                };
+                let stale = sim.ran.with(|r| r.as_ref().is_some_and(|r| serde_json::to_string(&now).ok().as_ref() != Some(r)));
+                (stale && !running.get()).then(|| view! { <p class="sim-stale" data-testid="sim-stale">"Edited since this run: press Run to see the change."</p> })
+            }}
             <label class="pane-title" for="sim-input">"Execution input"<span class="badge">"JSON"</span></label>
             <ul class="diagnostics sim" data-testid="sim-diagnostics">{problem_in("input")}{problem_in("mocks")}{other_problem}</ul>
             <div class="editor-wrap sim-input">
@@ -366,6 +404,7 @@ fn MockTable() -> impl IntoView {
                         <div class="mock-state">{row.state.clone()}
                             {(n == 0).then(|| view! { <span class="muted">" · default result"</span> })}
                         </div>
+                        {(n > 0).then(|| view! { <div class="mock-head">"invocations in order: answer · result (JSON) or error and cause · latency ms · times in a row"</div> })}
                         {row.answers.into_iter().enumerate().map(|(i, a)| {
                             let throw = a.kind == "Throw";
                             view! {
@@ -485,7 +524,7 @@ pub fn WhatIf(
                     <button class="toggle" data-testid="what-if-fail" on:click=move |_| {
                         let e = custom.get_untracked().trim().to_string();
                         if !e.is_empty() { set(&|o: &mut SimOverride| { o.error = Some(e.clone()); o.cause = Some("failed by a what-if".into()); }); }
-                    }>"Fail"</button>
+                    }>"Fail with this error"</button>
                 </div>
                 <div class="what-if-row">
                     <label>"Latency "

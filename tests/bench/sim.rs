@@ -135,4 +135,41 @@ fn main() {
         recorded_link.len() + 1,
         (sim_link.len() + 1) as f64 * 100.0 / (recorded_link.len() + 1) as f64
     );
+    // Many runs (issue 18): 1,000 histories of about 1,000 events, parsed, rebuilt and aggregated.
+    let map = json!({"StartAt": "M", "States": {"M": {"Type": "Map", "MaxConcurrency": 10, "ItemProcessor": {"StartAt": "T", "States": {
+        "T": {"Type": "Task", "Resource": "arn:aws:states:::lambda:invoke", "End": true}}}, "End": true}}});
+    let texts: Vec<String> = (0..1000u64)
+        .map(|seed| {
+            let items = Case {
+                input: json!((0..140).map(|i| json!({"i": i})).collect::<Vec<_>>()),
+                ..Case::default()
+            };
+            sim::simulate(
+                &map,
+                &items,
+                SimOptions {
+                    seed: seed + 1,
+                    ..SimOptions::default()
+                },
+            )
+            .history_json()
+        })
+        .collect();
+    let events: usize = texts.iter().map(|t| t.matches("\"id\":").count()).sum();
+    let t = Instant::now();
+    let timelines: Vec<_> = texts
+        .iter()
+        .filter_map(|t| stepscope::history::parse_history(t).0)
+        .map(|h| stepscope::replay::build_timeline(&h, None))
+        .collect();
+    let read_ms = t.elapsed().as_secs_f64() * 1000.0;
+    let t = Instant::now();
+    let st = stepscope::compare::stats(timelines.iter());
+    let agg_ms = t.elapsed().as_secs_f64() * 1000.0;
+    println!(
+        "stats: {} runs of {} events on average: parsed and rebuilt in {read_ms:.0} ms, aggregated in {agg_ms:.1} ms natively ({:.2} ms a run)",
+        st.runs,
+        events / texts.len().max(1),
+        (read_ms + agg_ms) / st.runs.max(1) as f64
+    );
 }

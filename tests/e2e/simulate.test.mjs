@@ -36,12 +36,13 @@ async function simulate(app, { input, mocks, testCase, seed } = {}) {
   if (mocks !== undefined) await page.locator('[data-testid=sim-mocks]').fill(mocks);
   if (testCase !== undefined) await page.locator('[data-testid=sim-test-case]').selectOption(testCase);
   if (seed !== undefined) await page.locator('[data-testid=sim-seed]').fill(String(seed));
-  const before = await page.evaluate(() => document.querySelector('[data-testid=sim-status]')?.textContent ?? null);
-  await page.locator('[data-testid=sim-run]').click();
-  await page.waitForFunction((b) => {
-    const s = document.querySelector('[data-testid=sim-status]')?.textContent;
-    return s && s !== b && document.querySelector('[data-testid=run-source]')?.textContent === 'simulated';
-  }, before);
+  // A run picking a case starts by itself; wait for it, then run once more, as a user would.
+  const run = page.locator('[data-testid=sim-run]');
+  await page.waitForFunction(() => !document.querySelector('[data-testid=sim-run]')?.disabled);
+  const before = await page.evaluate(() => Number(document.querySelector('[data-testid=sim-status]')?.dataset.runs ?? 0));
+  await run.click();
+  await page.waitForFunction((b) => Number(document.querySelector('[data-testid=sim-status]')?.dataset.runs ?? 0) > b
+    && document.querySelector('[data-testid=run-source]')?.textContent === 'simulated', before);
   await app.settle();
 }
 
@@ -55,7 +56,7 @@ test('the demo simulated: the engine loads on first use, and the run replays as 
   assert.ok(!fetched.some((p) => p.includes('stepscope-sim')), `fetched before any run: ${fetched}`);
   await simulate(app, { input: '{"orderId": "o-1", "amount": 42}' });
   assert.ok(fetched.some((p) => p.endsWith('stepscope-sim_bg.wasm')), `the engine was not fetched: ${fetched}`);
-  assert.match(await page.locator('[data-testid=sim-status]').innerText(), /^Simulated · (SUCCEEDED|FAILED) · \d+ events/);
+  assert.match(await page.locator('[data-testid=sim-status]').innerText(), /^Simulated · (SUCCEEDED|FAILED)\b.* · \d+ events/);
   assert.match(await app.runStatus.innerText(), /SUCCEEDED|FAILED/);
   // The history is the simulator's, in get-execution-history JSON, and the graph shows its run.
   await page.locator('[data-testid=tab-history]').click();
@@ -79,8 +80,9 @@ test('a MockConfigFile test case with retries and a caught error, then a Choice'
   await page.locator('[data-testid=sim-panel]').waitFor();
   assert.match(await page.locator('[data-testid=sim-mocks]').inputValue(), /BusyTwiceThenCharged/);
   await simulate(app, { input: '{"order": 1}' });
-  // Three test cases, the first picked.
-  assert.deepEqual(await page.locator('[data-testid=sim-test-case] option').allTextContents(), ['CardDeclined', 'OutOfStock', 'RetriesThenShips']);
+  // Three test cases in the file's order, the first picked.
+  assert.deepEqual(await page.locator('[data-testid=sim-test-case] option').allTextContents(), ['RetriesThenShips', 'CardDeclined', 'OutOfStock']);
+  assert.equal(await page.locator('[data-testid=sim-test-case]').inputValue(), 'RetriesThenShips');
   await simulate(app, { testCase: 'RetriesThenShips' });
   assert.match(await page.locator('[data-testid=sim-status]').innerText(), /SUCCEEDED/);
   await app.hasClass('Ship', 'status-succeeded');
@@ -110,6 +112,8 @@ test('a MockConfigFile test case with retries and a caught error, then a Choice'
   // The declined card is caught, and the Fail state ends the run.
   await simulate(app, { testCase: 'CardDeclined', input: '{"order": 2}' });
   assert.match(await app.runStatus.innerText(), /FAILED/);
+  // A failed run says why, as its ExecutionFailed does.
+  assert.match(await page.locator('[data-testid=sim-status]').innerText(), /FAILED · OrderDeclined: insufficient funds/);
   await app.hasClass('ChargeCard', 'status-caught');
   await app.hasClass('NotifyDeclined', 'status-failed');
   // The Choice goes to Refund when the card is charged but the item is out of stock.
@@ -141,8 +145,9 @@ test('the JSONata example simulated; a broken input is an error at its line and 
   await app.hasClass('Refund', 'status-succeeded');
   await simulate(app, { input: '{"kind": "refund", "amount": 10}' });
   await app.hasClass('StartReview', 'status-notrun');
-  // A broken input: located, and the last run stays.
+  // A broken input: located, and the last run stays (said to be out of date).
   await page.locator('[data-testid=sim-input]').fill('{"kind": "refund",\n  "amount": }');
+  await page.locator('[data-testid=sim-stale]').waitFor();
   await page.locator('[data-testid=sim-run]').click();
   const problem = page.locator('[data-testid=sim-diagnostics] li');
   await problem.waitFor();

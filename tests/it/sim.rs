@@ -968,8 +968,16 @@ fn the_panel_request_gives_a_history_or_a_located_problem() {
     });
     assert_eq!(
         first.status.as_deref(),
-        Some("FAILED"),
-        "CardDeclined comes first"
+        Some("SUCCEEDED"),
+        "the file's first case, RetriesThenShips"
+    );
+    let declined = request::simulate(&Request {
+        test_case: Some("CardDeclined".into()),
+        ..req.clone()
+    });
+    assert_eq!(
+        (declined.error.as_deref(), declined.cause.as_deref()),
+        (Some("OrderDeclined"), Some("insufficient funds"))
     );
     let missing = request::simulate(&Request {
         test_case: Some("Nope".into()),
