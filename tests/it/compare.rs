@@ -232,3 +232,44 @@ fn the_cli_compares_and_reads_many_runs() {
     assert_eq!(run_cli(&["compare", &a]).0, 2);
     std::fs::remove_dir_all(&dir).ok();
 }
+
+/// Corpus runs that share a definition (LocalStack ran one template with several inputs): read
+/// together, their status counts are their terminal events, every state's runs are at most the
+/// runs, and two of them compare without a panic.
+#[test]
+fn corpus_runs_that_share_a_definition_read_together() {
+    let Some(corpus) = crate::support::corpus() else {
+        return;
+    };
+    let mut groups: std::collections::BTreeMap<String, Vec<Timeline>> = Default::default();
+    for path in crate::support::files(&corpus.join("histories"), &[".history.json"]) {
+        let def = path.to_string_lossy().replace(".history.json", ".asl.json");
+        let (Ok(h), Ok(d)) = (
+            std::fs::read_to_string(&path),
+            std::fs::read_to_string(&def),
+        ) else {
+            continue;
+        };
+        let Some(h) = parse_history(&h).0 else {
+            continue;
+        };
+        groups.entry(d).or_default().push(build_timeline(&h, None));
+    }
+    let shared: Vec<&Vec<Timeline>> = groups.values().filter(|g| g.len() >= 3).collect();
+    assert!(
+        shared.len() >= 10,
+        "{} definitions with three runs or more",
+        shared.len()
+    );
+    for runs in shared {
+        let st = stats(runs.iter());
+        assert_eq!(st.runs, runs.len());
+        assert_eq!(st.status.values().sum::<usize>(), runs.len());
+        for s in &st.states {
+            assert!(s.runs <= st.runs && s.runs <= s.visits, "{s:?}");
+            assert!(s.p50_ms <= s.p95_ms && s.p95_ms <= s.max_ms, "{s:?}");
+        }
+        let c = compare(&runs[0], &runs[1]);
+        assert!(c.states.iter().all(|s| s.a_visits + s.b_visits > 0));
+    }
+}
