@@ -387,25 +387,30 @@ Usage:
         0
     }
 
+    /// `--definition`'s analysis, when given (exit status 2 when it can't be read).
+    fn definition_analysis(opts: &Opts) -> Result<Option<stepscope::pipeline::Analysis>, i32> {
+        let Some(d) = &opts.definition else {
+            return Ok(None);
+        };
+        match std::fs::read(d) {
+            Ok(b) => Ok(Some(analyze_machine(
+                &SourceText::new(d.clone(), String::from_utf8_lossy(&b).into_owned()),
+                opts.machine.as_deref(),
+            ))),
+            Err(e) => {
+                eprintln!("{d}: cannot read: {e}");
+                Err(2)
+            }
+        }
+    }
+
     /// The runs of `opts.files` rebuilt, checked against `opts.definition` when given.
     fn timelines(
         cmd: &str,
         opts: &Opts,
     ) -> Result<Vec<(String, stepscope::replay::Timeline)>, i32> {
         let read = |f: &str| std::fs::read(f).map(|b| String::from_utf8_lossy(&b).into_owned());
-        let analysis = match &opts.definition {
-            Some(d) => match read(d) {
-                Ok(t) => Some(analyze_machine(
-                    &SourceText::new(d.clone(), t),
-                    opts.machine.as_deref(),
-                )),
-                Err(e) => {
-                    eprintln!("{d}: cannot read: {e}");
-                    return Err(2);
-                }
-            },
-            None => None,
-        };
+        let analysis = definition_analysis(opts)?;
         let machine = analysis.as_ref().and_then(|a| a.machine.as_ref());
         let mut out = Vec::new();
         for file in &opts.files {
@@ -559,18 +564,9 @@ Usage:
             eprintln!("{file}: cannot read");
             return 2;
         };
-        let analysis = match &opts.definition {
-            Some(d) => match read(d) {
-                Ok(t) => Some(analyze_machine(
-                    &SourceText::new(d.clone(), t),
-                    opts.machine.as_deref(),
-                )),
-                Err(e) => {
-                    eprintln!("{d}: cannot read: {e}");
-                    return 2;
-                }
-            },
-            None => None,
+        let analysis = match definition_analysis(&opts) {
+            Ok(a) => a,
+            Err(code) => return code,
         };
         let machine = analysis.as_ref().and_then(|a| a.machine.as_ref());
         let replay =

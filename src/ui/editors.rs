@@ -6,7 +6,7 @@ use leptos::prelude::*;
 use std::time::Duration;
 use wasm_bindgen::JsCast;
 
-use super::simulate::{use_sim, SimState, SimulatePanel};
+use super::simulate::{use_sim, SimState, SimulatePanel, TwoTabs};
 use super::state::{use_app, AppState, Debounced};
 use crate::pipeline::LineIndex;
 
@@ -198,12 +198,8 @@ pub fn Editors() -> impl IntoView {
                         on:click=move |_| on_cursor()
                     ></textarea>
                     </div>
-                    <div class="pane-tabs" role="tablist" aria-label="Run">
-                        <button role="tab" class="pane-tab" data-testid="tab-history" aria-selected=move || (!sim.open.get()).to_string()
-                            on:click=move |_| sim.open.set(false)>"Execution history"</button>
-                        <button role="tab" class="pane-tab" data-testid="tab-simulate" aria-selected=move || sim.open.get().to_string()
-                            on:click=move |_| sim.open.set(true)>"Simulate"</button>
-                    </div>
+                    <TwoTabs class="pane-tabs" label="Run" second=sim.open
+                        first_tab=("tab-history", "Execution history") second_tab=("tab-simulate", "Simulate") />
                     {move || sim.open.get().then(|| view! { <SimulatePanel /> })}
                     <div class="history-part" class:hidden=move || sim.open.get()>
                     <label class="pane-title" for="history-input">

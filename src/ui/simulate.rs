@@ -327,12 +327,8 @@ pub fn SimulatePanel() -> impl IntoView {
                     n => format!("MockConfigFile · {n} test cases"),
                 }}</span>
             </label>
-            <div class="pane-tabs small" role="tablist" aria-label="Mocks as">
-                <button role="tab" class="pane-tab" data-testid="sim-mocks-as-text" aria-selected=move || (!sim.table.get()).to_string()
-                    on:click=move |_| sim.table.set(false)>"File"</button>
-                <button role="tab" class="pane-tab" data-testid="sim-mocks-as-table" aria-selected=move || sim.table.get().to_string()
-                    on:click=move |_| sim.table.set(true)>"Table"</button>
-            </div>
+            <TwoTabs class="pane-tabs small" label="Mocks as" second=sim.table
+                first_tab=("sim-mocks-as-text", "File") second_tab=("sim-mocks-as-table", "Table") />
             <div class="editor-wrap sim-mocks" class:hidden=move || sim.table.get()>
                 <textarea id="sim-mocks" class="editor" data-testid="sim-mocks" spellcheck="false" wrap="off"
                     placeholder="A MockConfigFile: {\"StateMachines\": {…}, \"MockedResponses\": {…}}"
@@ -341,6 +337,26 @@ pub fn SimulatePanel() -> impl IntoView {
                     on:input=move |ev| mocks.set(event_target_value(&ev))></textarea>
             </div>
             {move || sim.table.get().then(|| view! { <MockTable /> })}
+        </div>
+    }
+}
+
+/// Two tabs over one switch: the first shows while `second` is false.
+#[component]
+pub fn TwoTabs(
+    class: &'static str,
+    label: &'static str,
+    second: RwSignal<bool>,
+    /// (test id, text) of each tab.
+    first_tab: (&'static str, &'static str),
+    second_tab: (&'static str, &'static str),
+) -> impl IntoView {
+    view! {
+        <div class=class role="tablist" aria-label=label>
+            <button role="tab" class="pane-tab" data-testid=first_tab.0 aria-selected=move || (!second.get()).to_string()
+                on:click=move |_| second.set(false)>{first_tab.1}</button>
+            <button role="tab" class="pane-tab" data-testid=second_tab.0 aria-selected=move || second.get().to_string()
+                on:click=move |_| second.set(true)>{second_tab.1}</button>
         </div>
     }
 }
