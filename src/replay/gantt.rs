@@ -14,7 +14,7 @@ pub const LANE_H: f64 = 20.0;
 /// What the app and the chart say of a history whose timestamps are placeholders.
 pub const UNTIMED: &str = "order only: this history has no timestamps";
 pub const LABEL_W: f64 = 190.0;
-const AXIS_H: f64 = 22.0;
+pub(crate) const AXIS_H: f64 = 22.0;
 /// Past this many lanes the chart says how many it left out instead of drawing them all.
 pub const MAX_LANES: usize = 600;
 /// Maps with more iterations than this start folded into a summary lane.
@@ -271,7 +271,14 @@ pub fn gantt(tl: &Timeline, opts: &GanttOptions) -> Gantt {
 
 /// About eight ticks at round numbers across the window, and never more than
 /// `limits::MAX_TICKS` whatever the window (a span of centuries steps in whole days).
-fn axis(out: &mut String, from: i64, to: i64, height: f64, timed: bool, x: &dyn Fn(i64) -> f64) {
+pub(crate) fn axis(
+    out: &mut String,
+    from: i64,
+    to: i64,
+    height: f64,
+    timed: bool,
+    x: &dyn Fn(i64) -> f64,
+) {
     const DAY: i64 = 86_400_000;
     let span = to.saturating_sub(from).max(0) as f64;
     let step = [
@@ -285,7 +292,8 @@ fn axis(out: &mut String, from: i64, to: i64, height: f64, timed: bool, x: &dyn 
             .max(1)
             .saturating_mul(DAY)
     });
-    let mut tick = (from.max(0) / step) * step;
+    // Aligned comparison lanes start before 0: their ticks do too.
+    let mut tick = from.div_euclid(step) * step;
     let mut drawn = 0;
     while tick <= to && drawn < crate::limits::MAX_TICKS {
         drawn += 1;

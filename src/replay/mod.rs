@@ -5,7 +5,7 @@
 //! previousEventId (each event points at the one before it in its own thread), with id order as
 //! the fallback. Times are milliseconds from ExecutionStarted; the core never reads a clock.
 
-mod gantt;
+pub(crate) mod gantt;
 mod generate;
 mod infer;
 mod overlay;

@@ -273,3 +273,287 @@ fn corpus_runs_that_share_a_definition_read_together() {
         assert!(c.states.iter().all(|s| s.a_visits + s.b_visits > 0));
     }
 }
+
+#[test]
+fn the_graph_marks_where_each_run_went() {
+    use stepscope::compare::marks::{comparison, divergence_text, CMP_CLASSES};
+    let a = run(1500, true, "Ship", false);
+    let b = run(500, false, "Refund", false);
+    let c = compare(&a, &b);
+    let names = ["Charge", "Pick", "Ship", "Refund", "Unused"];
+    let m = comparison(names, &a, &b, &c);
+    let class = |s: &str| {
+        m.states
+            .iter()
+            .find(|x| x.state == s)
+            .map(|x| x.class.clone())
+            .unwrap_or_default()
+    };
+    assert_eq!(class("Charge"), "cmp-both");
+    assert_eq!(class("Pick"), "cmp-both cmp-diverge");
+    assert_eq!(class("Ship"), "cmp-only-a");
+    assert_eq!(class("Refund"), "cmp-only-b");
+    assert_eq!(class("Unused"), "cmp-neither");
+    // Each state carries exactly one class of the contract.
+    for s in &m.states {
+        let n = CMP_CLASSES
+            .iter()
+            .filter(|c| s.class.split(' ').any(|x| x == **c))
+            .count();
+        assert_eq!(n, 1, "{}: {}", s.state, s.class);
+    }
+    let charge = m.states.iter().find(|x| x.state == "Charge").unwrap();
+    // A took 1,500 ms over two tries, B 500 ms in one.
+    assert_eq!(charge.badge, "−1.0 s · ×1 try");
+    let d = c.first_divergence.as_ref().unwrap();
+    assert_eq!(
+        divergence_text(d),
+        "At Pick, A went to Ship and B to Refund."
+    );
+    let edge = |from: &str, to: &str| {
+        m.edges
+            .iter()
+            .find(|e| e.from == from && e.to == to)
+            .map(|e| e.class.as_str())
+    };
+    assert_eq!(edge("Charge", "Pick"), Some("cmp-edge-both"));
+    assert_eq!(edge("Pick", "Ship"), Some("cmp-edge-a"));
+    assert_eq!(edge("Pick", "Refund"), Some("cmp-edge-b"));
+}
+
+#[test]
+fn the_comparison_lanes_line_up_at_a_chosen_state() {
+    use stepscope::compare::lanes::lanes;
+    let a = run(1500, true, "Ship", false);
+    let b = run(500, false, "Refund", false);
+    let c = compare(&a, &b);
+    let start = lanes(&a, &b, &c, 900.0, None);
+    assert_eq!((start.from_ms, start.to_ms, start.b_shift_ms), (0, 1600, 0));
+    assert_eq!(start.rows, 2 * c.states.len());
+    assert_eq!(
+        start.svg.matches("class=\"lane cmp-pair\"").count(),
+        c.states.len()
+    );
+    assert!(start.svg.contains("cmp-a") && start.svg.contains("cmp-b"));
+    // Lined up at Pick: A reached it at 1,500 ms, B at 500 ms.
+    let at = lanes(&a, &b, &c, 900.0, Some("Pick"));
+    assert_eq!(at.b_shift_ms, 1000);
+    assert_eq!((at.from_ms, at.to_ms), (-1500, 100));
+    assert!(at.svg.contains("align-line"));
+}
+
+#[test]
+fn many_runs_heat_and_edges_follow_the_runs() {
+    use stepscope::compare::marks::{many, EDGE_MAX, EDGE_MIN};
+    let runs = [
+        run(1500, true, "Ship", false),
+        run(500, false, "Refund", false),
+        run(700, false, "Refund", false),
+        run(300, false, "Ship", true),
+    ];
+    let st = stats(runs.iter());
+    let m = many(["Charge", "Pick", "Ship", "Refund", "Unused"], &st);
+    let mark = |s: &str| m.states.iter().find(|x| x.state == s).unwrap();
+    // Charge holds nearly all the time.
+    assert_eq!(mark("Charge").class, "runs-heat-4");
+    assert_eq!(mark("Pick").class, "runs-heat-1");
+    assert_eq!(mark("Unused").class, "runs-none");
+    assert_eq!(mark("Charge").badge, "p50 500 ms · 1 ✗");
+    assert!(mark("Charge").title.contains("ShipError: no truck ×1"));
+    let w = |from: &str, to: &str| {
+        m.edges
+            .iter()
+            .find(|e| e.from == from && e.to == to)
+            .and_then(|e| e.width)
+    };
+    // Charge → Pick: 3 runs (the most); Pick → Ship: 1.
+    assert!((w("Charge", "Pick").unwrap() - EDGE_MAX).abs() < 1e-9);
+    let ship = w("Pick", "Ship").unwrap();
+    assert!((ship - (EDGE_MIN + (EDGE_MAX - EDGE_MIN) / 3.0)).abs() < 1e-9);
+}
+
+#[test]
+fn json_diff_lists_what_changed_by_path() {
+    use stepscope::compare::diff::diff;
+    let (c, _) = diff(
+        &json!({"order": 1, "payment": {"ok": true}}),
+        &json!({"order": 1, "payment": {"ok": false, "why": "declined"}}),
+    );
+    assert_eq!(c.len(), 2);
+    assert_eq!(c[0].path, "$.payment.ok");
+    assert_eq!(
+        (c[0].a.clone(), c[0].b.clone()),
+        (Some(json!(true)), Some(json!(false)))
+    );
+    assert_eq!(
+        (c[1].path.as_str(), c[1].a.is_none()),
+        ("$.payment.why", true)
+    );
+}
+
+/// A ResultWriter result file's entry.
+fn item(name: &str, status: &str, start: &str, stop: &str, error: Option<(&str, &str)>) -> Value {
+    let mut v = json!({
+        "ExecutionArn": format!("arn:aws:states:us-east-1:111111111111:execution:Parent/Label:{name}"),
+        "Name": name, "Status": status, "StartDate": start, "StopDate": stop,
+        "Input": "{\"id\":1}", "Output": "{}", "StateMachineArn": "arn:aws:states:us-east-1:111111111111:stateMachine:Parent/Label"
+    });
+    if let Some((e, c)) = error {
+        v["Error"] = json!(e);
+        v["Cause"] = json!(c);
+    }
+    v
+}
+
+#[test]
+fn a_map_run_reads_from_its_manifest_result_files_and_child_histories() {
+    use stepscope::compare::runs::{RunSet, Source};
+    let mut set = RunSet::default();
+    let manifest = json!({"DestinationBucket": "b", "MapRunArn": "arn:aws:states:us-east-1:111111111111:mapRun:Parent/Label:1",
+        "ResultFiles": {"FAILED": [{"Key": "out/run/FAILED_0.json", "Size": 10}],
+                        "PENDING": [{"Key": "out/run/PENDING_0.json", "Size": 2}],
+                        "SUCCEEDED": [{"Key": "out/run/SUCCEEDED_0.json", "Size": 10}]}});
+    assert_eq!(set.add("manifest.json", &manifest.to_string()), "manifest");
+    let ok = json!([
+        item(
+            "c1a2b3c4-0001",
+            "SUCCEEDED",
+            "2026-01-01T00:00:00.000Z",
+            "2026-01-01T00:00:01.500Z",
+            None
+        ),
+        item(
+            "c1a2b3c4-0002",
+            "SUCCEEDED",
+            "2026-01-01T00:00:00.000Z",
+            "2026-01-01 00:00:00.250 +0000 UTC",
+            None
+        ),
+    ]);
+    assert_eq!(set.add("SUCCEEDED_0.json", &ok.to_string()), "result-file");
+    // JSON Lines, as `OutputType: JSONL` writes them.
+    let failed = [
+        item(
+            "c1a2b3c4-0003",
+            "FAILED",
+            "2026-01-01T00:00:00Z",
+            "2026-01-01T00:00:03Z",
+            Some(("ShipError", "no truck")),
+        ),
+        item(
+            "c1a2b3c4-0004",
+            "FAILED",
+            "2026-01-01T00:00:00Z",
+            "2026-01-01T00:00:02Z",
+            Some(("ShipError", "no truck")),
+        ),
+        item(
+            "c1a2b3c4-0005",
+            "FAILED",
+            "2026-01-01T00:00:00Z",
+            "2026-01-01T00:00:01Z",
+            Some(("States.Timeout", "late")),
+        ),
+    ]
+    .iter()
+    .map(|v| v.to_string())
+    .collect::<Vec<_>>()
+    .join("\n");
+    assert_eq!(set.add("FAILED_0.json", &failed), "result-file");
+    // The child history of one item, saved under its execution's name: it joins that item.
+    let h = history(&[
+        (0, "ExecutionStarted", json!({"input": "{}"})),
+        (0, "PassStateEntered", entered("Work")),
+        (900, "PassStateExited", exited("Work")),
+        (900, "ExecutionSucceeded", json!({"output": "{}"})),
+    ]);
+    assert_eq!(
+        set.add("histories/c1a2b3c4-0001.history.json", &h),
+        "history"
+    );
+    assert_eq!(set.add("notes.txt", "hello"), "unreadable");
+    let v = set.finish();
+    assert_eq!(v.rows.len(), 5, "the history joined its item");
+    assert_eq!(v.status.get("SUCCEEDED"), Some(&2));
+    assert_eq!(v.status.get("FAILED"), Some(&3));
+    let first = &v.rows[0];
+    assert_eq!(first.source, Source::ResultFile);
+    assert_eq!(first.duration_ms, Some(1500));
+    assert_eq!(
+        first.history_file.as_deref(),
+        Some("histories/c1a2b3c4-0001.history.json")
+    );
+    assert_eq!(v.rows[1].duration_ms, Some(250));
+    assert_eq!(v.errors[0].error, "ShipError");
+    assert_eq!(
+        (v.errors[0].cause.as_deref(), v.errors[0].count),
+        (Some("no truck"), 2)
+    );
+    // Slowest first: 3 s, 2 s, 1.5 s, 1 s, 250 ms.
+    let names: Vec<&str> = v.slowest.iter().map(|&i| v.rows[i].name.as_str()).collect();
+    assert_eq!(
+        names,
+        [
+            "c1a2b3c4-0003",
+            "c1a2b3c4-0004",
+            "c1a2b3c4-0001",
+            "c1a2b3c4-0005",
+            "c1a2b3c4-0002"
+        ]
+    );
+    assert_eq!(v.duration_ms.p50, Some(1500));
+    // The only openable run is the median.
+    assert_eq!(v.median, Some(0));
+    // Per state: the one history.
+    assert_eq!(v.stats.runs, 1);
+    assert_eq!(v.stats.states[0].p50_ms, Some(900));
+    let map = v.map_run.expect("a map run");
+    assert_eq!(map.result_files, 3);
+    assert_eq!(map.missing, ["out/run/PENDING_0.json"]);
+    assert_eq!(v.problems.len(), 1);
+    assert!(v.problems[0].starts_with("notes.txt"));
+}
+
+#[test]
+fn list_executions_pages_and_histories_read_together() {
+    use stepscope::compare::runs::RunSet;
+    let mut set = RunSet::default();
+    let page = json!({"executions": [
+        {"executionArn": "arn:aws:states:us-east-1:1:execution:M:run-one", "stateMachineArn": "arn:aws:states:us-east-1:1:stateMachine:M",
+         "name": "run-one", "status": "SUCCEEDED", "startDate": 1767225600.0, "stopDate": 1767225602.5},
+        {"executionArn": "arn:aws:states:us-east-1:1:execution:M:run-two", "stateMachineArn": "arn:aws:states:us-east-1:1:stateMachine:M",
+         "name": "run-two", "status": "RUNNING", "startDate": "2026-01-01T00:00:00.000000+00:00"}
+    ]});
+    assert_eq!(set.add("page1.json", &page.to_string()), "list-executions");
+    for i in 0..2 {
+        let text = if i == 0 {
+            history(&[
+                (0, "ExecutionStarted", json!({"input": "{}"})),
+                (0, "PassStateEntered", entered("A")),
+                (40, "PassStateExited", exited("A")),
+                (40, "ExecutionSucceeded", json!({"output": "{}"})),
+            ])
+        } else {
+            history(&[
+                (0, "ExecutionStarted", json!({"input": "{}"})),
+                (0, "PassStateEntered", entered("A")),
+                (80, "PassStateExited", exited("A")),
+                (
+                    80,
+                    "ExecutionFailed",
+                    json!({"error": "Boom", "cause": "x"}),
+                ),
+            ])
+        };
+        assert_eq!(set.add(&format!("h{i}.json"), &text), "history");
+    }
+    let v = set.finish();
+    assert_eq!(v.rows.len(), 4);
+    assert_eq!(v.rows[0].duration_ms, Some(2500));
+    assert_eq!(v.rows[1].duration_ms, None, "still running");
+    assert_eq!(v.status.get("RUNNING"), Some(&1));
+    assert_eq!(v.errors[0].error, "Boom");
+    assert_eq!(v.stats.runs, 2);
+    // Of the two histories (40 ms, 80 ms) the nearest-rank median is the first.
+    assert_eq!(v.median.map(|i| v.rows[i].name.as_str()), Some("h0"));
+}

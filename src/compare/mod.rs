@@ -3,20 +3,25 @@
 //! percentiles, its failures grouped by error and cause, and how many runs took each edge.
 //! Both work on rebuilt timelines, so every history form the viewer reads can be compared.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
 use crate::replay::{Outcome, Timeline, Visit};
 
+pub mod diff;
+pub mod lanes;
+pub mod marks;
+pub mod runs;
+
 /// A run's status and length.
-#[derive(Debug, Clone, Serialize, PartialEq)]
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 pub struct RunSummary {
     pub status: String,
     pub duration_ms: i64,
 }
 
 /// One state in two runs: visits and total time in each (`None`: never visited).
-#[derive(Debug, Clone, Serialize, PartialEq)]
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 pub struct StateDelta {
     pub state: String,
     pub a_visits: usize,
@@ -29,7 +34,7 @@ pub struct StateDelta {
 
 /// Where two runs first went different ways: after `state`, A went to `a_next`, B to `b_next`
 /// (`None`: the run ended there).
-#[derive(Debug, Clone, Serialize, PartialEq)]
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 pub struct Divergence {
     pub state: String,
     pub a_next: Option<String>,
@@ -37,7 +42,7 @@ pub struct Divergence {
 }
 
 /// `stepscope compare`'s answer.
-#[derive(Debug, Clone, Serialize, PartialEq)]
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 pub struct Comparison {
     pub a: RunSummary,
     pub b: RunSummary,
@@ -53,7 +58,7 @@ fn summary(t: &Timeline) -> RunSummary {
 }
 
 /// A visit's length, when it ended.
-fn length(v: &Visit) -> Option<i64> {
+pub(crate) fn length(v: &Visit) -> Option<i64> {
     v.exited_ms
         .or_else(|| v.attempts.last().and_then(|a| a.ended_ms))
         .map(|x| (x - v.entered_ms).max(0))
@@ -130,14 +135,14 @@ pub fn percentile(sorted: &[i64], p: f64) -> Option<i64> {
 }
 
 /// Nearest-rank p50, p95 and max.
-#[derive(Debug, Clone, Serialize, PartialEq, Default)]
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Default)]
 pub struct Spread {
     pub p50: Option<i64>,
     pub p95: Option<i64>,
     pub max: Option<i64>,
 }
 
-fn spread(mut values: Vec<i64>) -> Spread {
+pub(crate) fn spread(mut values: Vec<i64>) -> Spread {
     values.sort_unstable();
     Spread {
         p50: percentile(&values, 50.0),
@@ -147,7 +152,7 @@ fn spread(mut values: Vec<i64>) -> Spread {
 }
 
 /// Failures of one state that share an error and a cause.
-#[derive(Debug, Clone, Serialize, PartialEq)]
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 pub struct ErrorGroup {
     pub error: String,
     pub cause: Option<String>,
@@ -155,7 +160,7 @@ pub struct ErrorGroup {
 }
 
 /// One state across many runs.
-#[derive(Debug, Clone, Serialize, PartialEq)]
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 pub struct StateStats {
     pub state: String,
     /// How many runs visited it.
@@ -164,11 +169,13 @@ pub struct StateStats {
     pub p50_ms: Option<i64>,
     pub p95_ms: Option<i64>,
     pub max_ms: Option<i64>,
+    /// The time of all its visits over all runs: its share of where the runs spend their time.
+    pub total_ms: i64,
     pub errors: Vec<ErrorGroup>,
 }
 
 /// How many runs went from one state to the next.
-#[derive(Debug, Clone, Serialize, PartialEq)]
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 pub struct EdgeCount {
     pub from: String,
     pub to: String,
@@ -176,7 +183,7 @@ pub struct EdgeCount {
 }
 
 /// `stepscope stats`'s answer.
-#[derive(Debug, Clone, Serialize, PartialEq)]
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 pub struct Stats {
     pub runs: usize,
     pub status: BTreeMap<String, usize>,
@@ -188,37 +195,56 @@ pub struct Stats {
 /// Reads many runs at once. States are in the order they were first entered; errors by count,
 /// most first; edges by how many runs took them.
 pub fn stats<'a>(runs: impl IntoIterator<Item = &'a Timeline>) -> Stats {
-    let mut n = 0;
-    let mut status: BTreeMap<String, usize> = BTreeMap::new();
-    let mut durations = Vec::new();
-    let mut order: Vec<String> = Vec::new();
-    struct Acc {
-        runs: usize,
-        visits: usize,
-        ms: Vec<i64>,
-        errors: BTreeMap<(String, Option<String>), usize>,
-    }
-    let mut acc: BTreeMap<String, Acc> = BTreeMap::new();
-    let mut edges: BTreeMap<(String, String), usize> = BTreeMap::new();
+    let mut b = StatsBuilder::default();
     for t in runs {
-        n += 1;
-        *status.entry(t.status.as_str().to_string()).or_default() += 1;
-        durations.push(t.duration_ms);
+        b.add(t);
+    }
+    b.finish()
+}
+
+struct Acc {
+    runs: usize,
+    visits: usize,
+    ms: Vec<i64>,
+    errors: BTreeMap<(String, Option<String>), usize>,
+}
+
+/// [`stats`] one run at a time: a run can be dropped once it is added, so a thousand big
+/// histories never need to be held at once (the page's worker reads them this way).
+#[derive(Default)]
+pub struct StatsBuilder {
+    n: usize,
+    status: BTreeMap<String, usize>,
+    durations: Vec<i64>,
+    order: Vec<String>,
+    acc: BTreeMap<String, Acc>,
+    edges: BTreeMap<(String, String), usize>,
+}
+
+impl StatsBuilder {
+    /// Adds one run.
+    pub fn add(&mut self, t: &Timeline) {
+        self.n += 1;
+        *self
+            .status
+            .entry(t.status.as_str().to_string())
+            .or_default() += 1;
+        self.durations.push(t.duration_ms);
         let mut seen = std::collections::BTreeSet::new();
         let mut taken = std::collections::BTreeSet::new();
         let mut visits: Vec<&Visit> = t.visits.iter().collect();
         visits.sort_by_key(|v| v.entered_ms);
         for v in &visits {
-            if !acc.contains_key(&v.state) {
-                order.push(v.state.clone());
+            if !self.acc.contains_key(&v.state) {
+                self.order.push(v.state.clone());
             }
-            let a = acc.entry(v.state.clone()).or_insert_with(|| Acc {
+            let a = self.acc.entry(v.state.clone()).or_insert_with(|| Acc {
                 runs: 0,
                 visits: 0,
                 ms: Vec::new(),
                 errors: BTreeMap::new(),
             });
-            if seen.insert(v.state.clone()) {
+            if seen.insert(v.state.as_str()) {
                 a.runs += 1;
             }
             a.visits += 1;
@@ -233,50 +259,67 @@ pub fn stats<'a>(runs: impl IntoIterator<Item = &'a Timeline>) -> Stats {
                 *a.errors.entry((error, v.cause.clone())).or_default() += 1;
             }
             if let Some(next) = v.next.and_then(|i| t.visits.get(i)) {
-                taken.insert((v.state.clone(), next.state.clone()));
+                taken.insert((v.state.as_str(), next.state.as_str()));
             }
         }
-        for e in taken {
-            *edges.entry(e).or_default() += 1;
+        for (from, to) in taken {
+            *self
+                .edges
+                .entry((from.to_string(), to.to_string()))
+                .or_default() += 1;
         }
     }
-    let states = order
-        .into_iter()
-        .filter_map(|s| {
-            let a = acc.remove(&s)?;
-            let sp = spread(a.ms);
-            let mut errors: Vec<ErrorGroup> = a
-                .errors
-                .into_iter()
-                .map(|((error, cause), count)| ErrorGroup {
-                    error,
-                    cause,
-                    count,
+
+    /// How many runs were added.
+    pub fn runs(&self) -> usize {
+        self.n
+    }
+
+    /// The numbers.
+    pub fn finish(self) -> Stats {
+        let mut acc = self.acc;
+        let states = self
+            .order
+            .into_iter()
+            .filter_map(|s| {
+                let a = acc.remove(&s)?;
+                let total_ms = a.ms.iter().sum();
+                let sp = spread(a.ms);
+                let mut errors: Vec<ErrorGroup> = a
+                    .errors
+                    .into_iter()
+                    .map(|((error, cause), count)| ErrorGroup {
+                        error,
+                        cause,
+                        count,
+                    })
+                    .collect();
+                errors.sort_by_key(|e| std::cmp::Reverse(e.count));
+                Some(StateStats {
+                    state: s,
+                    runs: a.runs,
+                    visits: a.visits,
+                    p50_ms: sp.p50,
+                    p95_ms: sp.p95,
+                    max_ms: sp.max,
+                    total_ms,
+                    errors,
                 })
-                .collect();
-            errors.sort_by_key(|e| std::cmp::Reverse(e.count));
-            Some(StateStats {
-                state: s,
-                runs: a.runs,
-                visits: a.visits,
-                p50_ms: sp.p50,
-                p95_ms: sp.p95,
-                max_ms: sp.max,
-                errors,
             })
-        })
-        .collect();
-    let mut edges: Vec<EdgeCount> = edges
-        .into_iter()
-        .map(|((from, to), runs)| EdgeCount { from, to, runs })
-        .collect();
-    edges.sort_by_key(|e| std::cmp::Reverse(e.runs));
-    Stats {
-        runs: n,
-        status,
-        duration_ms: spread(durations),
-        states,
-        edges,
+            .collect();
+        let mut edges: Vec<EdgeCount> = self
+            .edges
+            .into_iter()
+            .map(|((from, to), runs)| EdgeCount { from, to, runs })
+            .collect();
+        edges.sort_by_key(|e| std::cmp::Reverse(e.runs));
+        Stats {
+            runs: self.n,
+            status: self.status,
+            duration_ms: spread(self.durations),
+            states,
+            edges,
+        }
     }
 }
 
