@@ -113,6 +113,7 @@ bench: build tests/bench/node_modules/.stamp
 	cargo bench --bench links
 	cargo bench --bench growth
 	cargo bench --bench sim
+	node tests/bench/runs.mjs
 	@$(MAKE) --no-print-directory sim-size
 
 # The simulator's weight in wasm: the demo simulated, against the same program without it.

@@ -12,6 +12,14 @@ use crate::source;
 // The page and the worker reach the core only through this module (tests/it/tidy.rs checks it):
 // the functions above and the plain data and helpers below, each named here once.
 pub use crate::asl::{Integration, StateKind, StateMachine};
+pub use crate::compare::diff::{diff as json_diff, Change};
+pub use crate::compare::lanes::{lanes as compare_lanes, Lanes};
+pub use crate::compare::marks as compare_marks;
+pub use crate::compare::marks::{
+    comparison as comparison_marks, divergence_text, many as many_marks, Marks,
+};
+pub use crate::compare::runs::{is_run_list, RunRow, RunsView};
+pub use crate::compare::{compare, Comparison};
 pub use crate::demo::{
     example, is_demo, DEFINITION as DEMO_DEFINITION, EXAMPLE_NAMES, HISTORY as DEMO_HISTORY,
     NAME as DEMO_NAME,
@@ -22,8 +30,8 @@ pub use crate::history::format_iso;
 pub use crate::layout::{Direction, EstimateMeasure, LayoutCache, LayoutOptions, TextMeasure};
 pub use crate::limits::{check_input, input_too_big, size as size_text, MAX_INPUT_BYTES};
 pub use crate::replay::{
-    format_duration_exact, gantt, ExecutionStatus, GanttOptions, Heat, Overlay, OverlayIndex,
-    SnapshotIndex, SortBy, StateAt, Visit, VisitStatus, LABEL_W, UNTIMED,
+    format_duration, format_duration_exact, gantt, ExecutionStatus, GanttOptions, Heat, Overlay,
+    OverlayIndex, SnapshotIndex, SortBy, StateAt, Visit, VisitStatus, LABEL_W, UNTIMED,
 };
 pub use crate::share::{
     decode_fragment, encode_fragment, length_advice, link as share_link, open_file, percent_decode,

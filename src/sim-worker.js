@@ -1,6 +1,11 @@
-// The simulator's Web Worker: its own wasm (stepscope-sim), fetched the first time the page runs
-// a simulation, so the first view never downloads the engine. The page sends { id, request }
-// (a simulation request as JSON text); the worker answers { id, result } or { id, error }.
+// The second module's Web Worker: its own wasm (stepscope-sim: the simulator, and the reader of
+// many runs), fetched the first time the page simulates or reads many runs, so the first view
+// never downloads either. Two kinds of job:
+// - { id, request }: a simulation request as JSON text; the worker answers { id, result }.
+// - { id, runs: [File], paths: [String] }: many runs. Each file is read here (the page's thread never holds
+//   them), added to the worker's set, and { id, progress: [done, total] } reported as it goes;
+//   the answer { id, result } is the view of them all as JSON text.
+// A failure answers { id, error }.
 let engine;
 const ready = (async () => {
   const m = await import('./stepscope-sim.js');
@@ -8,10 +13,27 @@ const ready = (async () => {
   engine = m;
 })();
 
+async function readRuns(id, files, paths) {
+  engine.stepscope_runs_start();
+  let last = 0;
+  for (let i = 0; i < files.length; i++) {
+    const f = files[i];
+    const text = await f.text();
+    engine.stepscope_runs_add((paths && paths[i]) || f.webkitRelativePath || f.name, text);
+    const now = performance.now();
+    if (now - last > 50 || i + 1 === files.length) {
+      last = now;
+      self.postMessage({ id, progress: [i + 1, files.length] });
+    }
+  }
+  return engine.stepscope_runs_finish();
+}
+
 self.onmessage = async ({ data }) => {
   try {
     await ready;
-    self.postMessage({ id: data.id, result: engine.stepscope_simulate(data.request) });
+    const result = data.runs ? await readRuns(data.id, data.runs, data.paths) : engine.stepscope_simulate(data.request);
+    self.postMessage({ id: data.id, result });
   } catch (e) {
     // A trap leaves the instance unusable: report it and let the page start a new worker.
     self.postMessage({ id: data.id, error: String(e) });

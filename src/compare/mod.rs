@@ -255,8 +255,20 @@ impl StatsBuilder {
                 v.outcome,
                 Outcome::Failed | Outcome::Caught | Outcome::TimedOut
             ) {
-                let error = v.error.clone().unwrap_or_else(|| "(no error)".into());
-                *a.errors.entry((error, v.cause.clone())).or_default() += 1;
+                // A Fail state's error is the execution's: its visit holds none of its own.
+                let own = v.error.is_some();
+                let fail = v.kind == crate::asl::StateType::Fail && !own;
+                let error = v
+                    .error
+                    .clone()
+                    .or_else(|| t.error.clone().filter(|_| fail))
+                    .unwrap_or_else(|| "(no error)".into());
+                let cause = if fail {
+                    t.cause.clone()
+                } else {
+                    v.cause.clone()
+                };
+                *a.errors.entry((error, cause)).or_default() += 1;
             }
             if let Some(next) = v.next.and_then(|i| t.visits.get(i)) {
                 taken.insert((v.state.as_str(), next.state.as_str()));

@@ -184,7 +184,8 @@ impl RunSet {
                 }
             }
         }
-        if head.starts_with('[') || head.starts_with('{') {
+        // Only what looks like a list of runs is parsed as one: a history is parsed once.
+        if (head.starts_with('[') || head.starts_with('{')) && is_run_list(text) {
             if let Some(kind) = self.executions(file, text) {
                 return kind;
             }
@@ -385,4 +386,23 @@ impl RunSet {
             problems: self.problems,
         }
     }
+}
+
+/// True when the text is one of the files that list runs rather than hold one: a ResultWriter
+/// manifest or result file, or `ListExecutions` output. A cheap look, for sorting a drop.
+pub fn is_run_list(text: &str) -> bool {
+    let head = text.trim_start();
+    text.contains("\"ResultFiles\"")
+        || (head.starts_with('[') && text.contains("\"ExecutionArn\""))
+        || (head.starts_with('{')
+            && text.contains("\"ExecutionArn\"")
+            && text.contains("\"StateMachineArn\"")
+            && !text.contains("\"events\""))
+        || (text.contains("\"executions\"") && text.contains("\"executionArn\""))
+        || (head.starts_with('{')
+            && text.contains("\"executionArn\"")
+            && text.contains("\"status\"")
+            && !text.contains("\"events\""))
+        // JSON Lines of result entries.
+        || (head.starts_with('{') && head.contains("\"ExecutionArn\"") && head.lines().nth(1).is_some())
 }

@@ -29,17 +29,26 @@ fn preview(text: &str) -> Option<String> {
     Some(text[..end].to_string())
 }
 
-/// Reads dropped or opened files and sorts them into definition and history by content.
-fn take_files(files: web_sys::FileList, app: AppState, sim: SimState) {
+/// More files than this in one drop are many runs: they go to the runs' worker unread.
+const MANY: usize = 3;
+
+/// Reads dropped or opened files and sorts them by content: definition, history, mocks, a
+/// replay file. Two histories are compared; many files, or a map run's lists, are many runs.
+fn take_files(list: Vec<(String, web_sys::File)>, app: AppState, sim: SimState) {
     let AppState {
         definition,
         history,
         notice,
         ..
     } = app;
-    let list: Vec<web_sys::File> = (0..files.length()).filter_map(|i| files.get(i)).collect();
+    if list.len() > MANY {
+        super::compare::take_runs(app, list);
+        return;
+    }
     leptos::task::spawn_local(async move {
-        for f in list {
+        let mut histories: Vec<(String, String)> = Vec::new();
+        let mut texts: Vec<(String, web_sys::File)> = Vec::new();
+        for (path, f) in list {
             if f.size() > crate::pipeline::MAX_INPUT_BYTES as f64 {
                 notice.set(Some(crate::pipeline::input_too_big(
                     &f.name(),
@@ -53,6 +62,11 @@ fn take_files(files: web_sys::FileList, app: AppState, sim: SimState) {
             let Some(text) = text.as_string() else {
                 continue;
             };
+            // A map run's manifest, result files or ListExecutions output: many runs.
+            if crate::pipeline::is_run_list(&text) {
+                texts.push((path, f));
+                continue;
+            }
             // A replay file or an exported SVG reopens its whole view.
             match crate::pipeline::open_file(&text) {
                 Some(Ok(shared)) => {
@@ -71,23 +85,56 @@ fn take_files(files: web_sys::FileList, app: AppState, sim: SimState) {
                 continue;
             }
             if crate::pipeline::is_history(&text) {
-                history.set_now(text);
+                histories.push((f.name(), text));
+                texts.push((path, f));
             } else {
                 definition.set_now(text);
             }
         }
+        if texts.len() > histories.len() {
+            // Lists of runs, with any histories beside them.
+            super::compare::take_runs(app, texts);
+            return;
+        }
+        let mut histories = histories.into_iter();
+        match (histories.next(), histories.next()) {
+            (Some(a), Some(b)) => super::compare::compare_texts(app, a, b),
+            (Some((name, text)), None) => {
+                app.cmp.stop_comparing();
+                app.cmp.runs_open.set(false);
+                app.cmp.a_name.set(Some(name));
+                history.set_now(text);
+            }
+            _ => {}
+        }
     });
 }
 
-/// Files dropped on the page (an embedded view is read-only).
+fn file_list(files: web_sys::FileList) -> Vec<(String, web_sys::File)> {
+    (0..files.length())
+        .filter_map(|i| files.get(i))
+        .map(|f| (super::compare::path_of(&f), f))
+        .collect()
+}
+
+/// Files dropped on the page (an embedded view is read-only); a folder is many runs.
 pub fn on_drop(app: AppState, sim: SimState, ev: web_sys::DragEvent) {
     ev.prevent_default();
     app.dragging.set(false);
     if app.embed {
         return;
     }
-    if let Some(files) = ev.data_transfer().and_then(|d| d.files()) {
-        take_files(files, app, sim);
+    let Some(dt) = ev.data_transfer() else { return };
+    let folders = super::compare::drop_entries(&dt);
+    if !folders.is_empty() {
+        leptos::task::spawn_local(async move {
+            let files = super::compare::dropped_files(folders).await;
+            super::compare::take_runs(app, files);
+        });
+        return;
+    }
+    if let Some(files) = dt.files() {
+        take_files(file_list(files), app, sim);
     }
 }
 
@@ -100,7 +147,35 @@ pub fn on_open(app: AppState, sim: SimState, ev: web_sys::Event) {
         return;
     };
     if let Some(files) = input.files() {
-        take_files(files, app, sim);
+        take_files(file_list(files), app, sim);
+    }
+    input.set_value("");
+}
+
+/// A folder picked with *Open runs…*: every file in it is a run (or a map run's list).
+pub fn on_open_runs(app: AppState, ev: web_sys::Event) {
+    let Some(input) = ev
+        .target()
+        .and_then(|t| t.dyn_into::<web_sys::HtmlInputElement>().ok())
+    else {
+        return;
+    };
+    if let Some(files) = input.files() {
+        super::compare::take_runs(app, file_list(files));
+    }
+    input.set_value("");
+}
+
+/// A history picked with *Compare with…*.
+pub fn on_compare_with(app: AppState, ev: web_sys::Event) {
+    let Some(input) = ev
+        .target()
+        .and_then(|t| t.dyn_into::<web_sys::HtmlInputElement>().ok())
+    else {
+        return;
+    };
+    if let Some(f) = input.files().and_then(|l| l.get(0)) {
+        super::compare::compare_with(app, f);
     }
     input.set_value("");
 }

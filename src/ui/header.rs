@@ -4,7 +4,7 @@
 use leptos::prelude::*;
 use wasm_bindgen::JsCast;
 
-use super::editors::on_open;
+use super::editors::{on_compare_with, on_open, on_open_runs};
 use super::simulate::{simulated, use_sim};
 use super::state::{use_app, AppState, Theme};
 use super::storage;
@@ -24,6 +24,15 @@ pub fn Header() -> impl IntoView {
         ..
     } = app;
     let file_input = NodeRef::<leptos::html::Input>::new();
+    let compare_input = NodeRef::<leptos::html::Input>::new();
+    let runs_input = NodeRef::<leptos::html::Input>::new();
+    let cmp = app.cmp;
+    // A folder picker (`webkitdirectory`, which the view macro has no name for).
+    Effect::new(move |_| {
+        if let Some(i) = runs_input.get() {
+            let _ = i.set_attribute("webkitdirectory", "");
+        }
+    });
     let sim = use_sim();
     let count = move || {
         if app.empty_definition() {
@@ -126,7 +135,20 @@ pub fn Header() -> impl IntoView {
                         {crate::pipeline::EXAMPLE_NAMES.iter().enumerate().map(|(i, name)| view! { <option value=i.to_string()>{*name}</option> }).collect_view()}
                     </select>
                     <button class="toggle" on:click=move |_| { if let Some(i) = file_input.get_untracked() { i.click(); } }>"Open files…"</button>
-                    <input type="file" multiple class="hidden" node_ref=file_input on:change=move |ev| on_open(app, sim, ev) />
+                    <input type="file" multiple class="hidden" data-testid="open-files-input" node_ref=file_input on:change=move |ev| on_open(app, sim, ev) />
+                    <button class="toggle" data-testid="open-runs" title="A folder of runs: histories, or a Distributed Map's manifest and result files, or ListExecutions output"
+                        on:click=move |_| { if let Some(i) = runs_input.get_untracked() { i.click(); } }>"Runs…"</button>
+                    <input type="file" multiple class="hidden" data-testid="open-runs-input" node_ref=runs_input on:change=move |ev| on_open_runs(app, ev) />
+                    {move || (replayed.with(|r| r.is_some()) && !cmp.comparing() && !cmp.many()).then(|| view! {
+                        <button class="toggle" data-testid="compare-with" title="Compare the run shown (A) with another history of the same machine (B)"
+                            on:click=move |_| { if let Some(i) = compare_input.get_untracked() { i.click(); } }>"Compare with…"</button>
+                    })}
+                    {move || (cmp.runs.with(|r| r.is_some()) && !cmp.runs_open.get()).then(|| view! {
+                        <button class="toggle" data-testid="runs-back" title="Back to the many runs" on:click=move |_| { cmp.stop_comparing(); cmp.runs_open.set(true) }>
+                            {move || format!("← {} runs", cmp.runs.with(|r| r.as_ref().map_or(0, |r| r.rows.len())))}
+                        </button>
+                    })}
+                    <input type="file" class="hidden" data-testid="compare-input" node_ref=compare_input on:change=move |ev| on_compare_with(app, ev) />
                     <button class="toggle" data-testid="simulate" title="Run this definition here, from an input and mocks, without AWS"
                         aria-pressed=move || sim.open.get().to_string()
                         on:click=move |_| { let open = !sim.open.get_untracked(); sim.open.set(open); if open { app.editors_open.set(true); } }>"▶ Simulate"</button>

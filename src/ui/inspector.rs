@@ -300,6 +300,7 @@ pub fn Inspector(
             {(!retries.is_empty()).then(|| view! { <section><h3>"Retry"</h3><ul>{retries.into_iter().map(|r| view! { <li>{r}</li> }).collect_view()}</ul></section> })}
             {(!catches.is_empty()).then(|| view! { <section><h3>"Catch"</h3><ul>{catches.into_iter().map(|c| view! { <li>{c}</li> }).collect_view()}</ul></section> })}
             {what_if.map(|(state, kind, errors)| view! { <super::simulate::WhatIf state=state kind=kind errors=errors seen=seen_input /> })}
+            <super::compare::CompareInspect name=name.clone() />
             <section>
                 <h3>{move || if has_run { format!("In this run: {n_visits} visit{}", if n_visits == 1 { "" } else { "s" }) } else { "No run loaded".to_string() }}</h3>
                 <div class="visits" node_ref=list>

@@ -283,10 +283,12 @@ pub fn start(app: AppState, first_history: String) {
         let m = mode.get();
         // Tokens take about a third of a second of wall time along their edge, at any speed.
         let token_ms = (350.0 * speed.get()).round() as i64;
+        // Many runs shown: their marks take the graph, not the one run underneath.
+        let many = app.cmp.many();
         let ov = replayed.with(|r| {
             snapshot_index.with(|ix| {
                 overlay_index.with(|oi| match (r, ix, oi) {
-                    (Some(r), Some(ix), Some(oi)) => {
+                    (Some(r), Some(ix), Some(oi)) if !many => {
                         Some(oi.at(&r.timeline, ix, &ix.snapshot_at(now), now, token_ms))
                     }
                     _ => None,
@@ -448,6 +450,34 @@ fn paint_overlay(
         }
         if let Some(p) = p.as_mut() {
             p.paint(ov, oi, mode);
+        }
+    });
+}
+
+/// Paints the comparison views' marks on the graph (None: off), with the same painter.
+pub fn paint_marks(marks: Option<&crate::pipeline::Marks>) {
+    let Some(root) = web_sys::window()
+        .and_then(|w| w.document())
+        .and_then(|d| d.query_selector("[data-testid=graph]").ok().flatten())
+    else {
+        return;
+    };
+    let complete = root
+        .first_element_child()
+        .is_some_and(|svg| svg.has_attribute("data-complete"));
+    if !complete {
+        return;
+    }
+    PAINTER.with(|p| {
+        let mut p = p.borrow_mut();
+        if !p.as_ref().is_some_and(|p| p.is_for(&root)) {
+            if marks.is_none() {
+                return;
+            }
+            *p = Some(overlay::Painter::new(&root));
+        }
+        if let Some(p) = p.as_mut() {
+            p.paint_marks(marks);
         }
     });
 }

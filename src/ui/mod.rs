@@ -3,6 +3,7 @@
 //! `jobs` (the effects behind the view), `keys`, `header`, `editors`, and the panes.
 
 mod browser;
+mod compare;
 mod editors;
 mod embed_api;
 mod event_list;
@@ -13,6 +14,7 @@ mod jobs;
 mod keys;
 mod overlay;
 mod replay_bar;
+mod runs_client;
 mod share_dialog;
 mod sim_client;
 mod simulate;
@@ -84,6 +86,8 @@ pub fn App() -> impl IntoView {
         request_animation_frame(move || simulate::run(app, sim));
     }
     jobs::start(app, first_history);
+    compare::start(app);
+    let cmp = app.cmp;
     let AppState {
         embed,
         definition,
@@ -170,7 +174,7 @@ pub fn App() -> impl IntoView {
                 {move || dialog.get().map(|which| view! {
                     <ShareDialog shared=Signal::derive(move || app.shared()) embed_snippet=which == "embed" on_close=Callback::new(move |_| dialog.set(None)) />
                 })}
-                <section class=move || share_dialog::view_class(view.get()) aria-label="Graph">
+                <section class=move || format!("{}{}", share_dialog::view_class(view.get()), if cmp.many() { " many-runs" } else if cmp.comparing() { " comparing" } else { "" }) aria-label="Graph">
                     {move || busy.get().or_else(|| drawing.get()).map(|text| {
                         let label = text.clone();
                         view! {
@@ -181,13 +185,20 @@ pub fn App() -> impl IntoView {
                         }
                     })}
                     <GraphView svg=Signal::derive(move || last_svg.get()) selected=selected on_pick=pick drawn=drawn focus=Signal::from(focus) />
-                    {move || has_run.get().then(|| view! { <ReplayBar duration=duration timed=timed start_ms=start_ms t=t playing=playing speed=speed mode=mode event_times=event_times /> })}
-                    {move || has_run.get().then(|| view! {
-                        <div class="run-panels">
-                            <TimelineView replayed=replayed t=t playing=playing selected=selected />
-                            <EventList replayed=replayed t=t playing=playing open=events_open />
-                        </div>
-                    })}
+                    <compare::RunsProgress />
+                    {move || (has_run.get() && !cmp.many()).then(|| view! { <ReplayBar duration=duration timed=timed start_ms=start_ms t=t playing=playing speed=speed mode=mode event_times=event_times /> })}
+                    {move || if cmp.many() {
+                        Some(view! { <compare::RunsPanel /> }.into_any())
+                    } else if cmp.comparing() {
+                        Some(view! { <compare::ComparePanel /> }.into_any())
+                    } else {
+                        has_run.get().then(|| view! {
+                            <div class="run-panels">
+                                <TimelineView replayed=replayed t=t playing=playing selected=selected />
+                                <EventList replayed=replayed t=t playing=playing open=events_open />
+                            </div>
+                        }.into_any())
+                    }}
                     <ol class="sr-only" aria-label="States of the workflow" data-testid="graph-text">
                         {move || graph_text.get().into_iter().map(|(name, text)| {
                             view! { <li><button tabindex="-1" on:click=move |_| selected.set(Some(name.clone()))>{text}</button></li> }

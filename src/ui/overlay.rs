@@ -52,6 +52,10 @@ struct StateEl {
     extra: String,
     badge_text: String,
     progress_text: String,
+    /// The comparison views' marks (see `compare::marks`): classes, badge and tooltip.
+    mark_class: String,
+    mark_badge: Option<web_sys::Element>,
+    mark_text: String,
 }
 
 struct EdgeEl {
@@ -61,6 +65,8 @@ struct EdgeEl {
     from: String,
     to: String,
     class: &'static str,
+    mark_class: String,
+    mark_width: Option<f64>,
 }
 
 /// The painter for one drawing.
@@ -168,6 +174,9 @@ impl Painter {
                     extra: String::new(),
                     badge_text: String::new(),
                     progress_text: String::new(),
+                    mark_class: String::new(),
+                    mark_badge: None,
+                    mark_text: String::new(),
                 },
             );
         }
@@ -189,6 +198,8 @@ impl Painter {
                 to: el.get_attribute("data-to").unwrap_or_default(),
                 el,
                 class: "",
+                mark_class: String::new(),
+                mark_width: None,
             });
         }
         Painter {
@@ -310,6 +321,118 @@ impl Painter {
             }
         }
         self.paint_tokens(o);
+    }
+
+    /// Applies the comparison views' marks (None: every mark off). Independent of `paint`: the
+    /// run's own overlay stays underneath.
+    pub fn paint_marks(&mut self, marks: Option<&crate::pipeline::Marks>) {
+        if marks.is_some() {
+            self.ensure_patterns();
+        }
+        let by: HashMap<&str, &crate::pipeline::compare_marks::StateMark> = marks
+            .map(|m| m.states.iter().map(|s| (s.state.as_str(), s)).collect())
+            .unwrap_or_default();
+        let doc = web_sys::window().and_then(|w| w.document());
+        for (name, s) in self.states.iter_mut() {
+            let m = by.get(name.as_str());
+            let class = m.map(|m| m.class.clone()).unwrap_or_default();
+            if class != s.mark_class {
+                let list = s.el.class_list();
+                for c in s.mark_class.split(' ').filter(|c| !c.is_empty()) {
+                    let _ = list.remove_1(c);
+                }
+                for c in class.split(' ').filter(|c| !c.is_empty()) {
+                    let _ = list.add_1(c);
+                }
+                s.mark_class = class;
+            }
+            let text = m.map(|m| m.badge.clone()).unwrap_or_default();
+            if text != s.mark_text {
+                if s.mark_badge.is_none() && !text.is_empty() {
+                    // Where the run's time badge goes (the views hide that one): below the box's
+                    // right corner, clear of the retry badge on the top edge.
+                    let (x, y, w, h) = s.corner;
+                    if let Some(t) = doc.as_ref().and_then(|d| svg_el(d, "text", "mark-badge")) {
+                        let _ = t.set_attribute("x", &format!("{:.1}", x + w));
+                        let _ = t.set_attribute("y", &format!("{:.1}", y + h + 9.0));
+                        let _ = t.set_attribute("text-anchor", "end");
+                        let _ = s.el.append_child(&t);
+                        s.mark_badge = Some(t);
+                    }
+                }
+                if let Some(b) = &s.mark_badge {
+                    b.set_text_content(Some(&text));
+                }
+                s.mark_text = text;
+            }
+            let title = m.map(|m| m.title.as_str()).unwrap_or("");
+            if title.is_empty() {
+                let _ = s.el.remove_attribute("data-mark-title");
+            } else {
+                let _ = s.el.set_attribute("data-mark-title", title);
+            }
+        }
+        let edges: HashMap<(&str, &str), &crate::pipeline::compare_marks::EdgeMark> = marks
+            .map(|m| {
+                m.edges
+                    .iter()
+                    .map(|e| ((e.from.as_str(), e.to.as_str()), e))
+                    .collect()
+            })
+            .unwrap_or_default();
+        for e in &mut self.edges {
+            let m = edges.get(&(e.from.as_str(), e.to.as_str()));
+            // In a marked view an edge no run took is marked as such.
+            let class = match (marks, m) {
+                (None, _) => String::new(),
+                (Some(_), Some(m)) => m.class.clone(),
+                (Some(_), None) => "mark-untaken".to_string(),
+            };
+            if class != e.mark_class {
+                let list = e.el.class_list();
+                if !e.mark_class.is_empty() {
+                    let _ = list.remove_1(&e.mark_class);
+                }
+                if !class.is_empty() {
+                    let _ = list.add_1(&class);
+                }
+                e.mark_class = class;
+            }
+            let width = m.and_then(|m| m.width);
+            if width != e.mark_width {
+                match width {
+                    Some(w) => {
+                        let _ = e.el.set_attribute("style", &format!("--mark-width:{w:.2}"));
+                    }
+                    None => {
+                        let _ = e.el.remove_attribute("style");
+                    }
+                }
+                e.mark_width = width;
+            }
+        }
+    }
+
+    /// The fills that tell "only A" from "only B" by pattern as well as colour.
+    fn ensure_patterns(&self) {
+        let Some(svg) = &self.drawing else { return };
+        if svg.query_selector("#cmp-patterns").ok().flatten().is_some() {
+            return;
+        }
+        let Some(doc) = web_sys::window().and_then(|w| w.document()) else {
+            return;
+        };
+        let Some(defs) = svg_el(&doc, "defs", "") else {
+            return;
+        };
+        defs.set_id("cmp-patterns");
+        defs.set_inner_html(concat!(
+            r#"<pattern id="cmp-hatch-a" width="8" height="8" patternUnits="userSpaceOnUse" patternTransform="rotate(45)"><rect width="8" height="8" class="cmp-fill-a"/><line x1="0" y1="0" x2="0" y2="8" class="cmp-line-a"/></pattern>"#,
+            r#"<pattern id="cmp-dots-b" width="8" height="8" patternUnits="userSpaceOnUse"><rect width="8" height="8" class="cmp-fill-b"/><circle cx="4" cy="4" r="1.6" class="cmp-dot-b"/></pattern>"#,
+            // Wide edges keep arrowheads of one size: the drawing's own scale with the stroke.
+            r#"<marker id="mark-arrow" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="10" markerHeight="10" markerUnits="userSpaceOnUse" orient="auto-start-reverse"><path class="arrowhead" d="M0,0 L10,5 L0,10 z"/></marker>"#
+        ));
+        let _ = svg.insert_before(&defs, svg.first_child().as_ref());
     }
 
     fn paint_tokens(&mut self, o: &Overlay) {

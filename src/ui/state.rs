@@ -6,6 +6,7 @@
 use leptos::prelude::*;
 use std::time::Duration;
 
+use super::compare::CompareState;
 use super::simulate::SimState;
 use super::{browser, embed_api, overlay, share_dialog, storage};
 use crate::pipeline;
@@ -219,6 +220,8 @@ pub struct AppState {
     pub events_open: RwSignal<bool>,
     /// The Simulate panel, and whether the run shown is its.
     pub sim: SimState,
+    /// Runs side by side: a second run to compare with, or many runs at once.
+    pub cmp: CompareState,
 }
 
 /// The app's state, from the context `App` provides.
@@ -445,6 +448,7 @@ impl AppState {
             // The event list folds to give the chart its width; on a laptop it starts folded.
             events_open: RwSignal::new(window_width() >= 1600.0),
             sim: SimState::new(),
+            cmp: CompareState::new(replayed),
         };
         // A simulation's link carries what made the run, not its history: it runs again on open.
         if let Some(case) = link.sim.clone() {

@@ -172,4 +172,29 @@ fn main() {
         events / texts.len().max(1),
         (read_ms + agg_ms) / st.runs.max(1) as f64
     );
+    // The page's way (what its worker runs): each file added to a RunSet, then the view.
+    let t = Instant::now();
+    let mut set = stepscope::compare::runs::RunSet::default();
+    for (i, text) in texts.iter().enumerate() {
+        set.add(&format!("run-{i:04}.history.json"), text);
+    }
+    let view = set.finish();
+    let set_ms = t.elapsed().as_secs_f64() * 1000.0;
+    println!(
+        "stats: the same {} runs read as the page's worker reads them (RunSet: parse, rebuild, aggregate, one at a time): {set_ms:.0} ms natively",
+        view.rows.len()
+    );
+    // `tests/bench/runs.mjs` drops the same files on the page and sets its time beside this one.
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("target/bench-runs");
+    let _ = std::fs::remove_dir_all(&dir);
+    if std::fs::create_dir_all(&dir).is_ok() {
+        for (i, text) in texts.iter().enumerate() {
+            let _ = std::fs::write(dir.join(format!("run-{i:04}.history.json")), text);
+        }
+        let _ = std::fs::write(
+            dir.join("native.json"),
+            json!({"runs": view.rows.len(), "events": events / texts.len().max(1), "ms": set_ms})
+                .to_string(),
+        );
+    }
 }

@@ -64,7 +64,7 @@ export class App {
   get eventList() { return this.page.locator('[data-testid=event-list]'); }
   get runStatus() { return this.page.locator('[data-testid=run-status]'); }
   get playButton() { return this.page.locator('[data-testid=play]'); }
-  get fileInput() { return this.page.locator('input[type=file]'); }
+  get fileInput() { return this.page.locator('[data-testid=open-files-input]'); }
   /** A state's node in the graph. */
   state(name) { return this.page.locator(`[data-testid=graph] svg [data-state="${name}"]`); }
   /** The inspector's heading once it shows `name`. */
