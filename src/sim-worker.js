@@ -14,19 +14,21 @@ const ready = (async () => {
 })();
 
 async function readRuns(id, files, paths) {
-  engine.stepscope_runs_start();
+  const set = new engine.RunsReader();
   let last = 0;
   for (let i = 0; i < files.length; i++) {
     const f = files[i];
     const text = await f.text();
-    engine.stepscope_runs_add((paths && paths[i]) || f.webkitRelativePath || f.name, text);
+    set.add((paths && paths[i]) || f.webkitRelativePath || f.name, text);
     const now = performance.now();
     if (now - last > 50 || i + 1 === files.length) {
       last = now;
       self.postMessage({ id, progress: [i + 1, files.length] });
     }
   }
-  return engine.stepscope_runs_finish();
+  const view = set.finish();
+  set.free();
+  return view;
 }
 
 self.onmessage = async ({ data }) => {

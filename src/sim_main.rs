@@ -16,31 +16,31 @@ pub fn stepscope_simulate(request: &str) -> String {
     stepscope::sim::request::run(request)
 }
 
-#[cfg(target_arch = "wasm32")]
-thread_local! {
-    static RUNS: std::cell::RefCell<stepscope::compare::runs::RunSet> = Default::default();
-}
-
-/// Starts reading a new set of runs (`sim-worker.js`, for a drop of many files).
+/// A set of runs being read (`sim-worker.js`, for a drop of many files): each file added in
+/// turn, then the view of them all.
 #[cfg(target_arch = "wasm32")]
 #[wasm_bindgen::prelude::wasm_bindgen]
-pub fn stepscope_runs_start() {
-    RUNS.with(|r| *r.borrow_mut() = Default::default());
-}
+#[derive(Default)]
+pub struct RunsReader(stepscope::compare::runs::RunSet);
 
-/// Adds one file to the set; returns what it was read as.
 #[cfg(target_arch = "wasm32")]
 #[wasm_bindgen::prelude::wasm_bindgen]
-pub fn stepscope_runs_add(file: &str, text: &str) -> String {
-    RUNS.with(|r| r.borrow_mut().add(file, text).to_string())
-}
+impl RunsReader {
+    #[wasm_bindgen::prelude::wasm_bindgen(constructor)]
+    pub fn new() -> RunsReader {
+        RunsReader::default()
+    }
 
-/// The view of every run added since the start, as JSON ([`stepscope::compare::runs::RunsView`]).
-#[cfg(target_arch = "wasm32")]
-#[wasm_bindgen::prelude::wasm_bindgen]
-pub fn stepscope_runs_finish() -> String {
-    let set = RUNS.with(|r| std::mem::take(&mut *r.borrow_mut()));
-    serde_json::to_string(&set.finish()).unwrap_or_default()
+    /// Adds one file; returns what it was read as.
+    pub fn add(&mut self, file: &str, text: &str) -> String {
+        self.0.add(file, text).to_string()
+    }
+
+    /// The view of every run added, as JSON ([`stepscope::compare::runs::RunsView`]).
+    pub fn finish(&mut self) -> String {
+        let set = std::mem::take(&mut self.0);
+        serde_json::to_string(&set.finish()).unwrap_or_default()
+    }
 }
 
 #[cfg(not(target_arch = "wasm32"))]

@@ -5,7 +5,7 @@
 //!   contract), the first divergence also `cmp-diverge`; the badge is the time delta and the
 //!   tries ("+1.2 s · ×2 tries"); edges taken by one run only are `cmp-edge-a` / `cmp-edge-b`.
 //! - Many runs: heat by each state's share of the time all runs spent (`runs-heat-0`…`4`),
-//!   a badge "p50 1.2 s · 37 ✗", and edges as wide as the share of runs that took them.
+//!   a badge "p50 1.2 s · 37 ✗", and edges as wide as the share of all runs that took them.
 
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, BTreeSet};
@@ -113,7 +113,8 @@ pub fn comparison<'n>(
         };
         let mut badge = Vec::new();
         let mut title = Vec::new();
-        if let Some(d) = d {
+        // Histories without timestamps have an order, not times.
+        if let Some(d) = d.filter(|_| a.timed && b.timed) {
             match (d.a_ms, d.b_ms) {
                 (Some(x), Some(y)) => {
                     badge.push(signed(y - x));
@@ -134,7 +135,7 @@ pub fn comparison<'n>(
             tb.get(name).copied().unwrap_or(0),
         );
         if av > 0 && bv > 0 && na != nb {
-            badge.push(format!("×{nb} {}", if nb == 1 { "try" } else { "tries" }));
+            badge.push(format!("tries {na}→{nb}"));
             title.push(format!("tries: A {na}, B {nb}"));
         } else if av != bv && av > 0 && bv > 0 {
             title.push(format!("visits: A {av}, B {bv}"));
@@ -247,7 +248,7 @@ pub fn many<'n>(names: impl IntoIterator<Item = &'n str>, s: &Stats) -> Marks {
             title,
         });
     }
-    let most = s.edges.iter().map(|e| e.runs).max().unwrap_or(0).max(1);
+    let most = s.runs.max(1);
     let edges = s
         .edges
         .iter()

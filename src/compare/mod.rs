@@ -229,7 +229,9 @@ impl StatsBuilder {
             .status
             .entry(t.status.as_str().to_string())
             .or_default() += 1;
-        self.durations.push(t.duration_ms);
+        if t.timed {
+            self.durations.push(t.duration_ms);
+        }
         let mut seen = std::collections::BTreeSet::new();
         let mut taken = std::collections::BTreeSet::new();
         let mut visits: Vec<&Visit> = t.visits.iter().collect();
@@ -248,16 +250,17 @@ impl StatsBuilder {
                 a.runs += 1;
             }
             a.visits += 1;
-            if let Some(ms) = length(v) {
+            // A history without timestamps has an order, not durations.
+            if let Some(ms) = length(v).filter(|_| t.timed) {
                 a.ms.push(ms);
             }
             if matches!(
                 v.outcome,
                 Outcome::Failed | Outcome::Caught | Outcome::TimedOut
             ) {
-                // A Fail state's error is the execution's: its visit holds none of its own.
-                let own = v.error.is_some();
-                let fail = v.kind == crate::asl::StateType::Fail && !own;
+                // A Fail state's error, and that of a state the service failed (States.Runtime,
+                // a path that matched nothing), is the execution's: the visit holds none.
+                let fail = v.error.is_none() && t.error.is_some();
                 let error = v
                     .error
                     .clone()

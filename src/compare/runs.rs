@@ -11,7 +11,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use super::{percentile, ErrorGroup, Stats, StatsBuilder};
 
 /// Input and output kept per run for the drill-down, at most this many bytes each.
-pub const KEEP_TEXT: usize = 2_000;
+pub const KEEP_TEXT: usize = 600;
 /// How many of the slowest runs the view lists.
 pub const SLOWEST: usize = 10;
 
@@ -44,6 +44,9 @@ pub struct RunRow {
     pub cause: Option<String>,
     pub input: Option<String>,
     pub output: Option<String>,
+    /// The execution's ARN, when the list gives it (histories don't).
+    #[serde(skip)]
+    pub arn: Option<String>,
     /// The history file of this run, when one was dropped too (a history row names itself).
     pub history_file: Option<String>,
 }
@@ -211,11 +214,12 @@ impl RunSet {
             source: Source::History,
             status: t.status.as_str().to_string(),
             start_ms: t.start_epoch_ms,
-            duration_ms: Some(t.duration_ms),
+            duration_ms: t.timed.then_some(t.duration_ms),
             error: t.error.clone(),
             cause: t.cause.clone(),
             input: None,
             output: None,
+            arn: None,
             history_file: Some(file.to_string()),
         });
         "history"
@@ -227,7 +231,7 @@ impl RunSet {
             Ok(Value::Array(a)) => (a, Source::ResultFile),
             Ok(Value::Object(mut o)) => match o.remove("executions") {
                 Some(Value::Array(a)) => (a, Source::ListExecutions),
-                _ if o.contains_key("executionArn") && o.contains_key("status") => {
+                _ if field(&o, "executionArn").is_some() && field(&o, "status").is_some() => {
                     (vec![Value::Object(o)], Source::Describe)
                 }
                 _ => return None,
@@ -269,6 +273,7 @@ impl RunSet {
                 cause: string(o, "cause"),
                 input: kept(field(o, "input")),
                 output: kept(field(o, "output")),
+                arn: Some(arn),
                 history_file: None,
             });
         }
@@ -290,30 +295,59 @@ impl RunSet {
 
     /// The view: histories matched to the map run's items by name, counts, groups, the slowest.
     pub fn finish(self) -> RunsView {
-        let mut rows = self.rows;
+        // The same execution in two lists (overlapping ListExecutions pages, a page and a result
+        // file) is one run: the first row stays, taking what the later ones add.
+        let mut rows: Vec<RunRow> = Vec::with_capacity(self.rows.len());
+        let mut by_arn: BTreeMap<String, usize> = BTreeMap::new();
+        for r in self.rows {
+            let arn = r.arn.clone().filter(|a| !a.is_empty());
+            match arn.as_ref().and_then(|a| by_arn.get(a)) {
+                Some(&i) => {
+                    let it = &mut rows[i];
+                    it.error = it.error.take().or(r.error);
+                    it.cause = it.cause.take().or(r.cause);
+                    it.input = it.input.take().or(r.input);
+                    it.output = it.output.take().or(r.output);
+                    it.duration_ms = it.duration_ms.or(r.duration_ms);
+                }
+                None => {
+                    if let Some(a) = arn {
+                        by_arn.insert(a, rows.len());
+                    }
+                    rows.push(r);
+                }
+            }
+        }
         // A child's history dropped beside the result files or ListExecutions output joins its
-        // item (the file is named after the execution, as `get-execution-history` users save
-        // it), rather than counting the run twice.
-        let items: Vec<usize> = (0..rows.len())
-            .filter(|&i| rows[i].source != Source::History)
+        // item when its file is named after the execution (`<name>.history.json`, as
+        // `get-execution-history` users save them), rather than counting the run twice. The
+        // first such history joins; any other stays a row of its own.
+        let items: BTreeMap<String, usize> = rows
+            .iter()
+            .enumerate()
+            .filter(|(_, r)| r.source != Source::History)
+            .map(|(i, r)| (r.name.clone(), i))
             .collect();
         if !items.is_empty() {
             let mut joined = BTreeSet::new();
+            let mut taken = BTreeSet::new();
             for h in 0..rows.len() {
                 if rows[h].source != Source::History {
                     continue;
                 }
                 let s = stem(&rows[h].file).to_string();
-                if let Some(&i) = items
-                    .iter()
-                    .find(|&&i| rows[i].name.len() >= 6 && s.contains(rows[i].name.as_str()))
-                {
-                    let (file, d) = (rows[h].file.clone(), rows[h].duration_ms);
-                    let it = &mut rows[i];
-                    it.history_file = Some(file);
-                    it.duration_ms = it.duration_ms.or(d);
-                    joined.insert(h);
+                let Some(&i) = items.get(&s) else { continue };
+                if !taken.insert(i) {
+                    continue;
                 }
+                let (file, d) = (rows[h].file.clone(), rows[h].duration_ms);
+                let (e, c) = (rows[h].error.clone(), rows[h].cause.clone());
+                let it = &mut rows[i];
+                it.history_file = Some(file);
+                it.duration_ms = it.duration_ms.or(d);
+                it.error = it.error.take().or(e);
+                it.cause = it.cause.take().or(c);
+                joined.insert(h);
             }
             let mut k = 0;
             rows.retain(|_| {

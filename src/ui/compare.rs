@@ -38,7 +38,45 @@ pub struct CompareState {
     pub files: StoredValue<Vec<(String, web_sys::File)>, LocalStorage>,
     /// The run whose details are shown (an index into the view's rows).
     pub pick: RwSignal<Option<usize>>,
+    /// Which runs the list shows.
+    pub filter: RwSignal<RunsFilter>,
+    /// How many of them.
+    pub shown: RwSignal<usize>,
 }
+
+/// Which runs the many-runs list shows (slowest first in each).
+#[derive(Clone, Debug, PartialEq, Default)]
+pub enum RunsFilter {
+    #[default]
+    All,
+    Status(String),
+    /// The runs of one failure group: error and cause.
+    Error(String, Option<String>),
+    /// The runs whose history was dropped: those open.
+    Openable,
+}
+
+impl RunsFilter {
+    fn keeps(&self, r: &pipeline::RunRow) -> bool {
+        match self {
+            RunsFilter::All => true,
+            RunsFilter::Status(s) => &r.status == s,
+            RunsFilter::Error(e, c) => r.error.as_ref() == Some(e) && &r.cause == c,
+            RunsFilter::Openable => r.history_file.is_some(),
+        }
+    }
+    fn value(&self) -> String {
+        match self {
+            RunsFilter::All => String::new(),
+            RunsFilter::Status(s) => format!("status:{s}"),
+            RunsFilter::Error(..) => "error".into(),
+            RunsFilter::Openable => "openable".into(),
+        }
+    }
+}
+
+/// How many runs the list shows at first, and adds with each *More*.
+const PAGE: usize = 25;
 
 impl CompareState {
     pub fn new(replayed: RwSignal<Option<Replay>>) -> Self {
@@ -64,6 +102,8 @@ impl CompareState {
             runs_problem: RwSignal::new(None),
             files: StoredValue::new_local(Vec::new()),
             pick: RwSignal::new(None),
+            filter: RwSignal::new(RunsFilter::All),
+            shown: RwSignal::new(PAGE),
         }
     }
 
@@ -75,6 +115,13 @@ impl CompareState {
     /// Showing many runs now.
     pub fn many(self) -> bool {
         self.runs_open.get() && self.runs.with(|r| r.is_some())
+    }
+
+    /// Back to one run and no set: another run or definition was opened.
+    pub fn leave(self) {
+        self.stop_comparing();
+        self.runs_open.set(false);
+        self.a_name.set(None);
     }
 
     pub fn stop_comparing(self) {
@@ -121,9 +168,9 @@ pub fn start(app: AppState) {
             }
         };
         if text.len() <= super::editors::BIG {
-            let run = app.analysis.with_untracked(|a| {
-                pipeline::replay(&SourceText::new("history", text), a.machine.as_ref())
-            });
+            let run = app
+                .analysis
+                .with(|a| pipeline::replay(&SourceText::new("history", text), a.machine.as_ref()));
             done(run.map_err(|d| {
                 d.first()
                     .map(|d| d.message.clone())
@@ -229,9 +276,14 @@ pub fn take_runs(app: AppState, files: Vec<(String, web_sys::File)>) {
     let total = files.len();
     cmp.stop_comparing();
     cmp.pick.set(None);
+    cmp.filter.set(RunsFilter::All);
+    cmp.shown.set(PAGE);
+    // The view of an earlier set goes: its buttons would open this set's files.
+    cmp.runs.set(None);
     cmp.runs_problem.set(None);
     cmp.progress.set(Some((0, total)));
     cmp.runs_open.set(true);
+    cmp.files.set_value(files.clone());
     super::runs_client::read(
         &files,
         move |done, total| cmp.progress.set(Some((done, total))),
@@ -251,15 +303,6 @@ pub fn take_runs(app: AppState, files: Vec<(String, web_sys::File)>) {
                         .median
                         .and_then(|i| v.rows.get(i))
                         .and_then(|r| r.history_file.clone());
-                    let belongs = app.analysis.with_untracked(|a| {
-                        a.machine.as_ref().is_some_and(|m| {
-                            v.stats.states.iter().all(|s| m.find(&s.state).is_some())
-                        })
-                    });
-                    if v.definition.is_none() && !belongs && !v.stats.states.is_empty() {
-                        // The runs are not this definition's: draw the graph from a run.
-                        app.definition.set_now(String::new());
-                    }
                     cmp.runs.set(Some(v));
                     if let Some(file) = median {
                         open_file(app, &file, None);
@@ -271,7 +314,6 @@ pub fn take_runs(app: AppState, files: Vec<(String, web_sys::File)>) {
             }
         },
     );
-    cmp.files.set_value(files);
 }
 
 fn file_named(app: AppState, name: &str) -> Option<web_sys::File> {
@@ -360,11 +402,11 @@ pub fn drop_entries(dt: &web_sys::DataTransfer) -> Vec<web_sys::FileSystemEntry>
 /// A long run name cut in its middle: a map run's children differ at their ends.
 fn short_name(name: &str) -> String {
     let chars: Vec<char> = name.chars().collect();
-    if chars.len() <= 24 {
+    if chars.len() <= 20 {
         return name.to_string();
     }
     let head: String = chars[..8].iter().collect();
-    let tail: String = chars[chars.len() - 13..].iter().collect();
+    let tail: String = chars[chars.len() - 9..].iter().collect();
     format!("{head}…{tail}")
 }
 
@@ -404,11 +446,21 @@ pub fn ComparePanel() -> impl IntoView {
         cmp.comparison.with(|c| {
             c.as_ref().map(|c| {
                 let r = if b { &c.b } else { &c.a };
-                format!(
-                    "{} · {}",
-                    r.status,
-                    pipeline::format_duration(r.duration_ms)
-                )
+                let timed = if b {
+                    cmp.b.with(|r| r.as_ref().is_none_or(|r| r.timeline.timed))
+                } else {
+                    app.replayed
+                        .with(|r| r.as_ref().is_none_or(|r| r.timeline.timed))
+                };
+                if timed {
+                    format!(
+                        "{} · {}",
+                        r.status,
+                        pipeline::format_duration(r.duration_ms)
+                    )
+                } else {
+                    format!("{} · order only, no timestamps", r.status)
+                }
             })
         })
     };
@@ -428,9 +480,17 @@ pub fn ComparePanel() -> impl IntoView {
     };
     let divergence = move || {
         cmp.comparison.with(|c| {
-            c.as_ref().map(|c| match &c.first_divergence {
-                Some(d) => pipeline::divergence_text(d),
-                None => "The two runs took the same path.".to_string(),
+            c.as_ref().map(|c| {
+                if !c.states.iter().any(|s| s.a_visits > 0 && s.b_visits > 0) {
+                    return "The two runs share no state: are they runs of one machine?"
+                        .to_string();
+                }
+                match &c.first_divergence {
+                    Some(d) => pipeline::divergence_text(d),
+                    None => {
+                        "The two runs took the same path (in their top-level states).".to_string()
+                    }
+                }
             })
         })
     };
@@ -460,10 +520,10 @@ pub fn ComparePanel() -> impl IntoView {
     view! {
         <div class="compare-panel" data-testid="compare-panel">
             <div class="compare-head">
-                <span class="cmp-key cmp-key-a" title="Run A">"A"</span>
-                <span class="cmp-run" data-testid="compare-a">{move || name(false)}" · "{move || side(false)}</span>
-                <span class="cmp-key cmp-key-b" title="Run B">"B"</span>
-                <span class="cmp-run" data-testid="compare-b">{move || name(true)}" · "{move || side(true)}</span>
+                <span class="cmp-side"><span class="cmp-key cmp-key-a" title="Run A">"A"</span>
+                <span class="cmp-run" data-testid="compare-a">{move || name(false)}" · "{move || side(false)}</span></span>
+                <span class="cmp-side"><span class="cmp-key cmp-key-b" title="Run B">"B"</span>
+                <span class="cmp-run" data-testid="compare-b">{move || name(true)}" · "{move || side(true)}</span></span>
                 <span class="cmp-legend" aria-hidden="true">
                     <span class="swatch both"></span>"both"
                     <span class="swatch only-a"></span>"only A"
@@ -606,35 +666,88 @@ pub fn RunsPanel() -> impl IntoView {
                 .then(|| view! {
                     <div class="runs-errors" data-testid="runs-errors">
                         <h3>"Failures"</h3>
-                        <ul>{v.errors.iter().take(8).map(|e| view! {
-                            <li><span class="err-name">{e.error.clone()}</span>{e.cause.as_ref().map(|c| format!(": {c}"))}<span class="err-count">{format!(" ×{}", e.count)}</span></li>
+                        <ul>{v.errors.iter().take(8).map(|e| {
+                            let f = RunsFilter::Error(e.error.clone(), e.cause.clone());
+                            let on = f.clone();
+                            view! {
+                                <li><button class="link err-group" title="List these runs" aria-pressed=move || (cmp.filter.get() == on).to_string()
+                                    on:click=move |_| { cmp.filter.set(f.clone()); cmp.shown.set(PAGE); }>
+                                    <span class="err-name">{e.error.clone()}</span>{e.cause.as_ref().map(|c| format!(": {c}"))}<span class="err-count">{format!(" ×{}", e.count)}</span>
+                                </button></li>
+                            }
                         }).collect_view()}</ul>
                     </div>
                 })
                 .into_any()
         })
     };
+    // Every run, slowest first, filtered by status, failure group, or whether it opens.
     let slowest = move || {
+        let filter = cmp.filter.get();
+        let shown = cmp.shown.get();
         with_view(&|v| {
             let median = v
                 .median
                 .and_then(|i| v.rows.get(i))
                 .and_then(|r| r.history_file.clone());
+            let mut order: Vec<usize> = (0..v.rows.len())
+                .filter(|&i| filter.keeps(&v.rows[i]))
+                .collect();
+            order.sort_by_key(|&i| {
+                (
+                    v.rows[i].duration_ms.is_none(),
+                    std::cmp::Reverse(v.rows[i].duration_ms),
+                )
+            });
+            let total = order.len();
+            let openable = v.rows.iter().filter(|r| r.history_file.is_some()).count();
+            let error_label = match &filter {
+                RunsFilter::Error(e, c) => Some(format!(
+                    "{e}{}",
+                    c.as_ref().map(|c| format!(": {c}")).unwrap_or_default()
+                )),
+                _ => None,
+            };
             view! {
                 <div class="runs-slowest" data-testid="runs-slowest">
-                    <h3>"Slowest"</h3>
+                    <div class="runs-list-head">
+                        <h3>"Runs, slowest first"</h3>
+                        <select data-testid="runs-filter" aria-label="Which runs" prop:value=filter.value()
+                            on:change=move |ev| {
+                                let v = event_target_value(&ev);
+                                cmp.shown.set(PAGE);
+                                cmp.filter.set(match v.as_str() {
+                                    "" => RunsFilter::All,
+                                    "openable" => RunsFilter::Openable,
+                                    "error" => cmp.filter.get_untracked(),
+                                    s => RunsFilter::Status(s.trim_start_matches("status:").to_string()),
+                                });
+                            }>
+                            <option value="">{format!("all ({})", v.rows.len())}</option>
+                            {v.status.iter().map(|(s, n)| view! { <option value=format!("status:{s}")>{format!("{s} ({n})")}</option> }).collect_view()}
+                            <option value="openable">{format!("with a history ({openable})")}</option>
+                            {error_label.map(|l| view! { <option value="error">{l}</option> })}
+                        </select>
+                    </div>
                     <table>
                         <tbody>
-                            {v.slowest.iter().map(|&i| {
+                            {order.iter().take(shown).map(|&i| {
                                 let r = v.rows[i].clone();
                                 let file = r.history_file.clone();
                                 let (f1, f2) = (file.clone(), file.clone());
                                 let m = median.clone();
                                 let is_median = m.is_some() && m == file;
+                                let icon = match r.status.as_str() {
+                                    "SUCCEEDED" => "✓",
+                                    "FAILED" => "✗",
+                                    "TIMED_OUT" => "⏱",
+                                    "ABORTED" => "■",
+                                    _ => "●",
+                                };
                                 view! {
-                                    <tr class=format!("run-row {}", r.status.to_ascii_lowercase()) data-testid="runs-row">
-                                        <td class="run-name" title=r.name.clone()><button class="link" title="Details" on:click=move |_| cmp.pick.set(Some(i))>{short_name(&r.name)}</button></td>
-                                        <td>{r.status.clone()}</td>
+                                    <tr class=format!("run-row {}", r.status.to_ascii_lowercase()) data-testid="runs-row" data-status=r.status.clone()>
+                                        <td class="run-name" title=format!("{} · {}", r.name, r.status)><span class="run-icon" aria-label=r.status.clone()>{icon}</span>
+                                            <button class="link" title="Details" on:click=move |_| cmp.pick.set(Some(i))>{short_name(&r.name)}</button></td>
                                         <td class="num">{ms(r.duration_ms)}</td>
                                         <td class="run-actions">
                                             <button class="toggle" data-testid="runs-open" disabled=f1.is_none() title=if f1.is_some() { "Open this run" } else { "No history was dropped for this run" }
@@ -647,9 +760,38 @@ pub fn RunsPanel() -> impl IntoView {
                             }).collect_view()}
                         </tbody>
                     </table>
+                    {(total > shown).then(|| view! {
+                        <button class="toggle more" data-testid="runs-more" on:click=move |_| cmp.shown.update(|n| *n += PAGE)>
+                            {format!("Show {} more of {}", PAGE.min(total - shown), total - shown)}
+                        </button>
+                    })}
                 </div>
             }
             .into_any()
+        })
+    };
+    // Runs whose states the definition shown lacks: drawing the graph from a run is the user's
+    // choice (it empties the definition editor).
+    let foreign = move || {
+        let missing = cmp.runs.with(|v| {
+            app.analysis.with(|a| {
+                let v = v.as_ref()?;
+                let m = a.machine.as_ref()?;
+                let n = v
+                    .stats
+                    .states
+                    .iter()
+                    .filter(|s| m.find(&s.state).is_none())
+                    .count();
+                (n > 0).then_some(n)
+            })
+        })?;
+        Some(view! {
+            <div class="notice runs-foreign" role="status" data-testid="runs-foreign">
+                <span>{format!("{missing} of the runs' states are not in the definition shown (a Distributed Map's children run its item processor).")}</span>
+                <button class="toggle" data-testid="runs-draw-from-runs" title="Empty the definition editor: the graph is then drawn from the run shown"
+                    on:click=move |_| app.definition.set_now(String::new())>"Draw the graph from the runs"</button>
+            </div>
         })
     };
     let detail = move || {
@@ -723,7 +865,7 @@ pub fn RunsPanel() -> impl IntoView {
                 <button class="toggle" data-testid="runs-close" title="Back to the run shown" on:click=move |_| cmp.runs_open.set(false)>"Close"</button>
             </div>
             <div class="runs-body">
-                <div class="runs-col">{states}</div>
+                <div class="runs-col">{foreign}{states}</div>
                 <div class="runs-col side">{errors}{slowest}{detail}{problems}</div>
             </div>
         </div>

@@ -29,8 +29,9 @@ fn preview(text: &str) -> Option<String> {
     Some(text[..end].to_string())
 }
 
-/// More files than this in one drop are many runs: they go to the runs' worker unread.
-const MANY: usize = 3;
+/// More files than this in one drop are many runs: they go to the runs' worker unread. Up to
+/// this many are sorted by content here (a definition, mocks, one or two histories).
+const MANY: usize = 8;
 
 /// Reads dropped or opened files and sorts them by content: definition, history, mocks, a
 /// replay file. Two histories are compared; many files, or a map run's lists, are many runs.
@@ -91,8 +92,8 @@ fn take_files(list: Vec<(String, web_sys::File)>, app: AppState, sim: SimState) 
                 definition.set_now(text);
             }
         }
-        if texts.len() > histories.len() {
-            // Lists of runs, with any histories beside them.
+        if texts.len() > histories.len() || histories.len() > 2 {
+            // Lists of runs, with any histories beside them, or more histories than two.
             super::compare::take_runs(app, texts);
             return;
         }
@@ -290,7 +291,7 @@ pub fn Editors() -> impl IntoView {
                         prop:value=hist_shown
                         prop:readOnly=move || hist_preview.with(|p| p.is_some())
                         on:paste=move |ev| paste_big(ev, history, notice)
-                        on:input=move |ev| if hist_preview.with_untracked(|p| p.is_none()) { history.type_in(event_target_value(&ev)) }
+                        on:input=move |ev| if hist_preview.with_untracked(|p| p.is_none()) { app.cmp.a_name.set(None); history.type_in(event_target_value(&ev)) }
                     ></textarea>
                     </div>
                     </div>

@@ -64,6 +64,20 @@ pub fn Header() -> impl IntoView {
         }
     };
     let run_status = move || {
+        // Many runs shown: the header speaks of them, not of the one underneath.
+        if let Some(text) = cmp.runs.with(|v| {
+            v.as_ref().filter(|_| cmp.runs_open.get()).map(|v| {
+                let failed: usize = v
+                    .status
+                    .iter()
+                    .filter(|(s, _)| !matches!(s.as_str(), "SUCCEEDED" | "RUNNING"))
+                    .map(|(_, n)| n)
+                    .sum();
+                format!("{} runs · {failed} not succeeded", v.rows.len())
+            })
+        }) {
+            return Some(("run-status runs".to_string(), text));
+        }
         replayed.with(|r| {
             r.as_ref().map(|r| {
                 let tl = &r.timeline;

@@ -56,6 +56,8 @@ struct StateEl {
     mark_class: String,
     mark_badge: Option<web_sys::Element>,
     mark_text: String,
+    /// The state's own tooltip, while a mark's text is added to it.
+    title_base: Option<String>,
 }
 
 struct EdgeEl {
@@ -177,6 +179,7 @@ impl Painter {
                     mark_class: String::new(),
                     mark_badge: None,
                     mark_text: String::new(),
+                    title_base: None,
                 },
             );
         }
@@ -365,11 +368,20 @@ impl Painter {
                 }
                 s.mark_text = text;
             }
+            // The mark's longer text joins the state's tooltip (its `<title>`).
             let title = m.map(|m| m.title.as_str()).unwrap_or("");
-            if title.is_empty() {
-                let _ = s.el.remove_attribute("data-mark-title");
-            } else {
-                let _ = s.el.set_attribute("data-mark-title", title);
+            if let Some(t) = s.el.query_selector(":scope > title").ok().flatten() {
+                if title.is_empty() {
+                    if let Some(base) = s.title_base.take() {
+                        t.set_text_content(Some(&base));
+                    }
+                } else {
+                    let base = s
+                        .title_base
+                        .get_or_insert_with(|| t.text_content().unwrap_or_default())
+                        .clone();
+                    t.set_text_content(Some(&format!("{base}\n{title}")));
+                }
             }
         }
         let edges: HashMap<(&str, &str), &crate::pipeline::compare_marks::EdgeMark> = marks

@@ -123,8 +123,10 @@ pub fn read(
     progress: impl Fn(usize, usize) + 'static,
     done: impl FnOnce(Result<String, String>) + 'static,
 ) {
-    // A set still being read is dropped: its worker may be deep in a big file.
-    stop();
+    // A set still being read is dropped, unanswered: its worker may be deep in a big file.
+    if let Some(c) = CLIENT.with(|c| c.borrow_mut().take()) {
+        c.worker.terminate();
+    }
     let mut handlers: Option<(Progress, Done)> = Some((Box::new(progress), Box::new(done)));
     let (list, paths) = (js_sys::Array::new(), js_sys::Array::new());
     for (p, f) in files {

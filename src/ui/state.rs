@@ -607,6 +607,7 @@ impl AppState {
 
     /// Opens a replay file or an exported SVG: its data, time, selection and title.
     pub fn open_shared(self, s: Shared) {
+        self.cmp.leave();
         self.machine_pick.set(None);
         self.pending_t.set_value(s.t);
         self.selected.set(s.sel.clone());
@@ -633,6 +634,7 @@ impl AppState {
 
     /// Loads a definition and a history as one: a host's `load`, an example.
     pub fn load(self, definition: String, history: String) {
+        self.cmp.leave();
         self.machine_pick.set(None);
         self.selected.set(None);
         self.definition.set_now(definition);

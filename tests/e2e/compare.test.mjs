@@ -46,7 +46,7 @@ test('two histories dropped together are compared: graph classes, badges, diverg
   assert.deepEqual(m.Refund.classes, ['cmp-only-b']);
   assert.deepEqual(m.NotifyDeclined.classes, ['cmp-neither']);
   // A retried the charge three times, B charged once: B was faster, with fewer tries.
-  assert.match(m.ChargeCard.badge, /^−\d+(\.\d)? s · ×1 try$/);
+  assert.match(m.ChargeCard.badge, /^−\d+(\.\d)? s · tries 3→1$/);
   assert.equal(await page.locator('[data-testid=compare-divergence]').innerText(), 'At InStock?, A went to Ship and B to Refund.');
   const edges = await page.evaluate(() => Object.fromEntries([...document.querySelectorAll('[data-testid=graph] svg .edge[data-from]')]
     .map((e) => [`${e.dataset.from}→${e.dataset.to}`, [...e.classList].filter((c) => c.startsWith('cmp-edge') || c === 'mark-untaken').join(' ')])));
@@ -68,6 +68,7 @@ test('two histories dropped together are compared: graph classes, badges, diverg
   // The inspector: each side's input and output, and the differences.
   await app.state('ChargeCard').click();
   await page.locator('[data-testid=compare-inspect]').waitFor();
+  await page.locator('[data-testid=compare-inspect]').scrollIntoViewIfNeeded();
   assert.match(await page.locator('[data-testid=compare-inspect]').innerText(), /Output: \d+ differences?|Output: the same in A and B/);
   await shot(page, 'compare-inspector');
   // Swap makes B the run in the editor; Stop goes back to one run.
@@ -133,8 +134,10 @@ test('many runs: counts, per-state numbers, error groups, edge widths, heat, slo
   assert.match(m.ChargeCard.badge, /^p50 \d/);
   // The slowest run first.
   const slowest = runs.reduce((a, b) => (b.ms > a.ms ? b : a));
-  assert.equal(await page.locator('[data-testid=runs-row]').first().locator('.run-name').getAttribute('title'), slowest.name.replace('.history.json', ''));
+  assert.equal((await page.locator('[data-testid=runs-row]').first().locator('.run-name').getAttribute('title')).split(' · ')[0], slowest.name.replace('.history.json', ''));
   assert.ok(await smallestText(page) >= 10);
+  const clipped = await page.locator('[data-testid=runs-row] .run-name').evaluateAll((tds) => tds.filter((td) => td.scrollWidth > td.clientWidth + 1).map((td) => td.title));
+  assert.deepEqual(clipped, []);
   await shot(page, 'runs-many');
   await page.setViewportSize({ width: 1440, height: 900 });
   await page.emulateMedia({ colorScheme: 'dark' });
@@ -175,15 +178,46 @@ test('a Distributed Map run from its ResultWriter manifest, result files and chi
   const ms = (i) => Date.parse(i.StopDate) - Date.parse(i.StartDate);
   const slowest = items.reduce((a, b) => (ms(b) > ms(a) ? b : a));
   const first = page.locator('[data-testid=runs-row]').first();
-  assert.equal(await first.locator('.run-name').getAttribute('title'), slowest.Name);
+  assert.equal((await first.locator('.run-name').getAttribute('title')).split(' · ')[0], slowest.Name);
   await first.locator('.run-name button').click();
   const detail = page.locator('[data-testid=runs-detail]');
   await detail.waitFor();
   assert.match(await detail.innerText(), new RegExp(`Status\\s+${slowest.Status}`));
   assert.match(await detail.innerText(), /"orderId"/);
-  // The child histories joined their items: those can open.
+  // Every failed item, listed on a pick; and a failure group's items on a click.
+  await page.locator('[data-testid=runs-filter]').selectOption('status:FAILED');
+  const statuses = await page.locator('[data-testid=runs-row]').evaluateAll((rows) => rows.map((r) => r.dataset.status));
+  assert.equal(statuses.length, Math.min(25, failed.length));
+  assert.ok(statuses.every((s) => s === 'FAILED'), statuses.join());
+  if (failed.length > 25) {
+    await page.locator('[data-testid=runs-more]').click();
+    assert.equal(await page.locator('[data-testid=runs-row]').count(), Math.min(50, failed.length));
+  }
+  await page.locator('[data-testid=runs-errors] button', { hasText: 'States.Timeout' }).click();
+  const timeouts = await page.locator('[data-testid=runs-row] .run-name').evaluateAll((cells) => cells.map((c) => c.title.split(' · ')[0]));
+  assert.deepEqual(timeouts.sort(), failed.filter((i) => i.Error === 'States.Timeout').map((i) => i.Name).sort().slice(0, 25));
+  await page.locator('[data-testid=runs-row]').first().locator('.run-name button').click();
+  assert.match(await detail.innerText(), /Error\s+States\.Timeout\s+Cause\s+Task timed out/);
+  // The child histories joined their items: those open.
   assert.equal(await page.locator('[data-testid=runs-states] h3').innerText(), 'STATES, OVER 3 HISTORIES');
+  await page.locator('[data-testid=runs-filter]').selectOption('openable');
+  assert.equal(await page.locator('[data-testid=runs-row]').count(), 3);
+  assert.equal(await page.locator('[data-testid=runs-row] [data-testid=runs-open]:enabled').count(), 3);
+  // Every name in the list shows whole (cut in its middle when long), none clipped by its cell.
+  const clipped = await page.locator('[data-testid=runs-row] .run-name').evaluateAll((tds) => tds.filter((td) => td.scrollWidth > td.clientWidth + 1).map((td) => td.title));
+  assert.deepEqual(clipped, []);
+  // The children run the Map's item processor, not the definition shown: the user may draw the
+  // graph from the runs instead (the definition editor empties; nothing else changes).
+  assert.match(await page.locator('[data-testid=runs-foreign]').innerText(), /^2 of the runs' states are not in the definition shown/);
+  await page.locator('[data-testid=runs-draw-from-runs]').click();
+  await page.locator('[data-testid=runs-foreign]').waitFor({ state: 'detached' });
+  await app.drawn('ChargeCard');
+  assert.deepEqual((await marks(page)).ChargeCard.classes, ['runs-heat-4']);
   await shot(page, 'runs-map-run');
+  await page.locator('[data-testid=runs-row]').first().locator('[data-testid=runs-open]').click();
+  await page.locator('[data-testid=runs-view]').waitFor({ state: 'detached' });
+  await app.settle();
+  assert.match(await app.runStatus.innerText(), /SUCCEEDED/);
 });
 
 test('a folder of corpus runs of one definition, picked whole: the page and the CLI agree', async () => {
