@@ -151,7 +151,38 @@ fn text(v: &Value) -> String {
     v.to_string()
 }
 
+/// How deep a value nests past this fails the state: 128 levels is as deep as serde_json (and
+/// so the viewer) reads a JSON text back, and deeper values, built a level a loop by a Pass's
+/// `Parameters`, would exhaust the stack of whatever walks them next.
+pub const MAX_VALUE_DEPTH: usize = 128;
+
+/// How deep `v` nests (a scalar is 0), counted without recursion, stopping past `limit`.
+fn nesting(v: &Value, limit: usize) -> usize {
+    let mut deepest = 0;
+    let mut stack = vec![(v, 0usize)];
+    while let Some((v, d)) = stack.pop() {
+        let children: Box<dyn Iterator<Item = &Value>> = match v {
+            Value::Array(a) => Box::new(a.iter()),
+            Value::Object(m) => Box::new(m.values()),
+            _ => continue,
+        };
+        deepest = deepest.max(d + 1);
+        if deepest > limit {
+            return deepest;
+        }
+        stack.extend(children.map(|c| (c, d + 1)));
+    }
+    deepest
+}
+
 fn too_big(v: &Value, what: &str) -> Option<Failure> {
+    let depth = nesting(v, MAX_VALUE_DEPTH);
+    if depth > MAX_VALUE_DEPTH {
+        return Some(Failure::new(
+            "States.Runtime",
+            format!("The state's {what} nests more than {MAX_VALUE_DEPTH} levels deep: the simulator stops there, as deep as a JSON reader reads it back"),
+        ));
+    }
     let n = v.to_string().len();
     (n > MAX_PAYLOAD).then(|| {
         Failure::new(
@@ -764,7 +795,18 @@ impl Engine<'_> {
         vars: &mut Map<String, Value>,
         cur: Cursor,
     ) -> (Cursor, Flow) {
-        if let Some(f) = too_big(&out, "output") {
+        let deep_vars = assigned.as_ref().is_some_and(|a| {
+            a.values()
+                .any(|v| nesting(v, MAX_VALUE_DEPTH) >= MAX_VALUE_DEPTH)
+        });
+        if let Some(f) = too_big(&out, "output").or_else(|| {
+            deep_vars.then(|| {
+                Failure::new(
+                    "States.Runtime",
+                    format!("A variable nests more than {MAX_VALUE_DEPTH} levels deep: the simulator stops there, as deep as a JSON reader reads it back"),
+                )
+            })
+        }) {
             return (cur, Flow::Failed(f));
         }
         self.note("output", &out);

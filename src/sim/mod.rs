@@ -17,7 +17,7 @@ pub mod record;
 pub mod request;
 pub mod table;
 
-pub use engine::{simulate, SimRun};
+pub use engine::{simulate, SimRun, MAX_VALUE_DEPTH};
 pub use mock::MockConfig;
 
 use serde_json::Value;

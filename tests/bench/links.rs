@@ -118,6 +118,52 @@ fn main() {
         ratios.len(),
         100.0 * median(ratios)
     );
+    // Issue 19's yardstick: Mermaid's scheme, base64url of zlib level 9 of the minified JSON,
+    // per size bucket of the minified definition.
+    let mut buckets: [(&str, Vec<f64>); 3] = [
+        ("under 1 KB", vec![]),
+        ("1-4 KB", vec![]),
+        ("over 4 KB", vec![]),
+    ];
+    let mut all = Vec::new();
+    for d in &defs {
+        let Ok(v) = serde_json::from_str::<serde_json::Value>(d) else {
+            continue;
+        };
+        let min = v.to_string();
+        let mermaid = stepscope::share::base64url(&miniz_oxide::deflate::compress_to_vec_zlib(
+            min.as_bytes(),
+            9,
+        ))
+        .len();
+        let ours = encode_fragment(
+            &Shared {
+                definition: Some(d.clone()),
+                ..Default::default()
+            },
+            Redaction::default(),
+        )
+        .len()
+            - "d=".len();
+        let r = ours as f64 / mermaid as f64;
+        let b = match min.len() {
+            n if n < 1024 => 0,
+            n if n < 4096 => 1,
+            _ => 2,
+        };
+        buckets[b].1.push(r);
+        all.push(r);
+    }
+    println!(
+        "links: {} JSON corpus definitions against Mermaid's scheme (base64url of zlib -9 of the minified JSON): median {:.2} of its length; {}",
+        all.len(),
+        median(all),
+        buckets
+            .iter()
+            .map(|(name, v)| format!("{name} {:.2} ({} files)", median(v.clone()), v.len()))
+            .collect::<Vec<_>>()
+            .join(", ")
+    );
     let runs: Vec<(usize, usize)> = files(&corpus.join("histories"), ".history.json")
         .iter()
         .filter_map(|p| {

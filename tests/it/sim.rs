@@ -502,6 +502,53 @@ fn intrinsics_and_jsonata_give_the_services_values() {
 }
 
 #[test]
+fn values_nested_a_level_a_loop_stop_at_the_nesting_limit() {
+    // A Pass that wraps its input once more each time round (a property test found it): the
+    // value would nest a thousand levels before the event limit, deeper than anything can walk.
+    let def = json!({"StartAt": "S", "States": {"S": {"Type": "Pass", "Parameters": {"x.$": "$"}, "Next": "S"}}});
+    let run = sim::simulate(
+        &def,
+        &sim::Case::default(),
+        SimOptions {
+            max_events: 2000,
+            ..SimOptions::default()
+        },
+    );
+    let last = run.events.last().expect("events");
+    assert_eq!(last["type"], "ExecutionFailed");
+    assert_eq!(
+        last["executionFailedEventDetails"]["error"],
+        "States.Runtime"
+    );
+    // About two events a level: it stopped at the limit, not at the event budget.
+    assert!(
+        run.events.len() < 2 * stepscope::sim::MAX_VALUE_DEPTH + 20,
+        "{}",
+        run.events.len()
+    );
+    // The same through a variable.
+    let def = json!({"QueryLanguage": "JSONata", "StartAt": "S", "States": {"S": {"Type": "Pass", "Assign": {"v": "{% {'x': $v} %}"}, "Next": "S"}}});
+    let run = sim::simulate(
+        &def,
+        &sim::Case::default(),
+        SimOptions {
+            max_events: 2000,
+            ..SimOptions::default()
+        },
+    );
+    let last = run.events.last().expect("events");
+    assert_eq!(
+        last["executionFailedEventDetails"]["error"], "States.Runtime",
+        "{last}"
+    );
+    assert!(
+        run.events.len() < 2 * stepscope::sim::MAX_VALUE_DEPTH + 20,
+        "{}",
+        run.events.len()
+    );
+}
+
+#[test]
 fn no_definition_input_or_mock_file_panics_the_engine() {
     use proptest::prelude::*;
     let mut runner = proptest::test_runner::TestRunner::new(ProptestConfig {
