@@ -245,3 +245,23 @@ test('a folder of corpus runs of one definition, picked whole: the page and the 
   }
   await shot(page, 'runs-corpus-folder');
 });
+
+test('ListExecutions pages of a map run: one row per execution, lengths where they ended', async () => {
+  const app = await App.open(ctx);
+  const { page } = app;
+  const arn = (n) => `arn:aws:states:us-east-1:111111111111:execution:Orders/ProcessItems:item-${n}`;
+  const run = (n, status, ms) => ({ executionArn: arn(n), stateMachineArn: 'arn:aws:states:us-east-1:111111111111:stateMachine:Orders/ProcessItems',
+    name: `item-${n}`, status, startDate: '2026-01-01T00:00:00.000000+00:00', ...(ms === undefined ? {} : { stopDate: new Date(Date.UTC(2026, 0, 1) + ms).toISOString() }),
+    mapRunArn: 'arn:aws:states:us-east-1:111111111111:mapRun:Orders/ProcessItems:1' });
+  // Two pages that overlap on item-3 (a page fetched again), as `aws stepfunctions list-executions` writes them.
+  const page1 = { executions: [run(1, 'SUCCEEDED', 1200), run(2, 'FAILED', 4500), run(3, 'SUCCEEDED', 800)], nextToken: 'x' };
+  const page2 = { executions: [run(3, 'SUCCEEDED', 800), run(4, 'RUNNING'), run(5, 'TIMED_OUT', 9000)] };
+  await app.openFiles([payload('page-1.json', JSON.stringify(page1)), payload('page-2.json', JSON.stringify(page2))]);
+  await page.locator('[data-testid=runs-status]').waitFor();
+  await app.settle();
+  const chips = await page.evaluate(() => Object.fromEntries([...document.querySelectorAll('[data-testid=runs-status] [data-status]')].map((c) => [c.dataset.status, Number(c.textContent.split(' ')[0])])));
+  assert.deepEqual(chips, { FAILED: 1, RUNNING: 1, SUCCEEDED: 2, TIMED_OUT: 1 });
+  const rows = await page.locator('[data-testid=runs-row]').evaluateAll((rs) => rs.map((r) => [r.querySelector('.run-name').title.split(' · ')[0], r.querySelector('.num').textContent]));
+  // Slowest first; the run still going has no length and comes last.
+  assert.deepEqual(rows, [['item-5', '9.0 s'], ['item-2', '4.5 s'], ['item-1', '1.2 s'], ['item-3', '800 ms'], ['item-4', '–']]);
+});

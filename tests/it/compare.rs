@@ -570,3 +570,26 @@ fn list_executions_pages_and_histories_read_together() {
     // Of the two histories (40 ms, 80 ms) the nearest-rank median is the first.
     assert_eq!(v.median.map(|i| v.rows[i].name.as_str()), Some("h0"));
 }
+
+#[test]
+fn a_history_of_25000_events_reads_into_a_run_set() {
+    use serde_json::json;
+    use stepscope::sim::{self, Case, SimOptions};
+    // A Map of 3,400 items: nearly 24,000 events, close to the service's limit of 25,000.
+    let map = json!({"StartAt": "M", "States": {"M": {"Type": "Map", "MaxConcurrency": 10, "ItemProcessor": {"StartAt": "T", "States": {
+        "T": {"Type": "Task", "Resource": "arn:aws:states:::lambda:invoke", "End": true}}}, "End": true}}});
+    let case = Case {
+        input: json!((0..3400).map(|i| json!({"i": i})).collect::<Vec<_>>()),
+        ..Case::default()
+    };
+    let run = sim::simulate(&map, &case, SimOptions::default());
+    let events = run.events.len();
+    assert!(events > 20_000 && events <= 25_000, "{events} events");
+    let mut set = stepscope::compare::runs::RunSet::default();
+    assert_eq!(set.add("big.history.json", &run.history_json()), "history");
+    let v = set.finish();
+    assert_eq!(v.rows.len(), 1);
+    let t = v.stats.states.iter().find(|s| s.state == "T").expect("T");
+    assert_eq!((t.runs, t.visits), (1, 3400));
+    assert!(t.p50_ms <= t.p95_ms && t.p95_ms <= t.max_ms);
+}
