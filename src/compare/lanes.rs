@@ -110,8 +110,10 @@ pub fn lanes(a: &Timeline, b: &Timeline, c: &Comparison, width: f64, align: Opti
     }
     for (i, d) in c.states.iter().take(shown).enumerate() {
         let y = AXIS_H + (i * 2) as f64 * LANE_H;
+        // Histories without timestamps have an order, not times: no delta.
         let delta = d
             .delta_ms
+            .filter(|_| a.timed && b.timed)
             .map(|ms| {
                 if ms > 0 {
                     format!("+{}", format_duration(ms))

@@ -254,10 +254,22 @@ impl StatsBuilder {
             if let Some(ms) = length(v).filter(|_| t.timed) {
                 a.ms.push(ms);
             }
-            if matches!(
-                v.outcome,
-                Outcome::Failed | Outcome::Caught | Outcome::TimedOut
-            ) {
+            // A top-level state still open when the execution failed (the service failed it
+            // before it could exit, as a Wait with a bad SecondsPath) failed with the run.
+            let ended_the_run = v.outcome == Outcome::Aborted
+                && v.parent.is_none()
+                && v.exited_event.is_none()
+                && matches!(
+                    t.status,
+                    crate::replay::ExecutionStatus::Failed
+                        | crate::replay::ExecutionStatus::TimedOut
+                );
+            if ended_the_run
+                || matches!(
+                    v.outcome,
+                    Outcome::Failed | Outcome::Caught | Outcome::TimedOut
+                )
+            {
                 // A Fail state's error, and that of a state the service failed (States.Runtime,
                 // a path that matched nothing), is the execution's: the visit holds none.
                 let fail = v.error.is_none() && t.error.is_some();

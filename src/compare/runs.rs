@@ -391,12 +391,15 @@ impl RunSet {
             .iter()
             .filter_map(|&i| rows[i].duration_ms)
             .collect();
-        let median = percentile(&ds, 50.0).and_then(|p| {
-            openable
-                .iter()
-                .copied()
-                .find(|&i| rows[i].duration_ms == Some(p))
-        });
+        // Histories without timestamps have no length: then the first that opens stands in.
+        let median = percentile(&ds, 50.0)
+            .and_then(|p| {
+                openable
+                    .iter()
+                    .copied()
+                    .find(|&i| rows[i].duration_ms == Some(p))
+            })
+            .or_else(|| (0..rows.len()).find(|&i| rows[i].history_file.is_some()));
         slowest.truncate(SLOWEST);
         let map_run = self.manifest.map(|(arn, keys)| MapRun {
             arn,

@@ -797,7 +797,7 @@ impl Engine<'_> {
     ) -> (Cursor, Flow) {
         let deep_vars = assigned.as_ref().is_some_and(|a| {
             a.values()
-                .any(|v| nesting(v, MAX_VALUE_DEPTH) >= MAX_VALUE_DEPTH)
+                .any(|v| nesting(v, MAX_VALUE_DEPTH) > MAX_VALUE_DEPTH)
         });
         if let Some(f) = too_big(&out, "output").or_else(|| {
             deep_vars.then(|| {

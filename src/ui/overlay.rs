@@ -352,13 +352,12 @@ impl Painter {
             let text = m.map(|m| m.badge.clone()).unwrap_or_default();
             if text != s.mark_text {
                 if s.mark_badge.is_none() && !text.is_empty() {
-                    // Where the run's time badge goes (the views hide that one): below the box's
-                    // right corner, clear of the retry badge on the top edge.
+                    // Below the box, starting just right of its centre: clear of the retry badge
+                    // on the top edge, and of the edge or end marker that leaves the bottom centre.
                     let (x, y, w, h) = s.corner;
                     if let Some(t) = doc.as_ref().and_then(|d| svg_el(d, "text", "mark-badge")) {
-                        let _ = t.set_attribute("x", &format!("{:.1}", x + w));
-                        let _ = t.set_attribute("y", &format!("{:.1}", y + h + 9.0));
-                        let _ = t.set_attribute("text-anchor", "end");
+                        let _ = t.set_attribute("x", &format!("{:.1}", x + w / 2.0 + 9.0));
+                        let _ = t.set_attribute("y", &format!("{:.1}", y + h + 10.0));
                         let _ = s.el.append_child(&t);
                         s.mark_badge = Some(t);
                     }
