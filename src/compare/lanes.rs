@@ -114,15 +114,7 @@ pub fn lanes(a: &Timeline, b: &Timeline, c: &Comparison, width: f64, align: Opti
         let delta = d
             .delta_ms
             .filter(|_| a.timed && b.timed)
-            .map(|ms| {
-                if ms > 0 {
-                    format!("+{}", format_duration(ms))
-                } else if ms < 0 {
-                    format!("−{}", format_duration(-ms))
-                } else {
-                    "±0".into()
-                }
-            })
+            .map(super::marks::signed)
             .unwrap_or_default();
         let _ = write!(
             out,

@@ -76,7 +76,8 @@ fn taken(t: &Timeline) -> BTreeSet<(&str, &str)> {
         .collect()
 }
 
-fn signed(ms: i64) -> String {
+/// A time difference with its sign: "+1.2 s", "−300 ms", "±0".
+pub fn signed(ms: i64) -> String {
     if ms > 0 {
         format!("+{}", format_duration(ms))
     } else if ms < 0 {

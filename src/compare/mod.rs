@@ -159,6 +159,20 @@ pub struct ErrorGroup {
     pub count: usize,
 }
 
+/// Counts by (error, cause) as groups, most first.
+pub(crate) fn error_groups(counts: BTreeMap<(String, Option<String>), usize>) -> Vec<ErrorGroup> {
+    let mut groups: Vec<ErrorGroup> = counts
+        .into_iter()
+        .map(|((error, cause), count)| ErrorGroup {
+            error,
+            cause,
+            count,
+        })
+        .collect();
+    groups.sort_by_key(|e| std::cmp::Reverse(e.count));
+    groups
+}
+
 /// One state across many runs.
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 pub struct StateStats {
@@ -297,11 +311,6 @@ impl StatsBuilder {
         }
     }
 
-    /// How many runs were added.
-    pub fn runs(&self) -> usize {
-        self.n
-    }
-
     /// The numbers.
     pub fn finish(self) -> Stats {
         let mut acc = self.acc;
@@ -312,16 +321,7 @@ impl StatsBuilder {
                 let a = acc.remove(&s)?;
                 let total_ms = a.ms.iter().sum();
                 let sp = spread(a.ms);
-                let mut errors: Vec<ErrorGroup> = a
-                    .errors
-                    .into_iter()
-                    .map(|((error, cause), count)| ErrorGroup {
-                        error,
-                        cause,
-                        count,
-                    })
-                    .collect();
-                errors.sort_by_key(|e| std::cmp::Reverse(e.count));
+                let errors = error_groups(a.errors);
                 Some(StateStats {
                     state: s,
                     runs: a.runs,

@@ -284,15 +284,6 @@ impl RunSet {
         })
     }
 
-    /// How many runs were read so far.
-    pub fn len(&self) -> usize {
-        self.rows.len()
-    }
-
-    pub fn is_empty(&self) -> bool {
-        self.rows.is_empty()
-    }
-
     /// The view: histories matched to the map run's items by name, counts, groups, the slowest.
     pub fn finish(self) -> RunsView {
         // The same execution in two lists (overlapping ListExecutions pages, a page and a result
@@ -363,15 +354,7 @@ impl RunSet {
                 *errors.entry((e.clone(), r.cause.clone())).or_default() += 1;
             }
         }
-        let mut errors: Vec<ErrorGroup> = errors
-            .into_iter()
-            .map(|((error, cause), count)| ErrorGroup {
-                error,
-                cause,
-                count,
-            })
-            .collect();
-        errors.sort_by_key(|e| std::cmp::Reverse(e.count));
+        let errors = super::error_groups(errors);
         let mut slowest: Vec<usize> = (0..rows.len())
             .filter(|&i| rows[i].duration_ms.is_some())
             .collect();

@@ -139,46 +139,37 @@ pub fn on_drop(app: AppState, sim: SimState, ev: web_sys::DragEvent) {
     }
 }
 
+/// The files a file input's change picked; the input is emptied, so picking the same files
+/// again is a change too.
+fn picked(ev: &web_sys::Event) -> Option<Vec<(String, web_sys::File)>> {
+    let input = ev
+        .target()
+        .and_then(|t| t.dyn_into::<web_sys::HtmlInputElement>().ok())?;
+    // Taken before the input is emptied, which replaces its list.
+    let files = input.files().map(file_list);
+    input.set_value("");
+    files
+}
+
 /// Files picked with *Open files…*.
 pub fn on_open(app: AppState, sim: SimState, ev: web_sys::Event) {
-    let Some(input) = ev
-        .target()
-        .and_then(|t| t.dyn_into::<web_sys::HtmlInputElement>().ok())
-    else {
-        return;
-    };
-    if let Some(files) = input.files() {
-        take_files(file_list(files), app, sim);
+    if let Some(files) = picked(&ev) {
+        take_files(files, app, sim);
     }
-    input.set_value("");
 }
 
 /// A folder picked with *Open runs…*: every file in it is a run (or a map run's list).
 pub fn on_open_runs(app: AppState, ev: web_sys::Event) {
-    let Some(input) = ev
-        .target()
-        .and_then(|t| t.dyn_into::<web_sys::HtmlInputElement>().ok())
-    else {
-        return;
-    };
-    if let Some(files) = input.files() {
-        super::compare::take_runs(app, file_list(files));
+    if let Some(files) = picked(&ev) {
+        super::compare::take_runs(app, files);
     }
-    input.set_value("");
 }
 
 /// A history picked with *Compare with…*.
 pub fn on_compare_with(app: AppState, ev: web_sys::Event) {
-    let Some(input) = ev
-        .target()
-        .and_then(|t| t.dyn_into::<web_sys::HtmlInputElement>().ok())
-    else {
-        return;
-    };
-    if let Some(f) = input.files().and_then(|l| l.get(0)) {
+    if let Some((_, f)) = picked(&ev).and_then(|l| l.into_iter().next()) {
         super::compare::compare_with(app, f);
     }
-    input.set_value("");
 }
 
 /// The two editors, each with what it detected.

@@ -419,12 +419,10 @@ thread_local! {
     static PAINTER: std::cell::RefCell<Option<overlay::Painter>> = const { std::cell::RefCell::new(None) };
 }
 
-/// Paints the overlay on the graph, with a painter made once per drawing.
-fn paint_overlay(
-    ov: Option<&crate::pipeline::Overlay>,
-    oi: Option<&crate::pipeline::OverlayIndex>,
-    mode: overlay::Mode,
-) {
+/// Runs `paint` with the painter of the drawing now in the graph pane, made once per drawing.
+/// A fresh drawing carries no overlay and no marks: with nothing to paint (`something` false)
+/// no painter is made for it.
+fn with_painter(something: bool, paint: impl FnOnce(&mut overlay::Painter)) {
     let Some(root) = web_sys::window()
         .and_then(|w| w.document())
         .and_then(|d| d.query_selector("[data-testid=graph]").ok().flatten())
@@ -441,43 +439,28 @@ fn paint_overlay(
     PAINTER.with(|p| {
         let mut p = p.borrow_mut();
         if !p.as_ref().is_some_and(|p| p.is_for(&root)) {
-            // A fresh drawing carries no overlay: without a run there is nothing to do.
-            if ov.is_none() {
+            if !something {
                 *p = None;
                 return;
             }
             *p = Some(overlay::Painter::new(&root));
         }
         if let Some(p) = p.as_mut() {
-            p.paint(ov, oi, mode);
+            paint(p);
         }
     });
 }
 
+/// Paints the overlay on the graph.
+fn paint_overlay(
+    ov: Option<&crate::pipeline::Overlay>,
+    oi: Option<&crate::pipeline::OverlayIndex>,
+    mode: overlay::Mode,
+) {
+    with_painter(ov.is_some(), |p| p.paint(ov, oi, mode));
+}
+
 /// Paints the comparison views' marks on the graph (None: off), with the same painter.
 pub fn paint_marks(marks: Option<&crate::pipeline::Marks>) {
-    let Some(root) = web_sys::window()
-        .and_then(|w| w.document())
-        .and_then(|d| d.query_selector("[data-testid=graph]").ok().flatten())
-    else {
-        return;
-    };
-    let complete = root
-        .first_element_child()
-        .is_some_and(|svg| svg.has_attribute("data-complete"));
-    if !complete {
-        return;
-    }
-    PAINTER.with(|p| {
-        let mut p = p.borrow_mut();
-        if !p.as_ref().is_some_and(|p| p.is_for(&root)) {
-            if marks.is_none() {
-                return;
-            }
-            *p = Some(overlay::Painter::new(&root));
-        }
-        if let Some(p) = p.as_mut() {
-            p.paint_marks(marks);
-        }
-    });
+    with_painter(marks.is_some(), |p| p.paint_marks(marks));
 }
