@@ -50,11 +50,17 @@ dist/.stamp: $(SOURCES) | rust-tools node-tools
 	trunk build --release --offline
 	@touch $@
 
+# What the first view fetches before its graph (the page, its CSS and scripts, and the first view's
+# wasm), then what loads after it: the app, and the simulator on first use. gzip -9 bytes.
 sizes:
-	@wasm=$$(ls dist/stepscope-web-*_bg.wasm | head -1); js=$$(ls dist/stepscope-web-*.js | head -1); \
-	 printf 'build: wasm %d bytes (gzip %d), js glue %d bytes (gzip %d), css gzip %d\n' \
-	   $$(stat -c %s $$wasm) $$(gzip -9c $$wasm | wc -c) $$(stat -c %s $$js) $$(gzip -9c $$js | wc -c) \
-	   $$(cat dist/*.css | gzip -9c | wc -c)
+	@gz() { cat "$$@" | gzip -9c | wc -c; }; \
+	 first=$$(ls dist/index.html dist/*.css dist/boot-*.js dist/stepscope-view-*.js dist/stepscope-view-*_bg.wasm); \
+	 snip=$$(find dist/snippets -name '*.js'); \
+	 total=0; for f in $$first $$snip; do total=$$((total + $$(gz $$f))); done; \
+	 printf 'build: first view %d bytes gzip (wasm %d, js %d, css %d); then the app %d (wasm %d, js %d); the simulator on first use %d\n' \
+	   $$total $$(gz dist/stepscope-view-*_bg.wasm) $$(gz dist/stepscope-view-*.js) $$(gz dist/*.css) \
+	   $$(( $$(gz dist/stepscope-web_bg.wasm) + $$(gz dist/stepscope-web.js) )) $$(gz dist/stepscope-web_bg.wasm) $$(gz dist/stepscope-web.js) \
+	   $$(( $$(gz dist/stepscope-sim_bg.wasm) + $$(gz dist/stepscope-sim.js) ))
 
 serve: build
 	@$(MAKE) --no-print-directory sizes

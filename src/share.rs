@@ -188,21 +188,49 @@ fn deflate(data: &[u8]) -> Vec<u8> {
 }
 
 /// Inflates a payload, stopping at `limit` bytes: a deflate bomb ends there, never allocating more.
+/// The dictionary is the window the payload's back-references reach into: it is put in the output
+/// first, so reading needs no compressor (the first view reads links and has none).
 fn inflate(data: &[u8], limit: usize, what: &str) -> Result<Vec<u8>, String> {
+    use miniz_oxide::inflate::core::{
+        decompress, inflate_flags::TINFL_FLAG_USING_NON_WRAPPING_OUTPUT_BUF, DecompressorOxide,
+    };
     use miniz_oxide::inflate::TINFLStatus;
-    let (_, mut stream) = primed();
-    stream.extend_from_slice(data);
-    let out = miniz_oxide::inflate::decompress_to_vec_with_limit(&stream, limit + DICTIONARY.len())
-        .map_err(|e| match e.status {
-            TINFLStatus::HasMoreOutput => format!(
-                "it expands past {}, the limit for {what} in links",
-                limits::size(limit)
-            ),
-            status => format!("the data is damaged ({status:?})"),
-        })?;
-    out.get(DICTIONARY.len()..)
-        .map(<[u8]>::to_vec)
-        .ok_or_else(|| "the data is cut short".to_string())
+    let dict = DICTIONARY.as_bytes();
+    let cap = dict.len() + limit;
+    let mut out = vec![0u8; (dict.len() + data.len().saturating_mul(4) + 1024).min(cap)];
+    out[..dict.len()].copy_from_slice(dict);
+    let mut r = DecompressorOxide::new();
+    let (mut pos, mut input) = (dict.len(), data);
+    loop {
+        let (status, read, wrote) = decompress(
+            &mut r,
+            input,
+            &mut out,
+            pos,
+            TINFL_FLAG_USING_NON_WRAPPING_OUTPUT_BUF,
+        );
+        input = &input[read..];
+        pos += wrote;
+        match status {
+            TINFLStatus::Done => break,
+            TINFLStatus::HasMoreOutput if out.len() < cap => {
+                let grown = out.len().saturating_mul(2).min(cap);
+                out.resize(grown, 0);
+            }
+            TINFLStatus::HasMoreOutput => {
+                return Err(format!(
+                    "it expands past {}, the limit for {what} in links",
+                    limits::size(limit)
+                ))
+            }
+            TINFLStatus::FailedCannotMakeProgress | TINFLStatus::NeedsMoreInput => {
+                return Err("the data is cut short".to_string())
+            }
+            status => return Err(format!("the data is damaged ({status:?})")),
+        }
+    }
+    out.truncate(pos);
+    Ok(out.split_off(dict.len()))
 }
 
 // ---- base64url and percent-encoding --------------------------------------------------------------

@@ -1,4 +1,4 @@
-// Stepscope's Web Worker: the page's own wasm (already in the HTTP cache), started without the
+// Stepscope's Web Worker: the app's own wasm (already in the HTTP cache), started without the
 // UI, parses and lays out big inputs so the page never freezes. The page sends
 // { boot: { glue, wasm } } once, then jobs { id, kind, ... }; the worker answers
 // { id, stage } as it goes and { id, result } or { id, error } at the end.

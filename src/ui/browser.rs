@@ -95,7 +95,16 @@ pub fn draw(
     a: &crate::pipeline::Analysis,
     opts: &crate::pipeline::LayoutOptions,
 ) -> Option<String> {
-    rendered(a, opts).map(|r| r.svg_with_problems("g", a))
+    draw_with_prefix(a, opts, "g")
+}
+
+/// [`draw`], with the drawing's ids under `prefix` (the first view's stay clear of the app's).
+pub fn draw_with_prefix(
+    a: &crate::pipeline::Analysis,
+    opts: &crate::pipeline::LayoutOptions,
+    prefix: &str,
+) -> Option<String> {
+    rendered(a, opts).map(|r| r.svg_with_problems(prefix, a))
 }
 
 /// The laid-out graph of a definition, as the page shows it.

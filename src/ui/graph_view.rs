@@ -96,8 +96,7 @@ pub fn GraphView(
         let Some((w, h, sw, sh)) = sizes() else {
             return;
         };
-        let whole = ((w - 32.0) / sw).min((h - 32.0) / sh).min(MAX_FIT);
-        if whole >= LEGIBLE_SCALE {
+        if opening_frame(w, h, sw, sh).whole {
             fit();
             fitted.set_value(Framing::Default);
             return;
@@ -412,6 +411,42 @@ const LEGIBLE_SCALE: f64 = 11.0 / 13.0;
 /// The scale a drawing too big to read whole opens at.
 const READ_SCALE: f64 = 1.0;
 
+/// How a drawing opens when no state is in focus: the whole drawing when its names are legible
+/// that way, otherwise names at a readable size with the top in view. The first view
+/// (`first_view`) opens the same way, so the app's drawing replaces it in place.
+pub struct OpeningFrame {
+    pub whole: bool,
+    pub scale: f64,
+    pub x: f64,
+    pub y: f64,
+}
+
+/// The opening frame of a drawing `sw`×`sh` in a pane `w`×`h`.
+pub fn opening_frame(w: f64, h: f64, sw: f64, sh: f64) -> OpeningFrame {
+    let whole = ((w - 32.0) / sw).min((h - 32.0) / sh).min(MAX_FIT);
+    if whole >= LEGIBLE_SCALE {
+        let s = whole.max(0.1);
+        return OpeningFrame {
+            whole: true,
+            scale: s,
+            x: (w - sw * s) / 2.0,
+            y: 16.0,
+        };
+    }
+    let s = READ_SCALE;
+    let x = if sw * s <= w - 32.0 {
+        (w - sw * s) / 2.0
+    } else {
+        (w / 2.0 - sw / 2.0 * s).clamp(w - 16.0 - sw * s, 16.0)
+    };
+    OpeningFrame {
+        whole: false,
+        scale: s,
+        x,
+        y: 16.0,
+    }
+}
+
 /// The overview's largest size in CSS pixels.
 const MINIMAP_W: f64 = 180.0;
 const MINIMAP_H: f64 = 150.0;
@@ -525,5 +560,7 @@ fn finish(el: &web_sys::Element, drawn: RwSignal<u64>) {
     if let Some(root) = el.first_element_child() {
         let _ = root.set_attribute("data-complete", "true");
     }
+    // The app's drawing is in the page: the first view gives way to it.
+    super::first_view::leave();
     drawn.try_update(|d| *d += 1);
 }

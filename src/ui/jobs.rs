@@ -220,12 +220,16 @@ pub fn start(app: AppState, first_history: String) {
         draw_job.update_value(|n| *n += 1);
         if !big {
             let svg = shown.with(|a| browser::draw(a, &opts));
-            if let Some(svg) = svg {
-                last_svg.set(svg);
+            match svg {
+                Some(svg) => last_svg.set(svg),
+                // Nothing to draw (the problems say why): the first view has nothing to wait for.
+                None => request_animation_frame(super::first_view::leave),
             }
             drawing.set(None);
             return;
         }
+        // The app's progress bar takes over from the first view's.
+        request_animation_frame(super::first_view::leave);
         let job = draw_job.get_value();
         let kb = definition.value.with_untracked(|d| d.len() / 1024);
         drawing.set(Some(format!(

@@ -7,6 +7,7 @@ mod compare;
 mod editors;
 mod embed_api;
 mod event_list;
+pub mod first_view;
 mod graph_view;
 mod header;
 mod inspector;

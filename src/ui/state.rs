@@ -25,6 +25,117 @@ pub enum Theme {
     Dark,
 }
 
+/// What the page opens with, the same for the first view (`first_view`) and the app: a share
+/// link's view (exactly: its data, time, selection, mode and theme), else the work saved in this
+/// browser, else the demo.
+pub struct Opening {
+    pub link: Shared,
+    /// Why the link could not be opened.
+    pub link_error: Option<String>,
+    pub embed: bool,
+    /// Framed by a page without `embed=1`.
+    pub framed: bool,
+    /// The texts come from the link (an embed without data waits for its host's instead).
+    pub from_link: bool,
+    pub saved: Option<storage::Work>,
+    /// A saved record this version can't read (a newer Stepscope's, or damaged): kept as it is.
+    pub unreadable: bool,
+    pub definition: String,
+    /// Empty for the demo, whose run only the app reads (see [`Opening::history`]).
+    history: String,
+    demo: bool,
+}
+
+impl Opening {
+    /// The history the page opens with.
+    pub fn history(&self) -> String {
+        if self.demo {
+            crate::pipeline::DEMO_HISTORY.to_string()
+        } else {
+            self.history.clone()
+        }
+    }
+}
+
+pub fn opening() -> Opening {
+    let (link, link_error) = match web_sys::window()
+        .and_then(|w| w.location().hash().ok())
+        .filter(|h| h.len() > 1)
+        .map(|h| crate::pipeline::decode_fragment(&h))
+    {
+        Some(Ok(s)) => (s, None),
+        Some(Err(e)) => (Shared::default(), Some(e)),
+        None => (Shared::default(), None),
+    };
+    let embed = link.embed;
+    // Framed by a page without `embed=1` (it may be another origin on the same site): the
+    // user's saved work stays out of its reach.
+    let framed = !embed && embed_api::framed();
+    let from_link = link.definition.is_some() || link.history.is_some() || embed;
+    let saved = if from_link || framed {
+        None
+    } else {
+        storage::load_work()
+    };
+    let unreadable = !from_link && !framed && saved.is_none() && storage::has_unreadable_work();
+    let (definition, history) = if from_link {
+        (
+            link.definition.clone().map(readable).unwrap_or_default(),
+            link.history.clone().unwrap_or_default(),
+        )
+    } else {
+        match &saved {
+            Some(w) => (w.definition.clone(), w.history.clone()),
+            None => (crate::pipeline::DEMO_DEFINITION.to_string(), String::new()),
+        }
+    };
+    let demo = !from_link && saved.is_none();
+    Opening {
+        link,
+        link_error,
+        embed,
+        framed,
+        from_link,
+        saved,
+        unreadable,
+        definition,
+        history,
+        demo,
+    }
+}
+
+/// The theme a link names, else the one chosen in this browser.
+pub fn opening_theme(link: &Shared) -> Theme {
+    Theme::named(
+        link.theme
+            .clone()
+            .or_else(|| storage::load("theme"))
+            .as_deref(),
+    )
+}
+
+/// The machine's title: `given` (a link's), a template's machine name, the demo's, its Comment.
+pub fn title_for(definition: &str, given: Option<String>, a: &pipeline::Analysis) -> String {
+    if let Some(t) = given {
+        return t;
+    }
+    let name = a
+        .machines
+        .get(a.selected)
+        .filter(|n| !n.is_empty())
+        .cloned();
+    name.or_else(|| {
+        crate::pipeline::is_demo(definition).then(|| crate::pipeline::DEMO_NAME.to_string())
+    })
+    .or_else(|| {
+        a.machine
+            .as_ref()
+            .and_then(|m| m.comment.clone())
+            .map(|c| crate::pipeline::ellipsize(&c, 40))
+    })
+    .unwrap_or_else(|| "state machine".into())
+}
+
 impl Theme {
     /// The theme a link or the stored choice names.
     fn named(name: Option<&str>) -> Self {
@@ -241,47 +352,19 @@ impl AppState {
     /// The state for this page: a share link's view when the URL has one, else the saved work,
     /// else the demo. Returns the history to load a task after the first drawing.
     pub fn new() -> (Self, String) {
-        // A share link opens exactly its view: its data, time, selection, mode and theme.
-        let (link, link_error) = match web_sys::window()
-            .and_then(|w| w.location().hash().ok())
-            .filter(|h| h.len() > 1)
-            .map(|h| crate::pipeline::decode_fragment(&h))
-        {
-            Some(Ok(s)) => (s, None),
-            Some(Err(e)) => (Shared::default(), Some(e)),
-            None => (Shared::default(), None),
-        };
-        let embed = link.embed;
-        // Framed by a page without `embed=1` (it may be another origin on the same site): the
-        // user's saved work stays out of its reach.
-        let framed = !embed && embed_api::framed();
-        // An embed without data waits for its host's `load` message instead of showing the demo.
-        let from_link = link.definition.is_some() || link.history.is_some() || embed;
-        let saved = if from_link || framed {
-            None
-        } else {
-            storage::load_work()
-        };
-        // A record this version can't read (a newer Stepscope's, or damaged) is kept: this tab
-        // shows the demo and saves nothing over it.
-        let unreadable = !from_link && !framed && saved.is_none() && storage::has_unreadable_work();
-        let demo = || {
-            (
-                crate::pipeline::DEMO_DEFINITION.to_string(),
-                crate::pipeline::DEMO_HISTORY.to_string(),
-            )
-        };
-        let (first_definition, saved_history) = if from_link {
-            (
-                link.definition.clone().map(readable).unwrap_or_default(),
-                link.history.clone().unwrap_or_default(),
-            )
-        } else {
-            match &saved {
-                Some(w) => (w.definition.clone(), w.history.clone()),
-                None => demo(),
-            }
-        };
+        let open = opening();
+        let saved_history = open.history();
+        let Opening {
+            link,
+            link_error,
+            embed,
+            framed,
+            from_link,
+            saved,
+            unreadable,
+            definition: first_definition,
+            ..
+        } = open;
         let save_note = RwSignal::new(if unreadable {
             Some("The work saved in this browser was written by a newer Stepscope (or is damaged): it is kept as it is, and this tab saves nothing.".to_string())
         } else {
@@ -312,12 +395,7 @@ impl AppState {
         let notice = RwSignal::new(link_error.map(|e| {
             format!("This link could not be opened: {e}. Showing your last work instead.")
         }));
-        let theme = RwSignal::new(Theme::named(
-            link.theme
-                .clone()
-                .or_else(|| storage::load("theme"))
-                .as_deref(),
-        ));
+        let theme = RwSignal::new(opening_theme(&link));
         let analysis = Memo::new(move |_| {
             let pick = machine_pick.get();
             definition.value.with(|text| {
@@ -479,29 +557,9 @@ impl AppState {
                 .filter(|(d, _)| definition.value.with(|v| v == d))
                 .map(|(_, t)| t.clone())
         });
-        if let Some(t) = given {
-            return t;
-        }
-        analysis.with(|a| {
-            let name = a
-                .machines
-                .get(a.selected)
-                .filter(|n| !n.is_empty())
-                .cloned();
-            name.or_else(|| {
-                definition
-                    .value
-                    .with(|d| crate::pipeline::is_demo(d))
-                    .then(|| crate::pipeline::DEMO_NAME.to_string())
-            })
-            .or_else(|| {
-                a.machine
-                    .as_ref()
-                    .and_then(|m| m.comment.clone())
-                    .map(|c| crate::pipeline::ellipsize(&c, 40))
-            })
-            .unwrap_or_else(|| "state machine".into())
-        })
+        definition
+            .value
+            .with(|d| analysis.with(|a| title_for(d, given, a)))
     }
 
     /// Everything a link to this view carries.

@@ -159,13 +159,12 @@ thread_local! {
     static CLIENT: RefCell<Option<Client>> = const { RefCell::new(None) };
 }
 
-/// The URL of a `<link>` Trunk put in the page (the wasm-bindgen glue, the wasm).
-fn link(selector: &str) -> Option<String> {
-    web_sys::window()?
-        .document()?
-        .query_selector(selector)
-        .ok()??
-        .get_attribute("href")
+/// The address of one of the app's files (the worker runs the app's own wasm).
+fn app_file(name: &str) -> Option<String> {
+    let base = web_sys::window()?.document()?.base_uri().ok()??;
+    web_sys::Url::new_with_base(name, &base)
+        .ok()
+        .map(|u| u.href())
 }
 
 fn on_message(ev: web_sys::MessageEvent) {
@@ -220,8 +219,8 @@ fn fail_all(message: String) {
 }
 
 fn start() -> Result<Client, String> {
-    let glue = link("link[rel=modulepreload]").ok_or("the page has no wasm-bindgen glue link")?;
-    let wasm = link("link[rel=preload][as=fetch]").ok_or("the page has no wasm link")?;
+    let glue = app_file("stepscope-web.js").ok_or("the page has no address")?;
+    let wasm = app_file("stepscope-web_bg.wasm").ok_or("the page has no address")?;
     let opts = web_sys::WorkerOptions::new();
     opts.set_type(web_sys::WorkerType::Module);
     let worker = web_sys::Worker::new_with_options("worker.js", &opts)

@@ -5,32 +5,66 @@ import { gzipSync } from 'node:zlib';
 import { join } from 'node:path';
 import { setup, teardown, repo } from '../e2e/harness.mjs';
 
-const ctx = await setup();
-const times = [];
-for (let i = 0; i < 5; i++) {
-  const context = await ctx.browser.newContext();
-  const page = await context.newPage();
-  await page.addInitScript(() => {
-    new MutationObserver((_, obs) => {
-      if (document.querySelector('[data-testid=graph] svg [data-state]')) {
-        window.__graphAt = performance.now();
-        obs.disconnect();
-      }
-    }).observe(document, { childList: true, subtree: true });
-  });
-  await page.goto(ctx.base);
-  await page.waitForFunction(() => window.__graphAt !== undefined);
-  times.push(await page.evaluate(() => window.__graphAt));
-  await context.close();
-}
-await teardown(ctx);
-times.sort((a, b) => a - b);
 const dist = join(repo, 'dist');
-const files = readdirSync(dist).filter((f) => /\.(wasm|js|css)$/.test(f));
-const gz = files.map((f) => [f, gzipSync(readFileSync(join(dist, f)), { level: 9 }).length]);
-const total = gz.reduce((s, [, n]) => s + n, 0);
-console.log(`load: navigation start to the demo graph: median ${times[2].toFixed(0)} ms (runs: ${times.map((t) => t.toFixed(0)).join(', ')} ms)`);
-console.log(`load: transfer (gzip -9): ${(total / 1024).toFixed(1)} KB in all (${gz.map(([f, n]) => `${f.replace(/-[0-9a-f]{12,16}/, '')} ${(n / 1024).toFixed(1)} KB`).join(', ')})`);
+const gzOf = new Map(readdirSync(dist, { recursive: true }).filter((f) => /\.(wasm|js|css|html)$/.test(f))
+  .map((f) => [f.replaceAll('\\', '/'), gzipSync(readFileSync(join(dist, f)), { level: 9 }).length]));
+/** The dist file a URL names (`/` is index.html). */
+const fileOf = (url) => { const p = new URL(url).pathname.slice(1); return p === '' ? 'index.html' : p; };
+
+/** Opens `url` in 5 fresh contexts: navigation start to the first state drawn (the first view's
+ * or the app's), to the app's own complete drawing, and what was fetched before the first. */
+async function firstGraph(ctx, url) {
+  const times = [];
+  const ready = [];
+  let fetched = [];
+  for (let i = 0; i < 5; i++) {
+    const context = await ctx.browser.newContext();
+    const page = await context.newPage();
+    await page.addInitScript(() => {
+      new MutationObserver((_, obs) => {
+        if (window.__graphAt === undefined && document.querySelector('svg [data-state]')) window.__graphAt = performance.now();
+        if (document.querySelector('[data-testid=graph] svg[data-complete]')) {
+          window.__appAt = performance.now();
+          obs.disconnect();
+        }
+      }).observe(document, { childList: true, subtree: true });
+    });
+    await page.goto(url);
+    await page.waitForFunction(() => window.__appAt !== undefined);
+    const r = await page.evaluate(() => ({
+      at: window.__graphAt, app: window.__appAt,
+      // Every file whose response had begun before the first graph: what the first view cost.
+      before: performance.getEntriesByType('resource').filter((e) => e.responseStart <= window.__graphAt).map((e) => e.name),
+    }));
+    times.push(r.at);
+    ready.push(r.app);
+    fetched = [url, ...r.before];
+    await context.close();
+  }
+  times.sort((a, b) => a - b);
+  ready.sort((a, b) => a - b);
+  const files = [...new Set(fetched.map(fileOf))];
+  const bytes = files.reduce((s, f) => s + (gzOf.get(f) ?? 0), 0);
+  return { median: times[2], times, app: ready[2], files, bytes };
+}
+
+const ctx = await setup();
+const app = await firstGraph(ctx, ctx.base);
+const demoDefinition = readFileSync(join(repo, 'src/demo/order-processing.asl.json'), 'utf8');
+const { execFileSync } = await import('node:child_process');
+// An embed of the demo, through the CLI's own link writer (the link the Embed dialog gives).
+const embedUrl = execFileSync('cargo', ['run', '--quiet', '--release', '--bin', 'stepscope', '--', 'link', join(repo, 'src/demo/order-processing.asl.json'), '--base', ctx.base], { cwd: repo }).toString().split('\n')[0].trim() + '&embed=1';
+const embed = await firstGraph(ctx, embedUrl);
+await teardown(ctx);
+const times = app.times;
+const kb = (n) => `${(n / 1024).toFixed(1)} KB`;
+const list = (r) => r.files.map((f) => `${f.replace(/-[0-9a-f]{12,16}/, '').replace(/^snippets\/.*\//, 'snippets/')} ${kb(gzOf.get(f) ?? 0)}`).join(', ');
+console.log(`load: navigation start to the demo graph: median ${app.median.toFixed(0)} ms (runs: ${times.map((t) => t.toFixed(0)).join(', ')} ms); the app's own drawing ${app.app.toFixed(0)} ms`);
+console.log(`load: first view fetches (gzip -9) ${kb(app.bytes)} (target 250 KB: ${(app.bytes / (250 * 1024)).toFixed(2)} of it): ${list(app)}`);
+console.log(`load: embed=1 of the demo: first graph median ${embed.median.toFixed(0)} ms, ${kb(embed.bytes)} fetched before it (${(embed.bytes / (250 * 1024)).toFixed(2)} of 250 KB)`);
+const later = [...gzOf].filter(([f]) => /stepscope-(web|sim)/.test(f) && /\.(wasm|js)$/.test(f));
+console.log(`load: loaded after the first graph: ${later.map(([f, n]) => `${f} ${kb(n)}`).join(', ')}`);
+void demoDefinition;
 
 // Issue 19's anchor: the same-size diagram drawn by Mermaid 11 on the same harness (a page on
 // loopback with only mermaid.min.js; navigation start to its first node in the page, median of 5
@@ -38,7 +72,7 @@ console.log(`load: transfer (gzip -9): ${(total / 1024).toFixed(1)} KB in all ($
 import { copyFileSync } from 'node:fs';
 import { startHost } from '../e2e/harness.mjs';
 
-const demo = JSON.parse(readFileSync(join(repo, 'src/demo/order-processing.asl.json'), 'utf8'));
+const demo = JSON.parse(demoDefinition);
 /** A Mermaid flowchart of the demo: a node per state (nested ones too), an edge per transition. */
 function flowchart(def) {
   const lines = ['flowchart TD'];
@@ -87,4 +121,4 @@ await teardown(mctx);
 await host.close();
 mtimes.sort((a, b) => a - b);
 const mermaidGz = gzipSync(readFileSync(join(dir, 'mermaid.min.js')), { level: 9 }).length;
-console.log(`load: Mermaid 11 drawing the same-size diagram (${chart.nodes} nodes) on the same harness: median ${mtimes[2].toFixed(0)} ms (runs: ${mtimes.map((t) => t.toFixed(0)).join(', ')} ms), ${(mermaidGz / 1024).toFixed(0)} KB gzip; Stepscope/Mermaid ${(times[2] / mtimes[2]).toFixed(2)}`);
+console.log(`load: Mermaid 11 drawing the same-size diagram (${chart.nodes} nodes) on the same harness: median ${mtimes[2].toFixed(0)} ms (runs: ${mtimes.map((t) => t.toFixed(0)).join(', ')} ms), ${(mermaidGz / 1024).toFixed(0)} KB gzip; Stepscope/Mermaid ${(app.median / mtimes[2]).toFixed(2)}`);
