@@ -5,7 +5,7 @@
 
 use crate::asl;
 use crate::diag::Severity;
-use crate::forms::{self, Body, Form};
+use crate::forms::{self, Body};
 use crate::source;
 
 // ---- What the shell may use ---------------------------------------------------------------------
@@ -25,6 +25,7 @@ pub use crate::demo::{
     NAME as DEMO_NAME,
 };
 pub use crate::diag::{Diagnostic, DiagnosticCode};
+pub use crate::forms::Form;
 pub use crate::graph::{describe as describe_state, ellipsize};
 pub use crate::history::format_iso;
 pub use crate::layout::{Direction, EstimateMeasure, LayoutCache, LayoutOptions, TextMeasure};
@@ -50,10 +51,11 @@ pub use crate::view::{
     first_failure, form_label, inferred, is_history, missing_states, name_some, neighbour,
     recorded_flow, state_at_offset,
 };
-pub use crate::wire::{decode_replay, encode_replay};
+pub use crate::wire::{decode_analysis, decode_replay, encode_analysis, encode_replay};
 
-/// Everything we know about one definition text.
-#[derive(Debug, Clone, PartialEq)]
+/// Everything we know about one definition text. Plain data: the worker sends it to the page
+/// ([`crate::wire::encode_analysis`]).
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Analysis {
     pub form: Form,
     /// Names of the state machines found (templates may hold several; bare ASL has one, unnamed).
@@ -62,6 +64,7 @@ pub struct Analysis {
     pub selected: usize,
     pub machine: Option<StateMachine>,
     /// Sorted by position.
+    #[serde(with = "crate::wire::diagnostics")]
     pub diagnostics: Vec<Diagnostic>,
 }
 

@@ -1,5 +1,5 @@
-//! The compact binary form a rebuilt run takes from the Web Worker back to the page: postcard
-//! over serde derives. The page needs the timeline, not the raw events, so only their count
+//! The compact binary forms a rebuilt run and an analysed definition take from the Web Worker
+//! back to the page: postcard over serde derives. The page needs the timeline, not the raw events, so only their count
 //! crosses; inputs and outputs cross as the history's text and are decoded when shown
 //! ([`crate::replay::Visit::input_value`]).
 
@@ -50,6 +50,20 @@ pub fn decode_replay(bytes: &[u8]) -> Option<Replay> {
         timeline: wire.timeline,
         diagnostics: wire.diagnostics,
     })
+}
+
+/// Encodes a definition's analysis for the trip from the worker to the page.
+pub fn encode_analysis(a: &crate::pipeline::Analysis) -> Vec<u8> {
+    postcard::to_allocvec(a).unwrap_or_default()
+}
+
+/// Decodes what [`encode_analysis`] wrote, with the machine's name index built again.
+pub fn decode_analysis(bytes: &[u8]) -> Option<crate::pipeline::Analysis> {
+    let mut a: crate::pipeline::Analysis = postcard::from_bytes(bytes).ok()?;
+    if let Some(m) = a.machine.as_mut() {
+        m.index_names();
+    }
+    Some(a)
 }
 
 /// Diagnostics cross as plain fields, their codes as their text (`DiagnosticCode` is serde).

@@ -17,7 +17,9 @@ self.onmessage = async ({ data }) => {
   await ready;
   try {
     const result = core.stepscope_worker_job(data);
-    self.postMessage({ id: data.id, result }, result instanceof Uint8Array ? [result.buffer] : []);
+    // Binary parts (a rebuilt run, an analysis) are moved, not copied.
+    const moved = [result, result?.analysis].filter((r) => r instanceof Uint8Array).map((r) => r.buffer);
+    self.postMessage({ id: data.id, result }, moved);
   } catch (e) {
     // A trap leaves the instance unusable: report it and let the page start a new worker.
     self.postMessage({ id: data.id, error: String(e) });

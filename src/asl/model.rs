@@ -1,5 +1,6 @@
 //! The domain model of a state machine: states in one arena, addressed by `StateId`, grouped in
-//! scopes (the machine itself, each Parallel branch, each Map processor). Plain data; only `StateId` and `StateType`, which timelines carry, are serde.
+//! scopes (the machine itself, each Parallel branch, each Map processor). Plain data, all serde: a
+//! definition analysed in the worker crosses to the page whole ([`crate::wire::encode_analysis`]).
 
 use crate::source::Span;
 
@@ -12,17 +13,19 @@ use crate::source::Span;
 pub struct StateId(pub u32);
 
 /// Index of a scope in [`StateMachine::scopes`]. Scope 0 is the machine itself.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize,
+)]
 pub struct ScopeId(pub u32);
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Serialize, serde::Deserialize)]
 pub enum QueryLanguage {
     #[default]
     JsonPath,
     Jsonata,
 }
 
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct StateMachine {
     pub comment: Option<String>,
     pub query_language: QueryLanguage,
@@ -31,12 +34,14 @@ pub struct StateMachine {
     pub states: Vec<State>,
     pub scopes: Vec<Scope>,
     /// Each name's first state, for [`StateMachine::find`] (the timeline asks once per event).
-    /// Built by [`StateMachine::index_names`]; empty, `find` scans.
+    /// Built by [`StateMachine::index_names`]; empty, `find` scans. Not sent across the worker
+    /// (the page indexes what it receives).
+    #[serde(skip)]
     pub names: std::collections::HashMap<String, usize>,
 }
 
 /// What a scope belongs to.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum ScopeKind {
     Machine,
     /// Branch `index` of the Parallel state `owner`.
@@ -50,7 +55,7 @@ pub enum ScopeKind {
     },
 }
 
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Scope {
     pub kind: ScopeKind,
     pub start_at: Option<Transition>,
@@ -62,7 +67,7 @@ pub struct Scope {
 }
 
 /// A reference to a state by name, resolved within its scope when possible.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Transition {
     pub name: String,
     pub target: Option<StateId>,
@@ -70,7 +75,7 @@ pub struct Transition {
     pub span: Span,
 }
 
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct State {
     pub id: StateId,
     pub name: String,
@@ -95,7 +100,7 @@ pub struct State {
     pub unknown_fields: Vec<String>,
 }
 
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub enum StateKind {
     Task(Task),
     Pass,
@@ -239,13 +244,13 @@ impl StateKind {
     }
 }
 
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Task {
     pub resource: Resource,
 }
 
 /// A Task's `Resource`, split for display.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Resource {
     pub arn: String,
     /// `lambda`, `sns`, `aws-sdk:s3`, `states`, ...; empty when unknown.
@@ -255,7 +260,7 @@ pub struct Resource {
     pub pattern: Integration,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum Integration {
     RequestResponse,
     Sync,
@@ -282,7 +287,7 @@ impl Integration {
     }
 }
 
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub enum WaitFor {
     Seconds(String),
     Timestamp(String),
@@ -291,18 +296,18 @@ pub enum WaitFor {
     Missing,
 }
 
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Wait {
     pub duration: WaitFor,
 }
 
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Choice {
     pub rules: Vec<ChoiceRule>,
     pub default: Option<Transition>,
 }
 
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct ChoiceRule {
     pub condition: Condition,
     pub next: Option<Transition>,
@@ -311,7 +316,7 @@ pub struct ChoiceRule {
 }
 
 /// A Choice rule's condition, kept structured so it can be drawn as a compact label.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub enum Condition {
     /// `Variable` compared by `op` (an ASL operator name) with `value` (rendered).
     Compare {
@@ -397,7 +402,7 @@ fn compare_label(variable: &str, op: &str, value: &str) -> String {
     }
 }
 
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Map {
     pub processor: Option<ScopeId>,
     pub mode: MapMode,
@@ -411,7 +416,7 @@ pub struct Map {
     pub has_result_writer: bool,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum MapMode {
     Inline,
     Distributed,
@@ -431,7 +436,7 @@ pub fn any_matches(error_equals: &[String], error: &str) -> bool {
     error_equals.iter().any(|e| error_matches(e, error))
 }
 
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Retrier {
     pub error_equals: Vec<String>,
     pub interval_seconds: f64,
@@ -463,7 +468,7 @@ impl Retrier {
     }
 }
 
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Catcher {
     pub error_equals: Vec<String>,
     pub next: Option<Transition>,
@@ -520,7 +525,7 @@ impl StateMachine {
     }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum TransitionKind {
     Next,
     ChoiceRule(usize),

@@ -25,7 +25,7 @@ use cloudformation::template;
 use terraform::{looks_like_hcl, terraform};
 
 /// The detected form of the input, shown to the user and printed by `stepscope check`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum Form {
     AslJson,
     AslYaml,

@@ -521,12 +521,22 @@ fn find_state(root: &web_sys::HtmlDivElement, name: &str) -> Option<web_sys::Ele
 
 /// Drawings larger than this are put in the page progressively.
 const PROGRESSIVE: usize = 256 * 1024;
-/// Top-level elements per frame.
-const SLICE: usize = 150;
+/// About this much markup goes in per frame. Each slice lays the whole drawing out again, so
+/// fewer, bigger slices finish sooner; 256 KB keeps each frame under about 200 ms here.
+const SLICE_BYTES: usize = 256 * 1024;
 
 fn split_drawing(svg: &str) -> Option<(String, Vec<String>)> {
     let (shell, parts) = crate::pipeline::split_top_level(svg)?;
-    Some((shell, parts.chunks(SLICE).map(|c| c.concat()).collect()))
+    let mut slices = vec![String::new()];
+    for part in parts {
+        if slices.last().is_some_and(|s| s.len() >= SLICE_BYTES) {
+            slices.push(String::new());
+        }
+        if let Some(s) = slices.last_mut() {
+            s.push_str(part);
+        }
+    }
+    Some((shell, slices))
 }
 
 /// Appends slice `k` to the drawing's root, then the next one a frame later, unless a newer

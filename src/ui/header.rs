@@ -43,6 +43,8 @@ pub fn Header() -> impl IntoView {
                 let n = m.states.len();
                 format!(" · {n} state{}", if n == 1 { "" } else { "s" })
             }
+            // A big definition, still being read in the worker.
+            None if app.drawing.with(Option::is_some) => " · reading…".to_string(),
             None if last_svg.with(|s| !s.is_empty()) => {
                 " · can't be read: the last good drawing is shown".to_string()
             }

@@ -22,6 +22,7 @@ pub fn start(app: AppState, first_history: String) {
         definition,
         history,
         machine_pick,
+        analysed,
         selected,
         notice,
         theme,
@@ -232,13 +233,22 @@ pub fn start(app: AppState, first_history: String) {
         request_animation_frame(super::first_view::leave);
         let job = draw_job.get_value();
         let kb = definition.value.with_untracked(|d| d.len() / 1024);
+        let pick = machine_pick.get();
         drawing.set(Some(format!(
             "Drawing the {kb} KB definition in the background…"
         )));
+        // What the worker found, or what this thread finds when the worker can't.
+        let found = move |analysis: crate::pipeline::Analysis, pick: Option<String>| {
+            analysed.set(Some(super::state::Analysed {
+                definition: definition.value.get_untracked(),
+                pick,
+                analysis,
+            }));
+        };
         worker::submit(
             worker::Job::Draw {
                 definition: definition.value.get_untracked(),
-                pick: machine_pick.get_untracked(),
+                pick: pick.clone(),
                 direction: opts.direction,
             },
             move |stage| {
@@ -253,17 +263,35 @@ pub fn start(app: AppState, first_history: String) {
                     return;
                 }
                 drawing.set(None);
-                match result {
-                    Ok(v) => {
-                        if let Some(svg) = v.as_string() {
+                let part = |v: &wasm_bindgen::JsValue, key: &str| {
+                    js_sys::Reflect::get(v, &wasm_bindgen::JsValue::from_str(key)).ok()
+                };
+                let answer = result.and_then(|v| {
+                    let a = part(&v, "analysis")
+                        .and_then(|b| b.dyn_into::<js_sys::Uint8Array>().ok())
+                        .and_then(|b| crate::pipeline::decode_analysis(&b.to_vec()))
+                        .ok_or("the worker's analysis could not be read")?;
+                    Ok((a, part(&v, "svg").and_then(|s| s.as_string())))
+                });
+                match answer {
+                    Ok((a, svg)) => {
+                        found(a, pick);
+                        if let Some(svg) = svg {
                             last_svg.set(svg);
                         }
                     }
                     Err(e) => {
                         notice.set(Some(format!("{e}; drawing here instead")));
-                        if let Some(svg) = analysis.with_untracked(|a| browser::draw(a, &opts)) {
+                        let a = definition.value.with_untracked(|text| {
+                            crate::pipeline::analyze_machine(
+                                &crate::pipeline::SourceText::new("definition", text.clone()),
+                                pick.as_deref(),
+                            )
+                        });
+                        if let Some(svg) = browser::draw(&a, &opts) {
                             last_svg.set(svg);
                         }
+                        found(a, pick);
                     }
                 }
             },

@@ -87,6 +87,11 @@ pub fn App() -> impl IntoView {
         request_animation_frame(move || simulate::run(app, sim));
     }
     jobs::start(app, first_history);
+    // The worker for big inputs loads while the user reads the first drawing (not in embeds: a
+    // documentation page may hold several).
+    if !app.embed {
+        set_timeout(worker::warm_up, std::time::Duration::from_millis(500));
+    }
     compare::start(app);
     let cmp = app.cmp;
     let AppState {

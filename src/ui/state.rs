@@ -104,6 +104,24 @@ pub fn opening() -> Opening {
     }
 }
 
+/// A definition analysed in the worker: what it analysed, and what it found.
+pub struct Analysed {
+    pub definition: String,
+    pub pick: Option<String>,
+    pub analysis: pipeline::Analysis,
+}
+
+/// What is known of a definition not yet analysed: nothing.
+fn unknown() -> pipeline::Analysis {
+    pipeline::Analysis {
+        form: pipeline::Form::Unknown,
+        machines: Vec::new(),
+        selected: 0,
+        machine: None,
+        diagnostics: Vec::new(),
+    }
+}
+
 /// The theme a link names, else the one chosen in this browser.
 pub fn opening_theme(link: &Shared) -> Theme {
     Theme::named(
@@ -287,6 +305,8 @@ pub struct AppState {
     pub pending_t: StoredValue<Option<i64>>,
     pub editor: NodeRef<leptos::html::Textarea>,
     pub analysis: Memo<pipeline::Analysis>,
+    /// A big definition's analysis, from the worker (see `analysis`).
+    pub analysed: RwSignal<Option<Analysed>>,
     /// The definition inferred from the run when the definition is empty.
     pub inferred: Memo<Option<pipeline::Analysis>>,
     pub shown: Shown,
@@ -396,9 +416,18 @@ impl AppState {
             format!("This link could not be opened: {e}. Showing your last work instead.")
         }));
         let theme = RwSignal::new(opening_theme(&link));
+        let analysed = RwSignal::new(None::<Analysed>);
         let analysis = Memo::new(move |_| {
             let pick = machine_pick.get();
             definition.value.with(|text| {
+                // A big definition is analysed in the worker, with its drawing (`jobs`); until
+                // it answers, nothing is known of it.
+                if text.len() > super::editors::BIG {
+                    return analysed.with(|w| match w {
+                        Some(w) if w.definition == *text && w.pick == pick => w.analysis.clone(),
+                        _ => unknown(),
+                    });
+                }
                 pipeline::analyze_machine(
                     &SourceText::new("definition", text.clone()),
                     pick.as_deref(),
@@ -496,6 +525,7 @@ impl AppState {
             pending_t: StoredValue::new(link.t),
             editor: NodeRef::new(),
             analysis,
+            analysed,
             inferred,
             shown,
             replayed,

@@ -136,7 +136,18 @@ pub fn run_job(job: &JsValue) -> JsValue {
                     Direction::TopToBottom
                 },
             };
-            super::browser::draw(&a, &opts).map_or(JsValue::NULL, |s| JsValue::from_str(&s))
+            // The analysis too: the page never parses a big definition itself.
+            let svg = super::browser::draw(&a, &opts);
+            post_stage(id, "sending");
+            let out = js_sys::Object::new();
+            let bytes = js_sys::Uint8Array::from(crate::pipeline::encode_analysis(&a).as_slice());
+            set(&out, "analysis", &bytes);
+            set(
+                &out,
+                "svg",
+                &svg.map_or(JsValue::NULL, |s| JsValue::from_str(&s)),
+            );
+            out.into()
         }
         _ => JsValue::UNDEFINED,
     }
@@ -246,6 +257,17 @@ fn start() -> Result<Client, String> {
         _on_message: on_message,
         _on_error: on_error,
     })
+}
+
+/// Starts the worker ahead of its first job, so a big paste or drop doesn't wait for it to load
+/// its wasm (about 300 ms here). The app calls it once its first drawing is up.
+pub fn warm_up() {
+    CLIENT.with(|c| {
+        let mut c = c.borrow_mut();
+        if c.is_none() {
+            *c = start().ok();
+        }
+    });
 }
 
 /// Sends a job to the worker (started on first use). `progress` hears each stage; `done` gets

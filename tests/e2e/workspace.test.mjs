@@ -184,7 +184,7 @@ test('a 25,000-event history loads in the worker while the page keeps answering;
   await app.close();
 });
 
-test('a 1 MB definition is laid out in the worker; the longest task is printed', async () => {
+test('a 1 MB definition is parsed, validated and laid out in the worker; the longest task is printed', async () => {
   // A chain of 1,200 Task states with Retry, Catch and long comments: about 1 MB of ASL.
   const states = {};
   const n = 1200;
@@ -212,6 +212,13 @@ test('a 1 MB definition is laid out in the worker; the longest task is printed',
   const { longest, gap } = await page.evaluate(() => ({ longest: window.__longest, gap: window.__gap }));
   console.log(`e2e: 1 MB definition (${n + 1} states, ${(def.length / 1e6).toFixed(2)} MB) pasted: drawn after ${drawn} ms; longest main-thread task ${longest.toFixed(0)} ms; longest frame gap ${gap.toFixed(0)} ms`);
   assert.equal(await page.locator('[data-testid=graph] [data-state]').count() >= n + 1, true);
+  // The analysis came from the worker with the drawing: the header counts its states, and a
+  // state's inspector finds its place in the text.
+  assert.match(await page.locator('[data-testid=machine-title]').innerText(), new RegExp(`${n + 1} states`));
+  // Playwright's hit test reads the 87,000 px wide drawing as outside the viewport: the click
+  // goes to the element itself.
+  await app.state('Step0').dispatchEvent('click');
+  await app.inspectorFor('Step0').waitFor();
   await app.shot('big-definition');
   assert.deepEqual(page.errors, []);
   await app.close();

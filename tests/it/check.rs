@@ -571,3 +571,36 @@ fn jsonpath_filters_in_jsonata_are_errors() {
     assert!(d.message.contains("JSONPath filter"), "{}", d.message);
     assert_eq!(d.line_col(def, &LineIndex::new(def)), (1, 89));
 }
+
+/// A definition analysed in the worker reaches the page whole: every corpus definition and
+/// template (and the demo) comes back from the wire form equal to what was sent, name index
+/// included, and a damaged message reads as nothing rather than as part of a machine.
+#[test]
+fn every_analysis_crosses_the_worker_whole() {
+    let mut paths = vec![repo().join("src/demo/order-processing.asl.json")];
+    if let Some(c) = corpus() {
+        paths.extend(files(&c.join("definitions"), &[".json", ".yaml", ".yml"]));
+        paths.extend(files(&c.join("templates"), &[]));
+    }
+    let mut machines = 0;
+    for p in &paths {
+        let a = check_file(p);
+        let bytes = stepscope::wire::encode_analysis(&a);
+        let back = stepscope::wire::decode_analysis(&bytes)
+            .unwrap_or_else(|| panic!("{} did not decode", p.display()));
+        assert_eq!(back, a, "{}", p.display());
+        if let Some(m) = &back.machine {
+            machines += 1;
+            if let Some(s) = m.states.last() {
+                assert_eq!(
+                    m.find(&s.name).map(|f| f.name.as_str()),
+                    Some(s.name.as_str())
+                );
+            }
+        }
+        if bytes.len() > 8 {
+            assert!(stepscope::wire::decode_analysis(&bytes[..bytes.len() / 2]).is_none());
+        }
+    }
+    assert!(machines > 500 || corpus().is_none(), "{machines} machines");
+}
