@@ -70,18 +70,11 @@ console.log(`load: after the first graph, the app ${kb(part(/^stepscope-web(_bg\
 // lay out and draw in the worker, then into the page), median of 3, beside the target (800 ms)
 // and beside the native CLI drawing the same file in this run.
 {
-  const { App } = await import('../e2e/app.mjs');
+  const { App, bigChain } = await import('../e2e/app.mjs');
   const { writeFileSync, mkdtempSync } = await import('node:fs');
   const { tmpdir } = await import('node:os');
-  const states = {};
   const n = 1200;
-  for (let i = 0; i < n; i++) {
-    states[`Step${i}`] = { Type: 'Task', Comment: 'x'.repeat(500), Resource: 'arn:aws:states:::lambda:invoke', Parameters: { FunctionName: `fn-${i}`, 'Payload.$': '$' },
-      Retry: [{ ErrorEquals: ['Lambda.ServiceException'], MaxAttempts: 2 }], Catch: [{ ErrorEquals: ['States.ALL'], Next: 'Failed' }],
-      ...(i + 1 < n ? { Next: `Step${i + 1}` } : { End: true }) };
-  }
-  states.Failed = { Type: 'Fail', Error: 'Broken' };
-  const def = JSON.stringify({ StartAt: 'Step0', States: states }, null, 1);
+  const def = bigChain(n);
   const bctx = await setup();
   const runs = [];
   for (let i = 0; i < 3; i++) {

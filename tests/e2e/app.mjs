@@ -37,6 +37,19 @@ export async function settle(target, timeout = 15_000) {
   if (!quiet) throw new Error(`the page kept changing for ${timeout} ms`);
 }
 
+/** The big-definition fixture of the end-to-end test and `make bench`: a chain of `n` Task
+ * states with Retry, Catch and long comments, then a Fail; 1,200 make about 1.1 MB of ASL. */
+export function bigChain(n = 1200) {
+  const states = {};
+  for (let i = 0; i < n; i++) {
+    states[`Step${i}`] = { Type: 'Task', Comment: 'x'.repeat(500), Resource: 'arn:aws:states:::lambda:invoke', Parameters: { FunctionName: `fn-${i}`, 'Payload.$': '$' },
+      Retry: [{ ErrorEquals: ['Lambda.ServiceException'], MaxAttempts: 2 }], Catch: [{ ErrorEquals: ['States.ALL'], Next: 'Failed' }],
+      ...(i + 1 < n ? { Next: `Step${i + 1}` } : { End: true }) };
+  }
+  states.Failed = { Type: 'Fail', Error: 'Broken' };
+  return JSON.stringify({ StartAt: 'Step0', States: states }, null, 1);
+}
+
 export class App {
   /** Wraps a page already made (and watched by the harness), for `base`. */
   constructor(page, base) {

@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { setup, teardown, repo, cli } from './harness.mjs';
-import { App } from './app.mjs';
+import { App, bigChain } from './app.mjs';
 
 let ctx;
 before(async () => { ctx = await setup(); });
@@ -186,15 +186,8 @@ test('a 25,000-event history loads in the worker while the page keeps answering;
 
 test('a 1 MB definition is parsed, validated and laid out in the worker; the longest task is printed', async () => {
   // A chain of 1,200 Task states with Retry, Catch and long comments: about 1 MB of ASL.
-  const states = {};
   const n = 1200;
-  for (let i = 0; i < n; i++) {
-    states[`Step${i}`] = { Type: 'Task', Comment: 'x'.repeat(500), Resource: 'arn:aws:states:::lambda:invoke', Parameters: { FunctionName: `fn-${i}`, 'Payload.$': '$' },
-      Retry: [{ ErrorEquals: ['Lambda.ServiceException'], MaxAttempts: 2 }], Catch: [{ ErrorEquals: ['States.ALL'], Next: 'Failed' }],
-      ...(i + 1 < n ? { Next: `Step${i + 1}` } : { End: true }) };
-  }
-  states.Failed = { Type: 'Fail', Error: 'Broken' };
-  const def = JSON.stringify({ StartAt: 'Step0', States: states }, null, 1);
+  const def = bigChain(n);
   assert.ok(def.length > 1e6, `${def.length} bytes`);
   const app = await App.open(ctx);
   const { page } = app;
