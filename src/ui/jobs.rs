@@ -82,6 +82,11 @@ pub fn start(app: AppState, first_history: String) {
             run.ok()
         };
         if !big {
+            // A big definition still with the worker: the run waits for its machine, so it is
+            // rebuilt once (a link's `t=` and a host's `seek` are not undone by a second replay).
+            if app.reading.get() {
+                return;
+            }
             analysis.track();
             replayed.set(here());
             return;

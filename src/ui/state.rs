@@ -307,6 +307,9 @@ pub struct AppState {
     pub analysis: Memo<pipeline::Analysis>,
     /// A big definition's analysis, from the worker (see `analysis`).
     pub analysed: RwSignal<Option<Analysed>>,
+    /// A big definition is with the worker, not yet analysed: `analysis` is the last one until it
+    /// answers, and a run waits for it rather than be rebuilt twice.
+    pub reading: Memo<bool>,
     /// The definition inferred from the run when the definition is empty.
     pub inferred: Memo<Option<pipeline::Analysis>>,
     pub shown: Shown,
@@ -417,16 +420,29 @@ impl AppState {
         }));
         let theme = RwSignal::new(opening_theme(&link));
         let analysed = RwSignal::new(None::<Analysed>);
-        let analysis = Memo::new(move |_| {
+        // A big definition the worker has not yet answered for (see `analysis`).
+        let reading = Memo::new(move |_| {
             let pick = machine_pick.get();
             definition.value.with(|text| {
-                // A big definition is analysed in the worker, with its drawing (`jobs`); until
-                // it answers, nothing is known of it.
+                text.len() > super::editors::BIG
+                    && !analysed.with(|w| {
+                        w.as_ref()
+                            .is_some_and(|w| w.definition == *text && w.pick == pick)
+                    })
+            })
+        });
+        let analysis = Memo::new(move |last: Option<&pipeline::Analysis>| {
+            let pick = machine_pick.get();
+            definition.value.with(|text| {
+                // A big definition is analysed in the worker, with its drawing (`jobs`). While it
+                // reads an edit, the last analysis stands (its problems, states, inspector and
+                // export), as the last drawing does; before its first answer, nothing is known.
                 if text.len() > super::editors::BIG {
-                    return analysed.with(|w| match w {
-                        Some(w) if w.definition == *text && w.pick == pick => w.analysis.clone(),
-                        _ => unknown(),
-                    });
+                    if reading.get() {
+                        return last.cloned().unwrap_or_else(unknown);
+                    }
+                    return analysed
+                        .with(|w| w.as_ref().map_or_else(unknown, |w| w.analysis.clone()));
                 }
                 pipeline::analyze_machine(
                     &SourceText::new("definition", text.clone()),
@@ -526,6 +542,7 @@ impl AppState {
             editor: NodeRef::new(),
             analysis,
             analysed,
+            reading,
             inferred,
             shown,
             replayed,
