@@ -22,8 +22,10 @@ extern "C" {
 
 /// The root's id: the app removes it (see [`leave`]).
 const ROOT: &str = "first-view";
-/// The definition's first lines shown in the editors' place, as a preview.
+/// The definition's first lines shown in the editors' place, as a preview: at most this many
+/// lines and bytes (a minified definition is one long line).
 const PREVIEW_LINES: usize = 120;
+const PREVIEW_BYTES: usize = 16 * 1024;
 
 /// Draws the first view, then loads the app once the graph has been painted.
 pub fn start() {
@@ -59,11 +61,7 @@ pub fn start() {
     } else {
         "Loading…".to_string()
     };
-    let preview: String = text
-        .lines()
-        .take(PREVIEW_LINES)
-        .collect::<Vec<_>>()
-        .join("\n");
+    let preview = preview(&text);
     let host = NodeRef::<leptos::html::Div>::new();
     let drawing = svg.unwrap_or_default();
     let view = view! {
@@ -98,8 +96,30 @@ pub fn start() {
     if let Some(el) = host.get_untracked() {
         frame(&el);
     }
-    // The app is fetched once the graph has been painted: a frame, then a task.
-    request_animation_frame(|| set_timeout(load_app, std::time::Duration::ZERO));
+    // The app is fetched once the graph has been painted: a frame, then a task. A hidden tab or
+    // frame paints no frames, so a timer starts it too; whichever comes first loads it, once.
+    let loaded = std::rc::Rc::new(std::cell::Cell::new(false));
+    let once = move || {
+        if !loaded.replace(true) {
+            load_app();
+        }
+    };
+    let by_frame = once.clone();
+    request_animation_frame(move || set_timeout(by_frame, std::time::Duration::ZERO));
+    set_timeout(once, std::time::Duration::from_millis(200));
+}
+
+/// The first lines of the definition, cut at [`PREVIEW_LINES`] lines or [`PREVIEW_BYTES`] bytes.
+fn preview(text: &str) -> String {
+    let mut end = text
+        .match_indices('\n')
+        .nth(PREVIEW_LINES - 1)
+        .map_or(text.len(), |(i, _)| i);
+    end = end.min(PREVIEW_BYTES);
+    while !text.is_char_boundary(end) {
+        end -= 1;
+    }
+    text[..end].to_string()
 }
 
 /// Sets the drawing in its pane the way the app opens it (see `graph_view::opening_frame`).

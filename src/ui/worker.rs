@@ -230,11 +230,13 @@ fn fail_all(message: String) {
 }
 
 fn start() -> Result<Client, String> {
-    let glue = app_file("stepscope-web.js").ok_or("the page has no address")?;
-    let wasm = app_file("stepscope-web_bg.wasm").ok_or("the page has no address")?;
+    let glue =
+        app_file(&super::browser::file("stepscope-web.js")).ok_or("the page has no address")?;
+    let wasm = app_file(&super::browser::file("stepscope-web_bg.wasm"))
+        .ok_or("the page has no address")?;
     let opts = web_sys::WorkerOptions::new();
     opts.set_type(web_sys::WorkerType::Module);
-    let worker = web_sys::Worker::new_with_options("worker.js", &opts)
+    let worker = web_sys::Worker::new_with_options(&super::browser::file("worker.js"), &opts)
         .map_err(|e| format!("no worker: {e:?}"))?;
     let on_message = Closure::<dyn FnMut(web_sys::MessageEvent)>::new(on_message);
     worker.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
@@ -260,7 +262,7 @@ fn start() -> Result<Client, String> {
 }
 
 /// Starts the worker ahead of its first job, so a big paste or drop doesn't wait for it to load
-/// its wasm (about 300 ms here). The app calls it once its first drawing is up.
+/// its wasm (about 300 ms here). The app calls it half a second after it starts (not in embeds).
 pub fn warm_up() {
     CLIENT.with(|c| {
         let mut c = c.borrow_mut();
