@@ -59,8 +59,8 @@ sizes:
 	 total=0; for f in $$first $$snip; do total=$$((total + $$(gz $$f))); done; \
 	 printf 'build: first view %d bytes gzip (wasm %d, js %d, css %d); then the app %d (wasm %d, js %d); the simulator on first use %d\n' \
 	   $$total $$(gz dist/stepscope-view-*_bg.wasm) $$(gz dist/stepscope-view-*.js) $$(gz dist/*.css) \
-	   $$(( $$(gz dist/stepscope-web_bg.wasm) + $$(gz dist/stepscope-web.js) )) $$(gz dist/stepscope-web_bg.wasm) $$(gz dist/stepscope-web.js) \
-	   $$(( $$(gz dist/stepscope-sim_bg.wasm) + $$(gz dist/stepscope-sim.js) ))
+	   $$(( $$(gz dist/stepscope-web-*_bg.wasm) + $$(gz dist/stepscope-web-*.js) )) $$(gz dist/stepscope-web-*_bg.wasm) $$(gz dist/stepscope-web-*.js) \
+	   $$(( $$(gz dist/stepscope-sim-*_bg.wasm) + $$(gz dist/stepscope-sim-*.js) ))
 
 serve: build
 	@$(MAKE) --no-print-directory sizes

@@ -4,9 +4,14 @@
 //    function names, for a profiler.
 // 2. Move Trunk's inline boot script into its own file, so the page's Content-Security-Policy can
 //    stay `script-src 'self'` with no inline script allowed.
+// 3. Name the files Trunk leaves unhashed (the app's and the simulator's modules, which the page
+//    loads itself, and the two worker scripts) by their content, and list them in the page as
+//    <meta name="stepscope-files" content="plain=hashed …"> (read by src/ui/browser.rs `file` and
+//    src/ui/load_app.js): a browser holding an earlier deploy's files in its cache never starts
+//    them beside a newer page. embed.js keeps its name: host pages link to it.
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 const staging = process.env.TRUNK_STAGING_DIR;
@@ -23,11 +28,36 @@ if (process.env.TRUNK_PROFILE === 'release') {
   }
 }
 
+const sha = (body) => createHash('sha256').update(body).digest('hex').slice(0, 16);
 const html = join(staging, 'index.html');
 let page = readFileSync(html, 'utf8');
 page = page.replace(/<script type="module">([\s\S]*?)<\/script>/g, (_, body) => {
-  const name = `boot-${createHash('sha256').update(body).digest('hex').slice(0, 16)}.js`;
+  const name = `boot-${sha(body)}.js`;
   writeFileSync(join(staging, name), body.trim() + '\n');
   return `<script type="module" src="/${name}"></script>`;
 });
+
+const names = {};
+// A file's body may name files renamed before it (the glue its wasm, sim-worker.js the
+// simulator's module): those names are rewritten first, so its hash covers them.
+const rename = (plain, hashedName) => {
+  const path = join(staging, plain);
+  let body = readFileSync(path);
+  if (plain.endsWith('.js')) {
+    let text = body.toString('utf8');
+    for (const [from, to] of Object.entries(names)) text = text.split(`'./${from}'`).join(`'./${to}'`).split(`'${from}'`).join(`'${to}'`);
+    body = Buffer.from(text, 'utf8');
+    writeFileSync(path, body);
+  }
+  const name = hashedName(sha(body));
+  renameSync(path, join(staging, name));
+  names[plain] = name;
+};
+for (const bin of ['stepscope-web', 'stepscope-sim']) {
+  rename(`${bin}_bg.wasm`, (h) => `${bin}-${h}_bg.wasm`);
+  rename(`${bin}.js`, (h) => `${bin}-${h}.js`);
+}
+for (const script of ['worker', 'sim-worker']) rename(`${script}.js`, (h) => `${script}-${h}.js`);
+const list = Object.entries(names).map(([plain, name]) => `${plain}=${name}`).join(' ');
+page = page.replace('<head>', `<head>\n    <meta name="stepscope-files" content="${list}" />`);
 writeFileSync(html, page);

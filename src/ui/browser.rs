@@ -150,3 +150,25 @@ pub fn clear_fragment() {
         Some(&format!("{path}{search}")),
     );
 }
+
+/// The address of one of the page's own files, by its plain name (`stepscope-web.js`,
+/// `worker.js`…). A release build names them by their content (`.ci/post-build.mjs`), so a
+/// browser never mixes a cached file with a newer page, and lists the names in the page's
+/// `<meta name="stepscope-files" content="plain=hashed …">`; without it, the plain name.
+pub fn file(name: &str) -> String {
+    let hashed = web_sys::window()
+        .and_then(|w| w.document())
+        .and_then(|d| {
+            d.query_selector("meta[name=stepscope-files]")
+                .ok()
+                .flatten()
+        })
+        .and_then(|m| m.get_attribute("content"))
+        .and_then(|list| {
+            list.split_whitespace()
+                .filter_map(|pair| pair.split_once('='))
+                .find(|(plain, _)| *plain == name)
+                .map(|(_, hashed)| hashed.to_string())
+        });
+    hashed.unwrap_or_else(|| name.to_string())
+}

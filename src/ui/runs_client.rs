@@ -91,7 +91,7 @@ pub fn stop() {
 fn start() -> Result<Client, String> {
     let opts = web_sys::WorkerOptions::new();
     opts.set_type(web_sys::WorkerType::Module);
-    let worker = web_sys::Worker::new_with_options("sim-worker.js", &opts)
+    let worker = web_sys::Worker::new_with_options(&super::browser::file("sim-worker.js"), &opts)
         .map_err(|e| format!("the runs' reader could not start: {e:?}"))?;
     let on_message = Closure::<dyn FnMut(web_sys::MessageEvent)>::new(on_message);
     worker.set_onmessage(Some(on_message.as_ref().unchecked_ref()));

@@ -63,7 +63,7 @@ console.log(`load: navigation start to the demo graph: median ${app.median.toFix
 console.log(`load: first view fetches (gzip -9) ${kb(app.bytes)} (target 250 KB: ${(app.bytes / (250 * 1024)).toFixed(2)} of it): ${list(app)}`);
 console.log(`load: embed=1 of the demo: first graph median ${embed.median.toFixed(0)} ms, ${kb(embed.bytes)} fetched before it (${(embed.bytes / (250 * 1024)).toFixed(2)} of 250 KB)`);
 const part = (re) => [...gzOf].filter(([f]) => re.test(f)).reduce((s, [, n]) => s + n, 0);
-console.log(`load: after the first graph, the app ${kb(part(/^stepscope-web(_bg\.wasm|\.js)$/))}; on first use, the simulator ${kb(part(/^stepscope-sim(_bg\.wasm|\.js)$/))}`);
+console.log(`load: after the first graph, the app ${kb(part(/^stepscope-web-[0-9a-f]{16}(_bg\.wasm|\.js)$/))}; on first use, the simulator ${kb(part(/^stepscope-sim-[0-9a-f]{16}(_bg\.wasm|\.js)$/))}`);
 
 // A 1 MB definition (the end-to-end test's: 1,200 Tasks with Retry, Catch and long comments)
 // pasted into the app once its worker is up: paste to the whole drawing painted (parse, validate,

@@ -55,7 +55,7 @@ test('the demo simulated: the engine loads on first use, and the run replays as 
   assert.equal((await page.locator('[data-testid=run-source]').textContent()), 'recorded');
   assert.ok(!fetched.some((p) => p.includes('stepscope-sim')), `fetched before any run: ${fetched}`);
   await simulate(app, { input: '{"orderId": "o-1", "amount": 42}' });
-  assert.ok(fetched.some((p) => p.endsWith('stepscope-sim_bg.wasm')), `the engine was not fetched: ${fetched}`);
+  assert.ok(fetched.some((p) => /stepscope-sim-[0-9a-f]{16}_bg\.wasm$/.test(p)), `the engine was not fetched: ${fetched}`);
   assert.match(await page.locator('[data-testid=sim-status]').innerText(), /^Simulated · (SUCCEEDED|FAILED)\b.* · \d+ events/);
   assert.match(await app.runStatus.innerText(), /SUCCEEDED|FAILED/);
   // The history is the simulator's, in get-execution-history JSON, and the graph shows its run.
