@@ -44,7 +44,7 @@ test('a link opens the same moment, selection and theme in a fresh browser', asy
   await dialog.waitFor({ state: 'detached' });
   // The Embed dialog gives an <iframe> of the same view, read-only.
   const snippet = await maker.embedSnippet();
-  assert.match(snippet, /^<iframe src="http:\/\/127\.0\.0\.1:\d+\/#d=1[^"]*&amp;embed=1" width="100%" height="520"/);
+  assert.match(snippet, /^<iframe src="http:\/\/127\.0\.0\.1:\d+\/#d=[12][^"]*&amp;embed=1" width="100%" height="520"/);
   await maker.shot('embed-dialog');
   await page.keyboard.press('Escape');
   const want = await classes(page);

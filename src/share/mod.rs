@@ -12,8 +12,12 @@
 use crate::limits::{self, MAX_EVENTS, MAX_INPUT_BYTES, MAX_LINK_RUN_BYTES};
 use serde_json::{Map, Value};
 
-/// Version 1 of the data payloads.
+mod tree;
+
+/// Version 1 of the data payloads: text, deflated.
 const V1: char = '1';
+/// Version 2, for JSON definitions: the JSON's tokens (`tree`), deflated.
+const V2: char = '2';
 
 /// How the view is arranged.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -155,21 +159,34 @@ const DICTIONARY: &str = concat!(
 
 /// A compressor that has taken in the dictionary and flushed it to a byte boundary, and the
 /// bytes it wrote for it. Both ends make the same prefix: the writer drops it, the reader prepends it.
-fn primed() -> (miniz_oxide::deflate::core::CompressorOxide, Vec<u8>) {
+fn primed(dictionary: &[u8]) -> (miniz_oxide::deflate::core::CompressorOxide, Vec<u8>) {
     use miniz_oxide::deflate::core::{
         compress, create_comp_flags_from_zip_params, CompressorOxide, TDEFLFlush,
     };
     let mut c = CompressorOxide::new(create_comp_flags_from_zip_params(9, -15, 0));
     let mut out = vec![0u8; 64 * 1024];
-    let (_, _, n) = compress(&mut c, DICTIONARY.as_bytes(), &mut out, TDEFLFlush::Sync);
+    let (_, _, n) = compress(&mut c, dictionary, &mut out, TDEFLFlush::Sync);
     out.truncate(n);
     (c, out)
 }
 
-/// Deflates `data` as if `DICTIONARY` came before it; only what follows the dictionary is kept.
-fn deflate(data: &[u8]) -> Vec<u8> {
+/// Payload version 2's dictionary: version 1's text, then the tokens of an ASL skeleton
+/// (`tree::SKELETON`), nearest to the data.
+fn dictionary_v2() -> &'static [u8] {
+    static D: std::sync::OnceLock<Vec<u8>> = std::sync::OnceLock::new();
+    D.get_or_init(|| {
+        let mut d = DICTIONARY.as_bytes().to_vec();
+        if let Ok(v) = serde_json::from_str::<Value>(tree::SKELETON) {
+            d.extend(tree::encode(&v));
+        }
+        d
+    })
+}
+
+/// Deflates `data` as if `dictionary` came before it; only what follows the dictionary is kept.
+fn deflate(data: &[u8], dictionary: &[u8]) -> Vec<u8> {
     use miniz_oxide::deflate::core::{compress, TDEFLFlush, TDEFLStatus};
-    let (mut c, _) = primed();
+    let (mut c, _) = primed(dictionary);
     let mut out = vec![0u8; 1024 + data.len() * 2];
     let (mut pos, mut input) = (0, data);
     loop {
@@ -190,12 +207,11 @@ fn deflate(data: &[u8]) -> Vec<u8> {
 /// Inflates a payload, stopping at `limit` bytes: a deflate bomb ends there, never allocating more.
 /// The dictionary is the window the payload's back-references reach into: it is put in the output
 /// first, so reading needs no compressor (the first view reads links and has none).
-fn inflate(data: &[u8], limit: usize, what: &str) -> Result<Vec<u8>, String> {
+fn inflate(data: &[u8], dict: &[u8], limit: usize, what: &str) -> Result<Vec<u8>, String> {
     use miniz_oxide::inflate::core::{
         decompress, inflate_flags::TINFL_FLAG_USING_NON_WRAPPING_OUTPUT_BUF, DecompressorOxide,
     };
     use miniz_oxide::inflate::TINFLStatus;
-    let dict = DICTIONARY.as_bytes();
     let cap = dict.len() + limit;
     let mut out = vec![0u8; (dict.len() + data.len().saturating_mul(4) + 1024).min(cap)];
     out[..dict.len()].copy_from_slice(dict);
@@ -467,7 +483,27 @@ fn expand_history(compact: &str) -> Result<String, String> {
 
 /// A `d=` or `h=` value: the version, then base64url of dictionary-primed raw deflate of `text`.
 pub fn payload(text: &str) -> String {
-    format!("{V1}{}", base64url(&deflate(text.as_bytes())))
+    format!(
+        "{V1}{}",
+        base64url(&deflate(text.as_bytes(), DICTIONARY.as_bytes()))
+    )
+}
+
+/// A `d=` value: version 2 when the definition is JSON and that is shorter, else version 1.
+pub fn definition_payload(text: &str) -> String {
+    let v1 = payload(text);
+    let Ok(v) = serde_json::from_str::<Value>(text) else {
+        return v1;
+    };
+    let v2 = format!(
+        "{V2}{}",
+        base64url(&deflate(&tree::encode(&v), dictionary_v2()))
+    );
+    if v2.len() < v1.len() {
+        v2
+    } else {
+        v1
+    }
 }
 
 /// Opens a `d=` or `h=` payload, inflating at most `limit` bytes.
@@ -475,8 +511,18 @@ fn open_payload(p: &str, limit: usize, what: &str) -> Result<String, String> {
     let mut chars = p.chars();
     match chars.next() {
         Some(V1) => {
-            let bytes = inflate(&unbase64url(chars.as_str())?, limit, what)?;
+            let bytes = inflate(
+                &unbase64url(chars.as_str())?,
+                DICTIONARY.as_bytes(),
+                limit,
+                what,
+            )?;
             String::from_utf8(bytes).map_err(|_| "the data is not UTF-8 text".to_string())
+        }
+        Some(V2) => {
+            let bytes = inflate(&unbase64url(chars.as_str())?, dictionary_v2(), limit, what)?;
+            let v = tree::decode(&bytes, limit)?;
+            serde_json::to_string(&v).map_err(|e| e.to_string())
         }
         Some(v) => Err(format!(
             "payload version '{v}' is newer than this Stepscope"
@@ -502,7 +548,10 @@ pub fn definition_text(definition: &str, redact: Redaction) -> String {
 pub fn encode_fragment(s: &Shared, redact: Redaction) -> String {
     let mut pairs: Vec<String> = Vec::new();
     if let Some(d) = &s.definition {
-        pairs.push(format!("d={}", payload(&definition_text(d, redact))));
+        pairs.push(format!(
+            "d={}",
+            definition_payload(&definition_text(d, redact))
+        ));
     }
     match (&s.sim, &s.history) {
         // A simulated run: what made it, not its history.
