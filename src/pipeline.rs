@@ -46,7 +46,7 @@ pub use crate::sim::table::{
 };
 pub use crate::sim::Override as SimOverride;
 pub use crate::source::{LineIndex, SourceText};
-pub use crate::svg::{escape as escape_xml, split_top_level};
+pub use crate::svg::{escape as escape_xml, progressive, split_top_level, Progressive};
 pub use crate::view::{
     first_failure, form_label, inferred, is_history, missing_states, name_some, neighbour,
     recorded_flow, state_at_offset,

@@ -578,3 +578,134 @@ pub fn split_top_level(svg: &str) -> Option<(String, Vec<&str>)> {
     let shell = format!("{}</svg>", &svg[..open]);
     Some((shell, parts))
 }
+
+/// A big drawing cut up for the page to put in over several frames (`ui::graph_view`).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Progressive {
+    /// The `<svg>` element holding, for each run of top-level parts of one kind (the frames, the
+    /// edges, the labels, the states…), an empty marker `<g data-layer="K"></g>` ending it.
+    pub shell: String,
+    /// What goes in, one slice per frame: groups of parts, each group put in just before its
+    /// run's marker, so every part keeps its place in the drawing's stacking order.
+    pub slices: Vec<Vec<(usize, String)>>,
+}
+
+/// A part's box, from its first `x`/`y`/`width`/`height` or the points of its path.
+fn part_box(part: &str) -> Option<(f64, f64, f64, f64)> {
+    let number = |key: &str| -> Option<f64> {
+        let at = part.find(key)? + key.len();
+        let rest = &part[at..];
+        rest[..rest.find('"')?].parse().ok()
+    };
+    if let Some(at) = part.find(" d=\"") {
+        let rest = &part[at + 4..];
+        let d = &rest[..rest.find('"')?];
+        let nums: Vec<f64> = d
+            .split(|c: char| c == ' ' || c == ',' || c.is_ascii_alphabetic())
+            .filter_map(|n| n.parse().ok())
+            .collect();
+        let xs = nums.iter().step_by(2);
+        let ys = nums.iter().skip(1).step_by(2);
+        let (x0, x1) = xs.fold((f64::MAX, f64::MIN), |(a, b), &v| (a.min(v), b.max(v)));
+        let (y0, y1) = ys.fold((f64::MAX, f64::MIN), |(a, b), &v| (a.min(v), b.max(v)));
+        return (x0 <= x1 && y0 <= y1).then_some((x0, y0, x1, y1));
+    }
+    let (x, y) = (number(" x=\"")?, number(" y=\"")?);
+    let (w, h) = (
+        number(" width=\"").unwrap_or(0.0),
+        number(" height=\"").unwrap_or(0.0),
+    );
+    Some((x, y, x + w, y + h))
+}
+
+/// The run a part belongs to: its tag and its first class.
+fn part_kind(part: &str) -> &str {
+    let end = part.find(['>', '/']).unwrap_or(part.len());
+    let head = &part[..end];
+    match head.find(" class=\"") {
+        Some(at) => {
+            let rest = &head[at + 8..];
+            let stop = rest.find([' ', '"']).unwrap_or(rest.len());
+            &head[..at + 8 + stop]
+        }
+        None => head.split(' ').next().unwrap_or(head),
+    }
+}
+
+/// Cuts `svg` into a shell and slices of about `slice_bytes`. The first slice is what a view of
+/// `view` (width, height, in drawing units) shows around the `focus` state, or around the top
+/// middle without one, with a margin: it goes in first, so what the user sees is painted at
+/// once; the rest follow in the drawing's order. `None` when `svg` is not one element.
+pub fn progressive(
+    svg: &str,
+    focus: Option<&str>,
+    view: (f64, f64),
+    slice_bytes: usize,
+) -> Option<Progressive> {
+    let (shell, parts) = split_top_level(svg)?;
+    let open = shell.strip_suffix("</svg>")?;
+    let mut layers = Vec::with_capacity(parts.len());
+    let mut k = 0;
+    for (i, part) in parts.iter().enumerate() {
+        if i > 0 && part_kind(part) != part_kind(parts[i - 1]) {
+            k += 1;
+        }
+        layers.push(k);
+    }
+    let markers: String = (0..=k)
+        .filter(|_| !parts.is_empty())
+        .map(|k| format!(r#"<g data-layer="{k}"></g>"#))
+        .collect();
+    let size = |a: &str| -> f64 {
+        open.find(&format!(" {a}=\""))
+            .and_then(|at| {
+                let rest = &open[at + a.len() + 3..];
+                rest[..rest.find('"')?].parse().ok()
+            })
+            .unwrap_or(0.0)
+    };
+    let centre = focus
+        .and_then(|name| {
+            let key = format!("data-state=\"{}\"", escape(name));
+            parts.iter().find(|p| p.contains(&key))
+        })
+        .and_then(|p| part_box(p))
+        .map(|(x0, y0, x1, y1)| ((x0 + x1) / 2.0, (y0 + y1) / 2.0))
+        .unwrap_or((size("width") / 2.0, 0.0));
+    let margin = 300.0;
+    let (vx0, vx1) = (
+        centre.0 - view.0 / 2.0 - margin,
+        centre.0 + view.0 / 2.0 + margin,
+    );
+    let (vy0, vy1) = (centre.1 - view.1 - margin, centre.1 + view.1 + margin);
+    let seen = |p: &str| {
+        part_box(p).is_none_or(|(x0, y0, x1, y1)| x1 >= vx0 && x0 <= vx1 && y1 >= vy0 && y0 <= vy1)
+    };
+    let in_view: Vec<bool> = parts.iter().map(|p| seen(p)).collect();
+    let group = |slice: &mut Vec<(usize, String)>, k: usize, part: &str| match slice.last_mut() {
+        Some((layer, text)) if *layer == k => text.push_str(part),
+        _ => slice.push((k, part.to_string())),
+    };
+    let mut first = Vec::new();
+    for (i, part) in parts.iter().enumerate().filter(|(i, _)| in_view[*i]) {
+        group(&mut first, layers[i], part);
+    }
+    let mut slices = vec![first];
+    let mut bytes = 0;
+    let mut current = Vec::new();
+    for (i, part) in parts.iter().enumerate().filter(|(i, _)| !in_view[*i]) {
+        if bytes >= slice_bytes {
+            slices.push(std::mem::take(&mut current));
+            bytes = 0;
+        }
+        group(&mut current, layers[i], part);
+        bytes += part.len();
+    }
+    if !current.is_empty() {
+        slices.push(current);
+    }
+    Some(Progressive {
+        shell: format!("{open}{markers}</svg>"),
+        slices,
+    })
+}

@@ -25,12 +25,26 @@ pub fn GraphView(
         generation.update_value(|g| *g += 1);
         let current = generation.get_value();
         let Some(el) = graph.get() else { return };
-        match split_drawing(&text).filter(|_| text.len() > PROGRESSIVE) {
+        // The part the opening view shows goes in first: the pane's size at the reading scale
+        // around the focus state (or the top middle).
+        let pane = el
+            .parent_element()
+            .map(|p| (f64::from(p.client_width()), f64::from(p.client_height())))
+            .filter(|(w, h)| *w > 0.0 && *h > 0.0)
+            .unwrap_or((1440.0, 900.0));
+        let view = (pane.0 / READ_SCALE, pane.1 / READ_SCALE);
+        let cut = (text.len() > PROGRESSIVE)
+            .then(|| {
+                let name = focus.try_get_untracked().flatten();
+                crate::pipeline::progressive(&text, name.as_deref(), view, SLICE_BYTES)
+            })
+            .flatten();
+        match cut {
             None => {
                 el.set_inner_html(&text);
                 finish(&el, drawn);
             }
-            Some((shell, slices)) => {
+            Some(crate::pipeline::Progressive { shell, slices }) => {
                 el.set_inner_html(&shell);
                 feed(
                     el.into(),
@@ -521,29 +535,16 @@ fn find_state(root: &web_sys::HtmlDivElement, name: &str) -> Option<web_sys::Ele
 
 /// Drawings larger than this are put in the page progressively.
 const PROGRESSIVE: usize = 256 * 1024;
-/// About this much markup goes in per frame. Each slice lays the whole drawing out again, so
-/// fewer, bigger slices finish sooner; 256 KB keeps each frame under about 200 ms here.
+/// About this much markup goes in per frame after the first (what the opening view shows). Each
+/// slice lays the whole drawing out again, so fewer, bigger slices finish sooner; 256 KB keeps
+/// each frame under about 200 ms here.
 const SLICE_BYTES: usize = 256 * 1024;
 
-fn split_drawing(svg: &str) -> Option<(String, Vec<String>)> {
-    let (shell, parts) = crate::pipeline::split_top_level(svg)?;
-    let mut slices = vec![String::new()];
-    for part in parts {
-        if slices.last().is_some_and(|s| s.len() >= SLICE_BYTES) {
-            slices.push(String::new());
-        }
-        if let Some(s) = slices.last_mut() {
-            s.push_str(part);
-        }
-    }
-    Some((shell, slices))
-}
-
-/// Appends slice `k` to the drawing's root, then the next one a frame later, unless a newer
+/// Puts slice `k` in the drawing's root, then the next one once it is painted, unless a newer
 /// drawing has started meanwhile.
 fn feed(
     el: web_sys::Element,
-    slices: std::rc::Rc<Vec<String>>,
+    slices: std::rc::Rc<Vec<Vec<(usize, String)>>>,
     k: usize,
     current: u64,
     generation: StoredValue<u64>,
@@ -555,14 +556,30 @@ fn feed(
     let Some(root) = el.first_element_child() else {
         return;
     };
-    if let Some(slice) = slices.get(k) {
-        let _ = root.insert_adjacent_html("beforeend", slice);
+    for (layer, parts) in slices.get(k).into_iter().flatten() {
+        if let Ok(Some(marker)) = root.query_selector(&format!("g[data-layer=\"{layer}\"]")) {
+            let _ = marker.insert_adjacent_html("beforebegin", parts);
+        }
+    }
+    if k == 0 {
+        // What the opening view shows is in: the rest follows, a slice a frame.
+        let _ = root.set_attribute("data-shown", "true");
+        if let Some(p) = web_sys::window().and_then(|w| w.performance()) {
+            let _ = p.mark("stepscope-drawing-shown");
+        }
     }
     if k + 1 >= slices.len() {
         finish(&el, drawn);
         return;
     }
-    request_animation_frame(move || feed(el, slices, k + 1, current, generation, drawn));
+    // The next slice goes in after this one is painted: a frame, then a task (in the frame's own
+    // callback it would be laid out and painted with this one).
+    request_animation_frame(move || {
+        set_timeout(
+            move || feed(el, slices, k + 1, current, generation, drawn),
+            std::time::Duration::ZERO,
+        )
+    });
 }
 
 /// Marks the drawing complete: the overlay paints only complete drawings.

@@ -588,3 +588,78 @@ fn the_export_writes_its_theme_run_and_source_in_one_pass() {
     assert!(svg.contains(r#"<g class="run-overlay">"#));
     assert!(roxmltree::Document::parse(&svg).is_ok());
 }
+
+/// A big drawing goes into the page what-you-see first: its first slice holds the focus state
+/// and its neighbours, and little else; putting every slice's groups in before their markers
+/// gives back the drawing's elements in the drawing's order (its stacking order).
+#[test]
+fn a_big_drawing_is_cut_with_what_the_view_shows_first() {
+    let mut states = serde_json::Map::new();
+    let n = 400;
+    for i in 0..n {
+        let mut s = serde_json::json!({
+            "Type": "Task", "Resource": "arn:aws:states:::lambda:invoke",
+            "Retry": [{"ErrorEquals": ["States.ALL"], "MaxAttempts": 2}],
+            "Catch": [{"ErrorEquals": ["States.ALL"], "Next": "Failed"}]
+        });
+        if i + 1 < n {
+            s["Next"] = format!("Step{}", i + 1).into();
+        } else {
+            s["End"] = true.into();
+        }
+        states.insert(format!("Step{i}"), s);
+    }
+    states.insert("Failed".into(), serde_json::json!({"Type": "Fail"}));
+    let def = serde_json::json!({"StartAt": "Step0", "States": states}).to_string();
+    let a = analyze(&SourceText::new("d", def));
+    let r = render(
+        &a,
+        &LayoutOptions::default(),
+        &stepscope::layout::EstimateMeasure,
+    )
+    .expect("drawn");
+    let svg = r.svg_with_problems("g", &a);
+    let whole: Vec<String> = {
+        let (_, parts) = stepscope::svg::split_top_level(&svg).expect("splits");
+        parts.iter().map(|p| p.to_string()).collect()
+    };
+    for focus in [Some("Step0"), Some("Step200")] {
+        let cut =
+            stepscope::svg::progressive(&svg, focus, (1280.0, 800.0), 64 * 1024).expect("cuts");
+        assert!(cut.slices.len() > 3, "{} slices", cut.slices.len());
+        let first: String = cut.slices[0].iter().map(|(_, t)| t.as_str()).collect();
+        let want = format!("data-state=\"{}\"", focus.unwrap_or_default());
+        assert!(first.contains(&want), "the first slice lacks {want}");
+        assert!(!first.contains("data-state=\"Step399\""));
+        assert!(
+            first.len() * 10 < svg.len(),
+            "{} of {}",
+            first.len(),
+            svg.len()
+        );
+        // Rebuild: each group before its marker, slice after slice.
+        let mut layers: Vec<Vec<String>> = Vec::new();
+        for slice in &cut.slices {
+            for (k, text) in slice {
+                if layers.len() <= *k {
+                    layers.resize(k + 1, Vec::new());
+                }
+                layers[*k].push(text.clone());
+            }
+        }
+        let markers = cut.shell.matches("data-layer=").count();
+        assert_eq!(markers, layers.len());
+        let body: String = layers.iter().flatten().map(String::as_str).collect();
+        let rebuilt = format!(
+            "{}{body}</svg>",
+            cut.shell.split("<g data-layer").next().unwrap_or("")
+        );
+        let (_, parts) = stepscope::svg::split_top_level(&rebuilt).expect("rebuilt splits");
+        let mut got: Vec<String> = parts.iter().map(|p| p.to_string()).collect();
+        let mut sorted_whole = whole.clone();
+        // Same elements; and within each layer, each slice's parts in the drawing's order.
+        got.sort();
+        sorted_whole.sort();
+        assert_eq!(got, sorted_whole);
+    }
+}
