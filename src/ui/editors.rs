@@ -328,7 +328,8 @@ pub fn Diagnostics() -> impl IntoView {
                     <ul class="diagnostics" data-testid="diagnostics">
                         {move || {
                             (!empty_definition()).then(|| analysis.with(|a| {
-                                let text = definition.value.get_untracked();
+                                // A megabyte's line index only when there is something to place.
+                                let text = if a.diagnostics.is_empty() { String::new() } else { definition.value.get_untracked() };
                                 let index = LineIndex::new(&text);
                                 a.diagnostics
                                     .iter()

@@ -144,6 +144,18 @@ pub fn start(app: AppState, first_history: String) {
             },
         );
     });
+    let save_job = StoredValue::new(0u32);
+    let save_pending = StoredValue::new(false);
+    // Leaving the page with a save still waiting: it is written now.
+    if !embed && !app.framed {
+        let on_hide = window_event_listener(leptos::ev::pagehide, move |_| {
+            if save_pending.try_get_value() == Some(true) && !app.other_tab.get_untracked() {
+                save_pending.set_value(false);
+                app.save_now();
+            }
+        });
+        on_cleanup(move || on_hide.remove());
+    }
     // Persist what was pasted, the definition and its run as one record. An embedded or framed
     // view never writes over what the user keeps here; a link's view starts saving once it is
     // edited (or kept). Writing megabytes to localStorage takes a while: in a task of its own.
@@ -172,7 +184,27 @@ pub fn start(app: AppState, first_history: String) {
             browser::clear_fragment();
         }
         if !app.other_tab.get_untracked() {
-            set_timeout(move || app.save_now(), Duration::ZERO);
+            // A big text waits until its drawing is in (its JSON and storage write take tens of
+            // milliseconds); a newer edit restarts the wait.
+            let big = definition.value.with_untracked(|d| d.len() > BIG)
+                || history.value.with_untracked(|h| h.len() > BIG);
+            save_job.update_value(|n| *n += 1);
+            let job = save_job.get_value();
+            let wait = if big {
+                Duration::from_millis(2000)
+            } else {
+                Duration::ZERO
+            };
+            save_pending.set_value(true);
+            set_timeout(
+                move || {
+                    if save_job.try_get_value() == Some(job) {
+                        save_pending.try_set_value(false);
+                        app.save_now();
+                    }
+                },
+                wait,
+            );
         }
     });
     // Another tab's save is announced, never mixed in: this tab holds its own until the user
@@ -346,9 +378,27 @@ pub fn start(app: AppState, first_history: String) {
         });
     });
 
-    // The graph's text alternative, built in a task of its own (big machines have thousands).
+    // The graph's text alternative, built in a task of its own (big machines have thousands,
+    // and wait for their drawing to be wholly in: the list's layout would hold up its first
+    // slice's paint).
     Effect::new(move |_| {
         analysis.track();
+        drawn.track();
+        let many =
+            analysis.with_untracked(|a| a.machine.as_ref().is_some_and(|m| m.states.len() > 300));
+        let complete = || {
+            web_sys::window()
+                .and_then(|w| w.document())
+                .and_then(|d| {
+                    d.query_selector("[data-testid=graph] svg[data-complete]")
+                        .ok()
+                        .flatten()
+                })
+                .is_some()
+        };
+        if many && !complete() {
+            return;
+        }
         set_timeout(
             move || {
                 let list = analysis.with_untracked(|a| {
