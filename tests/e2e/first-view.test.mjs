@@ -140,3 +140,26 @@ test('a big saved definition is left to the app\'s worker: the first view says s
   assert.equal(await page.locator('[data-testid=first-view]').count(), 0);
   await app.close();
 });
+
+test('every file the page loads is named by its content, so a cached one never meets a newer page', async () => {
+  const app = await App.open(ctx);
+  const { page } = app;
+  // The worker starts half a second after the app.
+  await page.waitForFunction(() => performance.getEntriesByType('resource').some((e) => /\/worker-[0-9a-f]{16}\.js$/.test(e.name)), null, { timeout: 10_000 });
+  const names = await page.evaluate(() => performance.getEntriesByType('resource')
+    .map((e) => new URL(e.name)).filter((u) => u.origin === location.origin).map((u) => u.pathname.slice(1)));
+  const plain = names.filter((n) => n && !n.startsWith('snippets/') && !/-[0-9a-f]{12,16}(_bg)?\.(js|wasm|css)$/.test(n));
+  assert.deepEqual(plain, [], `fetched under a plain name: ${plain}`);
+  assert.ok(names.some((n) => /^stepscope-web-[0-9a-f]{16}_bg\.wasm$/.test(n)), `${names}`);
+  await app.close();
+});
+
+test('a page that paints no frames (a hidden tab or frame) still loads the app', async () => {
+  const app = await App.create(ctx);
+  const { page } = app;
+  await page.addInitScript(() => { window.requestAnimationFrame = () => 0; });
+  const fetched = page.waitForRequest(/stepscope-web-[0-9a-f]{16}\.js$/, { timeout: 5000 });
+  await page.goto(ctx.base);
+  await fetched;
+  await app.close();
+});

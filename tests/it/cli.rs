@@ -75,7 +75,7 @@ fn link_prints_a_url_that_opens_the_same_view() {
     assert!(back.history.is_some() && back.definition.is_some());
     // The default base is what `make serve` serves.
     let (_, out, _) = stepscope(&["link", def.to_str().unwrap_or("")]);
-    assert!(out.starts_with("http://127.0.0.1:8080/#d=1"), "{out}");
+    assert!(out.starts_with("http://127.0.0.1:8080/#d=2"), "{out}");
     // Link options belong to link.
     let (code, _, err) = stepscope(&["check", def.to_str().unwrap_or(""), "--at", "5"]);
     assert_eq!(code, 2, "{err}");
