@@ -11,8 +11,8 @@
 //    them beside a newer page. embed.js keeps its name: host pages link to it.
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { existsSync, readdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { existsSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { join, relative } from 'node:path';
 
 const staging = process.env.TRUNK_STAGING_DIR;
 if (!staging) throw new Error('TRUNK_STAGING_DIR is not set: run me from a Trunk hook');
@@ -31,6 +31,31 @@ if (process.env.TRUNK_PROFILE === 'release') {
 const sha = (body) => createHash('sha256').update(body).digest('hex').slice(0, 16);
 const html = join(staging, 'index.html');
 let page = readFileSync(html, 'utf8');
+
+// wasm-bindgen's snippets (load_app.js) sit under a crate hash that does not follow their content:
+// each is named by its content too, and the first view's glue (which imports them) by its new
+// content, in the page as well.
+const snippets = {};
+const walk = (dir) => readdirSync(dir, { withFileTypes: true }).flatMap((e) =>
+  e.isDirectory() ? walk(join(dir, e.name)) : [join(dir, e.name)]);
+if (existsSync(join(staging, 'snippets'))) {
+  for (const path of walk(join(staging, 'snippets')).filter((f) => f.endsWith('.js'))) {
+    const from = relative(staging, path).replaceAll('\\', '/');
+    const to = from.replace(/\.js$/, `-${sha(readFileSync(path))}.js`);
+    renameSync(path, join(staging, to));
+    snippets[from] = to;
+  }
+}
+for (const glue of readdirSync(staging).filter((f) => /^stepscope-view-[0-9a-f]+\.js$/.test(f))) {
+  let text = readFileSync(join(staging, glue), 'utf8');
+  // Only where it is imported: the wasm's import object keeps the module's own name as its key.
+  for (const [from, to] of Object.entries(snippets)) text = text.split(`from "./${from}"`).join(`from "./${to}"`).split(`from './${from}'`).join(`from './${to}'`);
+  const name = `stepscope-view-${sha(text)}.js`;
+  writeFileSync(join(staging, name), text);
+  if (name !== glue) rmSync(join(staging, glue));
+  page = page.split(glue).join(name);
+}
+for (const [from, to] of Object.entries(snippets)) page = page.split(from).join(to);
 page = page.replace(/<script type="module">([\s\S]*?)<\/script>/g, (_, body) => {
   const name = `boot-${sha(body)}.js`;
   writeFileSync(join(staging, name), body.trim() + '\n');

@@ -632,10 +632,11 @@ fn part_kind(part: &str) -> &str {
     }
 }
 
-/// Cuts `svg` into a shell and slices of about `slice_bytes`. The first slice is what a view of
-/// `view` (width, height, in drawing units) shows around the `focus` state, or around the top
-/// middle without one, with a margin: it goes in first, so what the user sees is painted at
-/// once; the rest follow in the drawing's order. `None` when `svg` is not one element.
+/// Cuts `svg` into a shell and slices of about `slice_bytes`. The first slice is what a pane of
+/// `view` (width, height, in CSS pixels) opens on, with a margin: the `focus` state at scale 1 as
+/// `ui::graph_view` frames it (or the top middle without one; all of it when it is legible whole).
+/// It goes in first, so what the user sees is painted at once; the rest follow in the drawing's
+/// order. `None` when `svg` is not one element.
 pub fn progressive(
     svg: &str,
     focus: Option<&str>,
@@ -664,22 +665,44 @@ pub fn progressive(
             })
             .unwrap_or(0.0)
     };
-    let centre = focus
+    let (sw, sh) = (size("width"), size("height"));
+    let (w, h) = view;
+    // The frame `ui::graph_view` opens a drawing too big to read whole with, at scale 1: the
+    // focus state's box in the middle across (the drawing's edges kept in), its middle mid-pane
+    // or, without one (or one taller than the pane), the top.
+    let target = focus
         .and_then(|name| {
             let key = format!("data-state=\"{}\"", escape(name));
             parts.iter().find(|p| p.contains(&key))
         })
-        .and_then(|p| part_box(p))
-        .map(|(x0, y0, x1, y1)| ((x0 + x1) / 2.0, (y0 + y1) / 2.0))
-        .unwrap_or((size("width") / 2.0, 0.0));
-    let margin = 300.0;
-    let (vx0, vx1) = (
-        centre.0 - view.0 / 2.0 - margin,
-        centre.0 + view.0 / 2.0 + margin,
-    );
-    let (vy0, vy1) = (centre.1 - view.1 - margin, centre.1 + view.1 + margin);
+        .and_then(|p| part_box(p));
+    let (cx, top, bh) = target.map_or((sw / 2.0, 0.0, 0.0), |(x0, y0, x1, y1)| {
+        ((x0 + x1) / 2.0, y0, y1 - y0)
+    });
+    let ox = if sw <= w - 32.0 {
+        (w - sw) / 2.0
+    } else {
+        (w / 2.0 - cx).clamp(w - 16.0 - sw, 16.0)
+    };
+    let oy = if target.is_none() || bh > h - 80.0 {
+        16.0 - (top - 40.0).max(0.0)
+    } else {
+        (h / 2.0 - (top + bh / 2.0)).min(16.0)
+    };
+    // Legible whole, the drawing opens whole: all of it is in view.
+    let whole = ((w - 32.0) / sw).min((h - 32.0) / sh).min(1.5) >= 11.0 / 13.0;
+    let margin = 200.0;
+    let (vx0, vx1) = (-ox - margin, w - ox + margin);
+    let (vy0, vy1) = (-oy - margin, h - oy + margin);
+    // Parts with no place (the arrowhead's `<defs>`, styles) go first, with what is in view.
+    let placed = |p: &str| {
+        !(p.starts_with("<defs") || p.starts_with("<style") || p.starts_with("<metadata"))
+    };
     let seen = |p: &str| {
-        part_box(p).is_none_or(|(x0, y0, x1, y1)| x1 >= vx0 && x0 <= vx1 && y1 >= vy0 && y0 <= vy1)
+        whole
+            || !placed(p)
+            || part_box(p)
+                .is_none_or(|(x0, y0, x1, y1)| x1 >= vx0 && x0 <= vx1 && y1 >= vy0 && y0 <= vy1)
     };
     let in_view: Vec<bool> = parts.iter().map(|p| seen(p)).collect();
     let group = |slice: &mut Vec<(usize, String)>, k: usize, part: &str| match slice.last_mut() {

@@ -495,15 +495,29 @@ impl Decoder<'_> {
         if depth > MAX_DEPTH {
             return Err(format!("it nests deeper than {MAX_DEPTH} levels"));
         }
-        self.spend(1)?;
+        // What each value costs is about what it takes as JSON text (with its comma), so version
+        // 2 builds no more than a version 1 text of `limit` bytes would: `null` is 5, a number
+        // its digits, a container its brackets.
+        self.spend(2)?;
         let tag = self.byte()?;
+        self.spend(match tag {
+            NULL | TRUE => 3,
+            FALSE => 4,
+            INT | NEG => 1,
+            _ => 0,
+        })?;
         Ok(match tag {
             NULL => Value::Null,
             FALSE => Value::Bool(false),
             TRUE => Value::Bool(true),
-            INT => Value::from(self.varint()?),
+            INT => {
+                let n = self.varint()?;
+                self.spend(n.checked_ilog10().unwrap_or(0) as usize)?;
+                Value::from(n)
+            }
             NEG => {
                 let n = self.varint()?;
+                self.spend(n.checked_ilog10().unwrap_or(0) as usize + 1)?;
                 let n = i64::try_from(n).map_err(|_| "the data is damaged (a number)")?;
                 Value::from(-1 - n)
             }
@@ -527,7 +541,7 @@ impl Decoder<'_> {
             }
             ARRAY => {
                 let n = self.count()?;
-                let mut items = Vec::with_capacity(n);
+                let mut items = Vec::with_capacity(n.min(1024));
                 for _ in 0..n {
                     items.push(self.value(following, depth + 1)?);
                 }
@@ -535,7 +549,7 @@ impl Decoder<'_> {
             }
             OBJECT => {
                 let n = self.count()?;
-                let mut o = Map::with_capacity(n);
+                let mut o = Map::with_capacity(n.min(1024));
                 for _ in 0..n {
                     let k = self.key()?;
                     let v = self.value(following, depth + 1)?;
@@ -545,12 +559,12 @@ impl Decoder<'_> {
             }
             STATES => {
                 let n = self.count()?;
-                let mut names = Vec::with_capacity(n);
+                let mut names = Vec::with_capacity(n.min(1024));
                 for _ in 0..n {
                     let tag = self.byte()?;
                     names.push(self.string_after(tag)?);
                 }
-                let mut o = Map::with_capacity(n);
+                let mut o = Map::with_capacity(n.min(1024));
                 for i in 0..n {
                     let next = names.get(i + 1).map(String::as_str);
                     let v = self.value(next, depth + 1)?;
@@ -590,6 +604,12 @@ mod tests {
 
     #[test]
     fn damaged_tokens_are_errors_never_panics_or_bombs() {
+        // Ten million nulls in one array: 50 MB of JSON, past a 1 MB limit long before the end.
+        let mut nulls = vec![ARRAY];
+        push_varint(&mut nulls, 10_000_000);
+        nulls.extend(std::iter::repeat_n(NULL, 10_000_000));
+        let e = decode(&nulls, 1 << 20).expect_err("too many");
+        assert!(e.contains("expands past"), "{e}");
         // One long string, then an array naming it a hundred thousand times: 10 GB of JSON.
         let mut bomb = vec![ARRAY];
         push_varint(&mut bomb, 100_001);

@@ -573,13 +573,17 @@ fn feed(
         return;
     }
     // The next slice goes in after this one is painted: a frame, then a task (in the frame's own
-    // callback it would be laid out and painted with this one).
-    request_animation_frame(move || {
-        set_timeout(
-            move || feed(el, slices, k + 1, current, generation, drawn),
-            std::time::Duration::ZERO,
-        )
-    });
+    // callback it would be laid out and painted with this one). A hidden tab or frame paints no
+    // frames: a timer goes on without them. Whichever comes first, once.
+    let next = std::rc::Rc::new(std::cell::Cell::new(Some((el, slices))));
+    let go = move || {
+        if let Some((el, slices)) = next.take() {
+            feed(el, slices, k + 1, current, generation, drawn);
+        }
+    };
+    let by_frame = go.clone();
+    request_animation_frame(move || set_timeout(by_frame, std::time::Duration::ZERO));
+    set_timeout(go, std::time::Duration::from_millis(250));
 }
 
 /// Marks the drawing complete: the overlay paints only complete drawings.

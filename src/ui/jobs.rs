@@ -154,7 +154,23 @@ pub fn start(app: AppState, first_history: String) {
                 app.save_now();
             }
         });
-        on_cleanup(move || on_hide.remove());
+        // A phone may discard a hidden tab without `pagehide`.
+        let on_hidden = window_event_listener(leptos::ev::visibilitychange, move |_| {
+            let hidden = web_sys::window()
+                .and_then(|w| w.document())
+                .is_some_and(|d| d.hidden());
+            if hidden
+                && save_pending.try_get_value() == Some(true)
+                && !app.other_tab.get_untracked()
+            {
+                save_pending.set_value(false);
+                app.save_now();
+            }
+        });
+        on_cleanup(move || {
+            on_hide.remove();
+            on_hidden.remove();
+        });
     }
     // Persist what was pasted, the definition and its run as one record. An embedded or framed
     // view never writes over what the user keeps here; a link's view starts saving once it is
@@ -231,6 +247,10 @@ pub fn start(app: AppState, first_history: String) {
 
     // The selection goes when its state does: the inspector never shows a state the graph lacks.
     Effect::new(move |_| {
+        // While a big definition is with the worker the machine shown is the last one.
+        if app.reading.get() {
+            return;
+        }
         let gone = shown.with(|a| {
             selected.with_untracked(|s| {
                 s.as_ref()
@@ -378,27 +398,10 @@ pub fn start(app: AppState, first_history: String) {
         });
     });
 
-    // The graph's text alternative, built in a task of its own (big machines have thousands,
-    // and wait for their drawing to be wholly in: the list's layout would hold up its first
-    // slice's paint).
-    Effect::new(move |_| {
-        analysis.track();
-        drawn.track();
-        let many =
-            analysis.with_untracked(|a| a.machine.as_ref().is_some_and(|m| m.states.len() > 300));
-        let complete = || {
-            web_sys::window()
-                .and_then(|w| w.document())
-                .and_then(|d| {
-                    d.query_selector("[data-testid=graph] svg[data-complete]")
-                        .ok()
-                        .flatten()
-                })
-                .is_some()
-        };
-        if many && !complete() {
-            return;
-        }
+    // The graph's text alternative, built in a task of its own. A machine of thousands waits for
+    // its drawing to be wholly in (the list's layout would hold up the first slice's paint): the
+    // next complete drawing after its analysis, or five seconds.
+    let build_text = move || {
         set_timeout(
             move || {
                 let list = analysis.with_untracked(|a| {
@@ -409,10 +412,45 @@ pub fn start(app: AppState, first_history: String) {
                             .collect()
                     })
                 });
-                graph_text.set(list);
+                graph_text.try_set(list);
             },
             Duration::ZERO,
         );
+    };
+    let text_waits = StoredValue::new(None::<(u64, u32)>);
+    let text_job = StoredValue::new(0u32);
+    Effect::new(move |_| {
+        analysis.track();
+        text_job.update_value(|n| *n += 1);
+        let many =
+            analysis.with_untracked(|a| a.machine.as_ref().is_some_and(|m| m.states.len() > 300));
+        if !many {
+            text_waits.set_value(None);
+            build_text();
+            return;
+        }
+        let job = text_job.get_value();
+        text_waits.set_value(Some((drawn.get_untracked(), job)));
+        set_timeout(
+            move || {
+                if text_waits
+                    .try_get_value()
+                    .flatten()
+                    .is_some_and(|(_, j)| j == job)
+                {
+                    text_waits.set_value(None);
+                    build_text();
+                }
+            },
+            Duration::from_secs(5),
+        );
+    });
+    Effect::new(move |_| {
+        let now = drawn.get();
+        if text_waits.get_value().is_some_and(|(at, _)| now > at) {
+            text_waits.set_value(None);
+            build_text();
+        }
     });
     // Embedded (`embed=1`) in a frame: the host drives the view through postMessage (see
     // embed_api). Framed without it, the page listens to nothing and tells nothing.
@@ -438,8 +476,12 @@ pub fn start(app: AppState, first_history: String) {
             }
             embed_api::Action::Select(name) => {
                 // Without a drawing yet (a run alone, still being read) no name is refused.
+                // Nor while a big definition is with the worker (the machine shown is the last one).
                 let known = name.as_ref().is_none_or(|n| {
-                    shown.with_untracked(|a| a.machine.as_ref().is_none_or(|m| m.find(n).is_some()))
+                    app.reading.get_untracked()
+                        || shown.with_untracked(|a| {
+                            a.machine.as_ref().is_none_or(|m| m.find(n).is_some())
+                        })
                 });
                 if known {
                     selected.set(name);

@@ -148,7 +148,7 @@ test('every file the page loads is named by its content, so a cached one never m
   await page.waitForFunction(() => performance.getEntriesByType('resource').some((e) => /\/worker-[0-9a-f]{16}\.js$/.test(e.name)), null, { timeout: 10_000 });
   const names = await page.evaluate(() => performance.getEntriesByType('resource')
     .map((e) => new URL(e.name)).filter((u) => u.origin === location.origin).map((u) => u.pathname.slice(1)));
-  const plain = names.filter((n) => n && !n.startsWith('snippets/') && !/-[0-9a-f]{12,16}(_bg)?\.(js|wasm|css)$/.test(n));
+  const plain = names.filter((n) => n && !/-[0-9a-f]{12,16}(_bg)?\.(js|wasm|css)$/.test(n));
   assert.deepEqual(plain, [], `fetched under a plain name: ${plain}`);
   assert.ok(names.some((n) => /^stepscope-web-[0-9a-f]{16}_bg\.wasm$/.test(n)), `${names}`);
   await app.close();
