@@ -172,3 +172,20 @@ pub fn file(name: &str) -> String {
         });
     hashed.unwrap_or_else(|| name.to_string())
 }
+
+/// Runs `f` once what is in the page now has been painted: after the next frame, in a task of
+/// its own (in the frame's callback it would be laid out and painted with what came before). A
+/// hidden tab or an offscreen frame paints no frames, so a timer of `fallback` runs it too;
+/// whichever comes first runs it, once.
+pub fn after_paint(f: impl FnOnce() + 'static, fallback: std::time::Duration) {
+    use leptos::prelude::{request_animation_frame, set_timeout};
+    let f = std::rc::Rc::new(std::cell::Cell::new(Some(f)));
+    let once = move || {
+        if let Some(f) = f.take() {
+            f();
+        }
+    };
+    let by_frame = once.clone();
+    request_animation_frame(move || set_timeout(by_frame, std::time::Duration::ZERO));
+    set_timeout(once, fallback);
+}

@@ -327,20 +327,28 @@ pub fn Diagnostics() -> impl IntoView {
     view! {
                     <ul class="diagnostics" data-testid="diagnostics">
                         {move || {
+                            // While the worker reads a big definition, the last analysis's
+                            // problems stand, dimmed: their places were in the text before, so
+                            // they are shown without a line and column until the answer comes.
+                            let stale = app.reading.get();
                             (!empty_definition()).then(|| analysis.with(|a| {
                                 // A megabyte's line index only when there is something to place.
-                                let text = if a.diagnostics.is_empty() { String::new() } else { definition.value.get_untracked() };
+                                let text = if a.diagnostics.is_empty() || stale { String::new() } else { definition.value.get_untracked() };
                                 let index = LineIndex::new(&text);
                                 a.diagnostics
                                     .iter()
                                     .map(|d| {
-                                        let (line, col) = d.line_col(&text, &index);
-                                        let class = format!("diagnostic {}", d.severity.as_str());
-                                        let msg = format!("{line}:{col} {}[{}]: {}", d.severity.as_str(), d.code, d.message);
+                                        let class = format!("diagnostic {}{}", d.severity.as_str(), if stale { " stale" } else { "" });
+                                        let msg = if stale {
+                                            format!("{}[{}]: {}", d.severity.as_str(), d.code, d.message)
+                                        } else {
+                                            let (line, col) = d.line_col(&text, &index);
+                                            format!("{line}:{col} {}[{}]: {}", d.severity.as_str(), d.code, d.message)
+                                        };
                                         let offset = d.span.map_or(0, |s| s.start);
                                         let owner = a.machine.as_ref().and_then(|m| m.states.iter().filter(|s| d.path == s.path || d.path.starts_with(&format!("{}/", s.path))).max_by_key(|s| s.path.len()).map(|s| s.name.clone()));
                                         let jump = move |_| {
-                                            if let Some(ta) = editor.get_untracked() {
+                                            if let Some(ta) = editor.get_untracked().filter(|_| !stale) {
                                                 let text = definition.draft.get_untracked();
                                                 let at = LineIndex::utf16_offset(&text, offset) as u32;
                                                 let _ = ta.focus();

@@ -96,17 +96,8 @@ pub fn start() {
     if let Some(el) = host.get_untracked() {
         frame(&el);
     }
-    // The app is fetched once the graph has been painted: a frame, then a task. A hidden tab or
-    // frame paints no frames, so a timer starts it too; whichever comes first loads it, once.
-    let loaded = std::rc::Rc::new(std::cell::Cell::new(false));
-    let once = move || {
-        if !loaded.replace(true) {
-            load_app();
-        }
-    };
-    let by_frame = once.clone();
-    request_animation_frame(move || set_timeout(by_frame, std::time::Duration::ZERO));
-    set_timeout(once, std::time::Duration::from_millis(200));
+    // The app is fetched once the graph has been painted (or after 200 ms in a hidden tab).
+    browser::after_paint(load_app, std::time::Duration::from_millis(200));
 }
 
 /// The first lines of the definition, cut at [`PREVIEW_LINES`] lines or [`PREVIEW_BYTES`] bytes.

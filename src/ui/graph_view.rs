@@ -382,7 +382,19 @@ pub fn GraphView(
                 // A new drawing rebuilds the overview; moving the view does not.
                 let (boxes, sw, sh) = overview.get().unwrap_or_default();
                 let (mw, mh) = minimap_size(sw, sh);
-                let part = move |k: usize| in_view.with(|v| v.map_or(0.0, |v| [v.0, v.1, v.2, v.3][k]));
+                // The part in view is at least MINIMAP_MARK px each way, so it is seen on a
+                // drawing thousands of times the overview's size.
+                let (ux, uy) = (sw / mw.max(1.0) * MINIMAP_MARK, sh / mh.max(1.0) * MINIMAP_MARK);
+                let part = move |k: usize| {
+                    in_view.with(|v| {
+                        v.map_or(0.0, |(x, y, w, h)| {
+                            let (w2, h2) = (w.max(ux), h.max(uy));
+                            let x = (x - (w2 - w) / 2.0).min(sw - w2).max(0.0);
+                            let y = (y - (h2 - h) / 2.0).min(sh - h2).max(0.0);
+                            [x, y, w2, h2][k]
+                        })
+                    })
+                };
                 view! {
                     <div class="minimap" data-testid="minimap" aria-hidden="true"
                         style=format!("width:{mw:.0}px;height:{mh:.0}px")
@@ -464,6 +476,8 @@ pub fn opening_frame(w: f64, h: f64, sw: f64, sh: f64) -> OpeningFrame {
 /// The overview's largest size in CSS pixels.
 const MINIMAP_W: f64 = 180.0;
 const MINIMAP_H: f64 = 150.0;
+/// The smallest the part in view is drawn in the overview, in CSS pixels.
+const MINIMAP_MARK: f64 = 8.0;
 
 fn minimap_size(sw: f64, sh: f64) -> (f64, f64) {
     let k = (MINIMAP_W / sw.max(1.0)).min(MINIMAP_H / sh.max(1.0));
@@ -572,18 +586,11 @@ fn feed(
         finish(&el, drawn);
         return;
     }
-    // The next slice goes in after this one is painted: a frame, then a task (in the frame's own
-    // callback it would be laid out and painted with this one). A hidden tab or frame paints no
-    // frames: a timer goes on without them. Whichever comes first, once.
-    let next = std::rc::Rc::new(std::cell::Cell::new(Some((el, slices))));
-    let go = move || {
-        if let Some((el, slices)) = next.take() {
-            feed(el, slices, k + 1, current, generation, drawn);
-        }
-    };
-    let by_frame = go.clone();
-    request_animation_frame(move || set_timeout(by_frame, std::time::Duration::ZERO));
-    set_timeout(go, std::time::Duration::from_millis(250));
+    // The next slice goes in after this one is painted (or after 250 ms in a hidden tab).
+    super::browser::after_paint(
+        move || feed(el, slices, k + 1, current, generation, drawn),
+        std::time::Duration::from_millis(250),
+    );
 }
 
 /// Marks the drawing complete: the overlay paints only complete drawings.

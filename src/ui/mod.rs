@@ -11,6 +11,7 @@ pub mod first_view;
 mod graph_view;
 mod header;
 mod inspector;
+mod job_worker;
 mod jobs;
 mod keys;
 mod overlay;

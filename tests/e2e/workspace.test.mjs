@@ -221,6 +221,12 @@ test('a 1 MB definition is parsed, validated and laid out in the worker; the lon
   const box = await app.state('Step0').boundingBox();
   const view = page.viewportSize();
   assert.ok(box && box.x >= 0 && box.y >= 0 && box.x + box.width <= view.width && box.y + box.height <= view.height, `Step0 at ${JSON.stringify(box)}`);
+  // The overview of a drawing thousands of times its size still shows where the view is: a
+  // mark of at least 8 px each way, inside the overview.
+  const mm = await page.locator('[data-testid=minimap]').boundingBox();
+  const mark = await page.locator('[data-testid=minimap-view]').boundingBox();
+  assert.ok(mm && mark && mark.width >= 7.5 && mark.height >= 7.5, `the view's mark ${JSON.stringify(mark)}`);
+  assert.ok(mark.x + mark.width > mm.x && mark.x < mm.x + mm.width && mark.y + mark.height > mm.y && mark.y < mm.y + mm.height, `mark ${JSON.stringify(mark)} outside the overview ${JSON.stringify(mm)}`);
   await app.shot('big-definition');
   assert.deepEqual(page.errors, []);
   await app.close();
