@@ -389,9 +389,14 @@ pub fn GraphView(
                     in_view.with(|v| {
                         v.map_or(0.0, |(x, y, w, h)| {
                             let (w2, h2) = (w.max(ux), h.max(uy));
-                            let x = (x - (w2 - w) / 2.0).min(sw - w2).max(0.0);
-                            let y = (y - (h2 - h) / 2.0).min(sh - h2).max(0.0);
-                            [x, y, w2, h2][k]
+                            // Only the added size is kept inside the drawing: a view past
+                            // its edge is drawn where it is.
+                            let grow = |at: f64, len: f64, len2: f64, whole: f64| {
+                                (at - (len2 - len) / 2.0)
+                                    .min((at + len).max(whole) - len2)
+                                    .max(at.min(0.0))
+                            };
+                            [grow(x, w, w2, sw), grow(y, h, h2, sh), w2, h2][k]
                         })
                     })
                 };

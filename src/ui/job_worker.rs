@@ -10,7 +10,7 @@ use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 
 pub type Done = Box<dyn FnOnce(Result<String, String>)>;
-pub type Progress = Box<dyn Fn(usize, usize)>;
+pub type Progress = std::rc::Rc<dyn Fn(usize, usize)>;
 
 /// A started worker and the request it is answering.
 pub struct Client {
@@ -60,20 +60,15 @@ impl Channel {
                 arr.get(0).as_f64().unwrap_or(0.0) as usize,
                 arr.get(1).as_f64().unwrap_or(0.0) as usize,
             );
-            self.slot.with(|c| {
+            // Called with nothing borrowed: it may start another request.
+            let progress = self.slot.with(|c| {
                 let c = c.borrow();
-                let w = c.as_ref().and_then(|c| c.waiting.as_ref());
-                if let Some(Waiting {
-                    id: want,
-                    progress: Some(progress),
-                    ..
-                }) = w
-                {
-                    if *want == id {
-                        progress(read, total);
-                    }
-                }
+                let w = c.as_ref().and_then(|c| c.waiting.as_ref())?;
+                w.progress.clone().filter(|_| w.id == id)
             });
+            if let Some(progress) = progress {
+                progress(read, total);
+            }
             return;
         }
         let done = self.slot.with(|c| {
@@ -88,6 +83,19 @@ impl Channel {
             }
         });
         let error = field(&data, "error").and_then(|v| v.as_string());
+        if error.is_some() {
+            // The worker closed itself after a trap: it goes before `done` hears of it, so a
+            // request `done` sends starts a new one.
+            if let Some(c) = self.take() {
+                c.worker.terminate();
+                if let Some(w) = c.waiting {
+                    (w.done)(Err(format!(
+                        "{} stopped while answering an earlier request",
+                        self.what
+                    )));
+                }
+            }
+        }
         if let Some(done) = done {
             match &error {
                 Some(e) => done(Err(format!("{} stopped: {e}", self.what))),
@@ -96,20 +104,6 @@ impl Channel {
                         .and_then(|v| v.as_string())
                         .ok_or_else(|| format!("{} gave no answer", self.what)),
                 ),
-            }
-        }
-        if error.is_some() {
-            // The worker closed itself after a trap: the next request starts a new one.
-            self.stop();
-        }
-    }
-
-    /// Stops the worker; an unanswered request hears that it was stopped.
-    pub fn stop(&self) {
-        if let Some(c) = self.take() {
-            c.worker.terminate();
-            if let Some(w) = c.waiting {
-                (w.done)(Err(format!("{} was stopped", self.what)));
             }
         }
     }

@@ -33,7 +33,7 @@ pub fn read(
     }
     READER.send(
         &[("runs", list.into()), ("paths", paths.into())],
-        Some(Box::new(progress)),
+        Some(std::rc::Rc::new(progress)),
         Box::new(done),
     );
 }

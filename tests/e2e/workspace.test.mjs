@@ -222,7 +222,7 @@ test('a 1 MB definition is parsed, validated and laid out in the worker; the lon
   const view = page.viewportSize();
   assert.ok(box && box.x >= 0 && box.y >= 0 && box.x + box.width <= view.width && box.y + box.height <= view.height, `Step0 at ${JSON.stringify(box)}`);
   // The overview of a drawing thousands of times its size still shows where the view is: a
-  // mark of at least 8 px each way, inside the overview.
+  // mark of at least 8 px each way, on the overview.
   const mm = await page.locator('[data-testid=minimap]').boundingBox();
   const mark = await page.locator('[data-testid=minimap-view]').boundingBox();
   assert.ok(mm && mark && mark.width >= 7.5 && mark.height >= 7.5, `the view's mark ${JSON.stringify(mark)}`);
@@ -251,6 +251,43 @@ test('a link with a big definition and a small run opens at its moment: the run 
   await page.waitForTimeout(500);
   // Rebuilt twice, the second would have put the cursor at the run's end.
   assert.equal(await app.clock(), 0.1, await app.clockText());
+  assert.deepEqual(page.errors, []);
+  await app.close();
+});
+
+test('while the worker reads a replaced big definition, the last problems are dimmed and carry no line:col', async () => {
+  const app = await App.open(ctx);
+  const { page } = app;
+  await app.setHistory('');
+  await app.settle();
+  // Two big definitions (over 256 KB: the worker reads them), each with one wrong Next.
+  const broken = (n, to) => bigChain(n).replace('"Next": "Step5"', `"Next": "${to}"`);
+  await app.toClipboard(broken(400, 'Nowhere'));
+  await app.paste('definition');
+  await app.drawn('Step399');
+  const first = page.locator('[data-testid=diagnostics] li').first();
+  assert.match(await first.innerText(), /^\d+:\d+ error\[unknown-next-target\]: Next names 'Nowhere'/);
+  // Every state of the list from the paste until the worker's answer is drawn.
+  await page.evaluate(() => {
+    window.__seen = [];
+    new MutationObserver(() => {
+      const li = document.querySelector('[data-testid=diagnostics] li');
+      if (li) window.__seen.push([li.className, li.textContent]);
+    }).observe(document.querySelector('[data-testid=diagnostics]'), { subtree: true, childList: true, characterData: true, attributes: true });
+  });
+  await app.toClipboard(broken(500, 'Elsewhere'));
+  await app.paste('definition');
+  await app.drawn('Step499');
+  await page.locator('[data-testid=diagnostics] li', { hasText: 'Elsewhere' }).first().waitFor();
+  const seen = await page.evaluate(() => window.__seen);
+  const stale = seen.filter(([cls]) => cls.split(' ').includes('stale'));
+  assert.ok(stale.length > 0, `never dimmed: ${JSON.stringify(seen.slice(0, 4))}`);
+  for (const [, text] of stale) {
+    assert.match(text, /^error\[unknown-next-target\]: Next names 'Nowhere'/, 'a dimmed problem is the last one, without its old place');
+  }
+  // The answer's problems are placed in the new text, and no longer dimmed.
+  assert.match(await first.innerText(), /^\d+:\d+ error\[unknown-next-target\]: Next names 'Elsewhere'/);
+  assert.equal(await page.locator('[data-testid=diagnostics] li.stale').count(), 0);
   assert.deepEqual(page.errors, []);
   await app.close();
 });
