@@ -189,3 +189,16 @@ pub fn after_paint(f: impl FnOnce() + 'static, fallback: std::time::Duration) {
     request_animation_frame(move || set_timeout(by_frame, std::time::Duration::ZERO));
     set_timeout(once, fallback);
 }
+
+/// What a worker's `error` event says. A script error is an `ErrorEvent` with a message; a module
+/// worker whose file did not load gets a plain `Event` with none (after a deploy, an open tab
+/// asks for files that are gone), so that case is named.
+pub fn worker_error(e: &web_sys::Event) -> String {
+    js_sys::Reflect::get(e, &wasm_bindgen::JsValue::from_str("message"))
+        .ok()
+        .and_then(|m| m.as_string())
+        .filter(|m| !m.is_empty())
+        .unwrap_or_else(|| {
+            "its file did not load (if Stepscope was just updated, reload the page)".to_string()
+        })
+}

@@ -18,7 +18,7 @@ pub struct Client {
     next: u32,
     waiting: Option<Waiting>,
     _on_message: Closure<dyn FnMut(web_sys::MessageEvent)>,
-    _on_error: Closure<dyn FnMut(web_sys::ErrorEvent)>,
+    _on_error: Closure<dyn FnMut(web_sys::Event)>,
 }
 
 struct Waiting {
@@ -124,17 +124,16 @@ impl Channel {
         let on_message =
             Closure::<dyn FnMut(web_sys::MessageEvent)>::new(move |ev| self.on_message(ev));
         worker.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
-        let on_error =
-            Closure::<dyn FnMut(web_sys::ErrorEvent)>::new(move |e: web_sys::ErrorEvent| {
-                e.prevent_default();
-                let message = e.message();
-                if let Some(c) = self.take() {
-                    c.worker.terminate();
-                    if let Some(w) = c.waiting {
-                        (w.done)(Err(format!("{} could not load: {message}", self.what)));
-                    }
+        let on_error = Closure::<dyn FnMut(web_sys::Event)>::new(move |e: web_sys::Event| {
+            e.prevent_default();
+            let message = super::browser::worker_error(&e);
+            if let Some(c) = self.take() {
+                c.worker.terminate();
+                if let Some(w) = c.waiting {
+                    (w.done)(Err(format!("{} could not load: {message}", self.what)));
                 }
-            });
+            }
+        });
         worker.set_onerror(Some(on_error.as_ref().unchecked_ref()));
         Ok(Client {
             worker,

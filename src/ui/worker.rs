@@ -163,7 +163,7 @@ struct Client {
     next: u32,
     waiting: HashMap<u32, (Progress, Done)>,
     _on_message: Closure<dyn FnMut(web_sys::MessageEvent)>,
-    _on_error: Closure<dyn FnMut(web_sys::ErrorEvent)>,
+    _on_error: Closure<dyn FnMut(web_sys::Event)>,
 }
 
 thread_local! {
@@ -240,8 +240,11 @@ fn start() -> Result<Client, String> {
         .map_err(|e| format!("no worker: {e:?}"))?;
     let on_message = Closure::<dyn FnMut(web_sys::MessageEvent)>::new(on_message);
     worker.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
-    let on_error = Closure::<dyn FnMut(web_sys::ErrorEvent)>::new(|e: web_sys::ErrorEvent| {
-        fail_all(format!("the background worker stopped: {}", e.message()));
+    let on_error = Closure::<dyn FnMut(web_sys::Event)>::new(|e: web_sys::Event| {
+        fail_all(format!(
+            "the background worker stopped: {}",
+            super::browser::worker_error(&e)
+        ));
     });
     worker.set_onerror(Some(on_error.as_ref().unchecked_ref()));
     let boot = js_sys::Object::new();

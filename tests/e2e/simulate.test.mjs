@@ -233,3 +233,18 @@ test('the mock table and the MockConfigFile stay in step, and a table edit chang
   assert.deepEqual(page.errors, []);
   await app.close();
 });
+
+test('a simulator whose worker file is gone (a deploy while the tab was open) says so, with no page error', async () => {
+  const app = await App.open(ctx);
+  const { page } = app;
+  await page.route(/\/sim-worker-[0-9a-f]{16}\.js$/, (r) => r.fulfill({ status: 404, body: 'not found' }));
+  await app.state('ChargeCard').waitFor();
+  await page.locator('[data-testid=simulate]').click();
+  await page.waitForFunction(() => !document.querySelector('[data-testid=sim-run]')?.disabled);
+  await page.locator('[data-testid=sim-run]').click();
+  // A module worker that does not load gets a plain Event, with no message to read.
+  await page.locator('[data-testid=sim-diagnostics]', { hasText: 'could not load' }).waitFor();
+  assert.match(await page.locator('[data-testid=sim-diagnostics]').innerText(), /the simulator could not load: its file did not load \(if Stepscope was just updated, reload the page\)/);
+  assert.deepEqual(page.errors, []);
+  await app.close();
+});

@@ -291,3 +291,19 @@ test('while the worker reads a replaced big definition, the last problems are di
   assert.deepEqual(page.errors, []);
   await app.close();
 });
+
+test('with the worker file gone, a big definition is drawn on the page instead, with a notice and no page error', async () => {
+  const app = await App.create(ctx);
+  const { page } = app;
+  await page.route(/\/worker-[0-9a-f]{16}\.js$/, (r) => r.fulfill({ status: 404, body: 'not found' }));
+  await app.goto(ctx.base);
+  await app.state('ChargeCard').waitFor();
+  await app.setHistory('');
+  await app.toClipboard(bigChain(400));
+  await app.paste('definition');
+  await app.drawn('Step399');
+  assert.match(await page.locator('.notice').innerText(), /the background worker stopped: its file did not load \(if Stepscope was just updated, reload the page\); drawing here instead/);
+  assert.match(await page.locator('[data-testid=machine-title]').innerText(), /401 states/);
+  assert.deepEqual(page.errors, []);
+  await app.close();
+});
