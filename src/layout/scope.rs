@@ -120,7 +120,8 @@ pub(super) fn scope_layout(
     }
     // 6. Routing.
     let (edges, marker) = route(g, &flat, &placement, &paths, &ends_here, lr, measure);
-    local.edges = edges;
+    // After the nested scopes' edges (put_states took them in): inner edges first, as drawn.
+    local.edges.extend(edges);
     local.markers.extend(marker);
     fit_labels(&mut local, placement.width);
     local.h = placement.height;

@@ -42,6 +42,23 @@ pub(crate) fn check_drawing(r: &Rendered) -> Result<(), String> {
     {
         return Err("a stub carries data-state".into());
     }
+    // Every transition is drawn, once: to its target or to the target's stub.
+    let mut drawn = vec![0usize; r.graph.edges.len()];
+    for e in &l.edges {
+        if let Some(c) = drawn.get_mut(e.edge) {
+            *c += 1;
+        }
+    }
+    if let Some(i) = drawn.iter().position(|&c| c != 1) {
+        let e = &r.graph.edges[i];
+        let name = |id| r.graph.node(id).map_or("?", |n| n.name.as_str());
+        return Err(format!(
+            "the transition {} -> {} is drawn {} times",
+            name(e.from),
+            name(e.to),
+            drawn[i]
+        ));
+    }
     // Everything is inside the drawing's bounds: every text (by its estimated extent) in the
     // viewBox, every label's text inside its box, and no label on a state, a stub or a label.
     let bounds = Rect {
