@@ -2,7 +2,8 @@
 // every example and six corpus definitions of 8–30 states pasted over the demo run: state names at
 // the default view are at least 11 px on screen, every edge label's text sits inside its box and
 // every text inside the drawing, the Gantt has at least 400 px of bars with the inspector open and
-// Fit shows the whole run without scrolling sideways. Screenshots go to target/e2e/look-*.png.
+// Fit shows the whole run without scrolling sideways, and the header's controls keep their labels
+// on one line. Screenshots go to target/e2e/look-*.png.
 // Page and console errors fail every test through the harness's hook.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
@@ -69,6 +70,24 @@ async function labelsContained(page) {
   });
 }
 
+/** The header's controls whose label takes more than one line, or that reach out of the page. */
+async function brokenControls(page) {
+  return page.evaluate(() => {
+    const bad = [];
+    for (const el of document.querySelectorAll('.topbar .actions > *')) {
+      const box = el.getBoundingClientRect();
+      if (box.width === 0) continue;
+      const range = document.createRange();
+      range.selectNodeContents(el);
+      const lines = new Set([...range.getClientRects()].filter((r) => r.width > 0).map((r) => Math.round(r.top)));
+      const name = el.textContent.trim().slice(0, 24);
+      if (lines.size > 1) bad.push(`"${name}" takes ${lines.size} lines`);
+      if (box.left < 0 || box.right > innerWidth) bad.push(`"${name}" reaches out of the page`);
+    }
+    return bad;
+  });
+}
+
 const report = [];
 after(() => { for (const line of report) console.log(line); });
 
@@ -84,6 +103,9 @@ for (const [w, h] of VIEWPORTS) {
     report.push(`look ${w}×${h}: demo names ${demo.min.toFixed(1)} px (median ${demo.median.toFixed(1)}, ${demo.seen} in view)`);
     assert.ok(demo.seen > 0 && demo.min >= 11, `demo names ${demo.min.toFixed(1)} px at ${w}×${h}`);
     assert.deepEqual(await labelsContained(page), []);
+    // The header: every control's label on one line, every control inside the page.
+    assert.deepEqual(await brokenControls(page), [], `the header's controls at ${w}×${h}`);
+    report.push(`look ${w}×${h}: header ${await page.evaluate(() => Math.round(document.querySelector('.topbar').getBoundingClientRect().height))} px tall`);
     await app.shot(`look-demo-${w}x${h}`);
     // The Gantt with the inspector open: at least 400 px of bars; Fit shows the whole run.
     await page.locator('[data-testid=graph] [data-state="ValidateOrder"]').first().click();
