@@ -632,11 +632,12 @@ fn part_kind(part: &str) -> &str {
     }
 }
 
-/// Cuts `svg` into a shell and slices of about `slice_bytes`. The first slice is what a pane of
+/// Cuts `svg` into a shell and slices: the first is what a pane of
 /// `view` (width, height, in CSS pixels) opens on, with a margin: the `focus` state at scale 1 as
 /// `ui::graph_view` frames it (or the top middle without one; all of it when it is legible whole).
 /// It goes in first, so what the user sees is painted at once; the rest follow in the drawing's
-/// order. `None` when `svg` is not one element.
+/// order, in slices of about `slice_bytes`, then twice that, four times, and so on. `None` when
+/// `svg` is not one element.
 pub fn progressive(
     svg: &str,
     focus: Option<&str>,
@@ -715,11 +716,15 @@ pub fn progressive(
     }
     let mut slices = vec![first];
     let mut bytes = 0;
+    // Each slice is twice the one before: every slice waits for a frame and has a style and
+    // layout pass of its own, so the fewer slices, the sooner the drawing's last part is in.
+    let mut budget = slice_bytes.max(1);
     let mut current = Vec::new();
     for (i, part) in parts.iter().enumerate().filter(|(i, _)| !in_view[*i]) {
-        if bytes >= slice_bytes {
+        if bytes >= budget {
             slices.push(std::mem::take(&mut current));
             bytes = 0;
+            budget = budget.saturating_mul(2);
         }
         group(&mut current, layers[i], part);
         bytes += part.len();

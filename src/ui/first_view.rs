@@ -24,7 +24,7 @@ extern "C" {
 const ROOT: &str = "first-view";
 /// The definition's first lines shown in the editors' place, as a preview: at most this many
 /// lines and bytes (a minified definition is one long line).
-const PREVIEW_LINES: usize = 120;
+const PREVIEW_LINES: usize = 80;
 const PREVIEW_BYTES: usize = 16 * 1024;
 
 /// Draws the first view, then loads the app once the graph has been painted.

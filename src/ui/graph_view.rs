@@ -554,9 +554,10 @@ fn find_state(root: &web_sys::HtmlDivElement, name: &str) -> Option<web_sys::Ele
 
 /// Drawings larger than this are put in the page progressively.
 const PROGRESSIVE: usize = 256 * 1024;
-/// About this much markup goes in per frame after the first (what the opening view shows). Each
-/// slice lays the whole drawing out again, so fewer, bigger slices finish sooner; 256 KB keeps
-/// each frame under about 200 ms here.
+/// About this much markup goes in the frame after the first (what the opening view shows), and
+/// twice as much in each frame after that. Each slice waits for a frame and has a style and
+/// layout pass of its own, so fewer, bigger slices finish sooner, while the frames right after
+/// the opening view stay short.
 const SLICE_BYTES: usize = 256 * 1024;
 
 /// Puts slice `k` in the drawing's root, then the next one once it is painted, unless a newer

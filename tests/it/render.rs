@@ -644,6 +644,26 @@ fn a_big_drawing_is_cut_with_what_the_view_shows_first() {
         let cut =
             stepscope::svg::progressive(&svg, focus, (1280.0, 800.0), 64 * 1024).expect("cuts");
         assert!(cut.slices.len() > 3, "{} slices", cut.slices.len());
+        // After the opening view, each slice is about twice the one before (each one costs a
+        // frame): so few slices, and the first ones short.
+        let bytes: Vec<usize> = cut
+            .slices
+            .iter()
+            .map(|s| s.iter().map(|(_, t)| t.len()).sum())
+            .collect();
+        for k in 2..bytes.len() - 1 {
+            assert!(
+                bytes[k] >= bytes[k - 1] * 3 / 2,
+                "slice {k} holds {} bytes after {}",
+                bytes[k],
+                bytes[k - 1]
+            );
+        }
+        assert!(
+            bytes[1] < 2 * 64 * 1024,
+            "the first slice after the view: {}",
+            bytes[1]
+        );
         let first: String = cut.slices[0].iter().map(|(_, t)| t.as_str()).collect();
         let want = format!("data-state=\"{}\"", focus.unwrap_or_default());
         assert!(first.contains(&want), "the first slice lacks {want}");
