@@ -620,7 +620,12 @@ fn part_box(part: &str) -> Option<(f64, f64, f64, f64)> {
 
 /// The run a part belongs to: its tag and its first class.
 fn part_kind(part: &str) -> &str {
-    let end = part.find(['>', '/']).unwrap_or(part.len());
+    // Bytes, not chars: a part's head is ASCII up to its first `>` or `/`, and this runs over
+    // every part of a big drawing.
+    let end = part
+        .bytes()
+        .position(|b| b == b'>' || b == b'/')
+        .unwrap_or(part.len());
     let head = &part[..end];
     match head.find(" class=\"") {
         Some(at) => {
@@ -648,10 +653,13 @@ pub fn progressive(
     let open = shell.strip_suffix("</svg>")?;
     let mut layers = Vec::with_capacity(parts.len());
     let mut k = 0;
-    for (i, part) in parts.iter().enumerate() {
-        if i > 0 && part_kind(part) != part_kind(parts[i - 1]) {
+    let mut before = None;
+    for part in &parts {
+        let kind = part_kind(part);
+        if before.is_some_and(|b| b != kind) {
             k += 1;
         }
+        before = Some(kind);
         layers.push(k);
     }
     let markers: String = (0..=k)
