@@ -6,8 +6,8 @@
 //! ([`leave`]) once its own drawing is in the page, so the swap shows no gap. Nothing here
 //! replays, shares, exports or simulates: that is the rest of the app, fetched after the graph.
 
-use leptos::prelude::*;
 use wasm_bindgen::prelude::*;
+use wasm_bindgen::JsCast;
 
 use super::editors::BIG;
 use super::{browser, graph_view, state};
@@ -61,43 +61,65 @@ pub fn start() {
     } else {
         "Loading…".to_string()
     };
-    let preview = preview(&text);
-    let host = NodeRef::<leptos::html::Div>::new();
-    let drawing = svg.unwrap_or_default();
-    let view = view! {
-        <div id=ROOT class="first-view" class:embed=embed data-testid="first-view" aria-busy="true">
-            {(!embed).then(|| view! {
-                <header class="topbar">
-                    <div class="brand">
-                        <span class="logo" aria-hidden="true">"◆"</span>
-                        <span class="brand-name">"Stepscope"</span>
-                    </div>
-                    <div class="machine-title">
-                        <span class="machine-name">{title.clone()}</span>
-                        <span class="muted">{count.clone()}</span>
-                    </div>
-                    <span class="status muted" role="status" data-testid="first-view-status">{status.clone()}</span>
-                </header>
-            })}
-            <main class="workspace">
-                {(!embed).then(|| view! {
-                    <div class="editors">
-                        <div class="pane-title">"Definition"</div>
-                        <pre class="editor">{preview.clone()}</pre>
-                    </div>
-                })}
-                <div class="first-graph" node_ref=host>
-                    <div class="graph" inner_html=drawing.clone()></div>
-                </div>
-            </main>
-        </div>
-    };
-    leptos::mount::mount_to_body(move || view);
-    if let Some(el) = host.get_untracked() {
-        frame(&el);
+    let html = page(
+        embed,
+        title.as_deref().unwrap_or_default(),
+        count.as_deref().unwrap_or_default(),
+        &status,
+        &preview(&text),
+        svg.as_deref().unwrap_or_default(),
+    );
+    let doc = web_sys::window().and_then(|w| w.document());
+    if let Some(body) = doc.as_ref().and_then(|d| d.body()) {
+        let _ = body.insert_adjacent_html("beforeend", &html);
+    }
+    if let Some(host) = doc
+        .and_then(|d| d.query_selector(".first-view .first-graph").ok().flatten())
+        .and_then(|e| e.dyn_into::<web_sys::HtmlElement>().ok())
+    {
+        frame(&host);
     }
     // The app is fetched once the graph has been painted (or after 200 ms in a hidden tab).
     browser::after_paint(load_app, std::time::Duration::from_millis(200));
+}
+
+/// The first view's markup: a copy of the app's header and panes (none in an embed), the
+/// definition's first lines and the drawing. Written as text, not as Leptos elements: nothing in
+/// it changes, and the app replaces it whole.
+fn page(embed: bool, title: &str, count: &str, status: &str, preview: &str, svg: &str) -> String {
+    let e = crate::pipeline::escape_xml;
+    let class = if embed {
+        "first-view embed"
+    } else {
+        "first-view"
+    };
+    let mut out =
+        format!(r#"<div id="{ROOT}" class="{class}" data-testid="first-view" aria-busy="true">"#);
+    if !embed {
+        out.push_str(&format!(
+            concat!(
+                r#"<header class="topbar"><div class="brand"><span class="logo" aria-hidden="true">◆</span>"#,
+                r#"<span class="brand-name">Stepscope</span></div><div class="machine-title">"#,
+                r#"<span class="machine-name">{}</span><span class="muted">{}</span></div>"#,
+                r#"<span class="status muted" role="status" data-testid="first-view-status">{}</span></header>"#
+            ),
+            e(title),
+            e(count),
+            e(status)
+        ));
+    }
+    out.push_str(r#"<main class="workspace">"#);
+    if !embed {
+        out.push_str(&format!(
+            // A newline just after `<pre>` is dropped by the HTML parser: this one, not the text's.
+            "<div class=\"editors\"><div class=\"pane-title\">Definition</div><pre class=\"editor\">\n{}</pre></div>",
+            e(preview)
+        ));
+    }
+    out.push_str(&format!(
+        r#"<div class="first-graph"><div class="graph">{svg}</div></div></main></div>"#
+    ));
+    out
 }
 
 /// The first lines of the definition, cut at [`PREVIEW_LINES`] lines or [`PREVIEW_BYTES`] bytes.
@@ -114,7 +136,7 @@ fn preview(text: &str) -> String {
 }
 
 /// Sets the drawing in its pane the way the app opens it (see `graph_view::opening_frame`).
-fn frame(host: &web_sys::HtmlDivElement) {
+fn frame(host: &web_sys::HtmlElement) {
     let Ok(Some(svg)) = host.query_selector("svg") else {
         return;
     };
